@@ -1,0 +1,62 @@
+"""Canonical serialisation of ledger entries and historical rows, shared by writing and verifying.
+
+The same value must serialise the same whether it comes from a model instance being saved or from a row read
+back by `audit_verify`, on SQLite and on PostgreSQL: so every value is normalised by its field type."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from decimal import Decimal
+from typing import Any
+
+GENESIS_HASH = "0" * 64
+_UTC = dt.UTC
+
+
+def format_time(value: dt.datetime) -> str:
+    return value.astimezone(_UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def normalise(value: Any, decimal_places: int | None = None) -> Any:
+    """A JSON-safe, type-stable form of one field value."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Decimal):
+        if decimal_places is not None:
+            value = value.quantize(Decimal(1).scaleb(-decimal_places))
+        return f"{value:f}"
+    if isinstance(value, dt.datetime):
+        return format_time(value) if value.tzinfo else value.isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, bytes | memoryview):
+        return hashlib.sha256(bytes(value)).hexdigest()
+    if isinstance(value, dict | list):
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return str(value)
+
+
+def sha256_json(payload: Any) -> str:
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+ENTRY_FIELDS = (
+    "seq", "at", "actor_id", "actor", "role", "ip", "action", "object_type", "object_id",
+    "history_model", "history_id", "project", "reason", "digest", "prev_hash",
+)
+
+
+def entry_hash(values: tuple[Any, ...]) -> str:
+    """SHA-256 over every field of an entry (in ENTRY_FIELDS order, time already formatted)."""
+    text = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

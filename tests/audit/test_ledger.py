@@ -1,0 +1,65 @@
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from audit import context, ledger
+from audit.models import LedgerEntry
+from audit.verify import verify_chain
+from config.roles import Role
+from tests import factories
+from trading.models import Organisation
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_saved_model_lands_in_the_ledger_with_its_actor_and_reason():
+    inspector = factories.user(Role.ADMIN)
+    with context.acting(inspector, ip="10.0.0.7", reason="开户"):
+        org = factories.organisation(name="成都建工")
+    entry = LedgerEntry.objects.filter(object_type="trading.Organisation", object_id=str(org.pk)).get()
+    assert entry.action == "create"
+    assert (entry.actor, entry.role, entry.ip, entry.reason) == (inspector.username, "admin", "10.0.0.7", "开户")
+    assert entry.history_model == "trading.HistoricalOrganisation"
+    assert org.history.get().pk == entry.history_id
+
+
+def test_entries_form_a_gap_free_chain():
+    for n in range(5):
+        factories.organisation(name=f"机构{n}")
+    seqs = list(LedgerEntry.objects.order_by("seq").values_list("seq", "prev_hash", "hash"))
+    assert [s for s, _, _ in seqs] == list(range(1, len(seqs) + 1))
+    for (_, _, previous), (_, prev_hash, _) in zip(seqs, seqs[1:], strict=False):
+        assert prev_hash == previous
+    assert verify_chain().ok
+
+
+def test_an_exception_inside_a_change_rolls_back_the_change_and_its_entries():
+    before = LedgerEntry.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        factories.organisation(name="回滚机构")
+        raise RuntimeError("boom")
+    assert LedgerEntry.objects.count() == before
+    assert not Organisation.objects.filter(name="回滚机构").exists()
+
+
+def test_an_event_is_recorded_with_its_payload_covered_by_the_digest():
+    entry = ledger.record_event("registration_list_viewed", project="FP-2026-001", data={"count": 5})
+    assert entry.digest == ledger.event_digest("registration_list_viewed", {"count": 5})
+    assert entry.project == "FP-2026-001"
+    assert verify_chain().ok
+
+
+def test_audited_querysets_refuse_paths_that_skip_history():
+    factories.organisation()
+    with pytest.raises(TypeError, match="bypasses the audit history"):
+        Organisation.objects.update(name="x")
+    with pytest.raises(TypeError):
+        Organisation.objects.bulk_create([Organisation(name="y", uscc=factories.uscc(), kind="agency")])
+
+
+def test_audit_verify_prints_ok_and_the_head(capsys):
+    factories.organisation()
+    call_command("audit_verify", "--quiet")
+    out = capsys.readouterr().out
+    head = LedgerEntry.objects.order_by("-seq").first().hash
+    assert out.startswith(f"OK {head}")

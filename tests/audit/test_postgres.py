@@ -1,0 +1,76 @@
+"""PostgreSQL: the ledger refuses UPDATE, DELETE and TRUNCATE; concurrent appends never fork the chain."""
+
+import threading
+
+import pytest
+from django.db import DatabaseError, connection, connections, transaction
+
+from audit import context
+from audit.models import LedgerEntry
+from audit.verify import verify_chain
+from tests import factories
+from trading.models import Organisation
+
+pytestmark = [pytest.mark.postgres]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE audit_ledgerentry SET reason = 'x'",
+        "DELETE FROM audit_ledgerentry",
+        "TRUNCATE audit_ledgerentry",
+        "UPDATE trading_historicalorganisation SET name = 'x'",
+        "DELETE FROM trading_historicalorganisation",
+        "TRUNCATE trading_historicalorganisation",
+    ],
+)
+def test_the_application_connection_cannot_rewrite_history(on_postgres, sql):
+    factories.organisation()
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+
+
+@pytest.mark.django_db
+def test_triggers_stay_on_under_replica_role(on_postgres):
+    factories.organisation()
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+            cursor.execute("DELETE FROM audit_ledgerentry")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_four_threads_of_200_saves_give_one_gap_free_chain(on_postgres):
+    admin = factories.user("admin")
+    orgs = [factories.organisation(name=f"并发{n}") for n in range(4)]
+    start = LedgerEntry.objects.count()
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def work(org_id: int) -> None:
+        try:
+            barrier.wait()
+            with context.acting(admin):
+                org = Organisation.objects.get(pk=org_id)
+                for n in range(200):
+                    org.name = f"并发{org_id}-{n}"
+                    org.save()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(org.pk,)) for org in orgs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert LedgerEntry.objects.count() - start == 800
+    seqs = list(LedgerEntry.objects.order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(1, len(seqs) + 1))
+    result = verify_chain()
+    assert result.ok, result.problem

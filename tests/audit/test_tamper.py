@@ -1,0 +1,56 @@
+"""Tampering below the application (raw SQL on the SQLite file; on PostgreSQL as the tables' owner with the
+append-only triggers switched off) is caught and named."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from audit import checkpoints
+from audit.db import set_triggers_enabled
+from tests import factories
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("chain_broken_on_purpose")]
+
+
+@pytest.fixture
+def chain():
+    for n in range(6):
+        factories.organisation(name=f"机构{n}")
+    set_triggers_enabled(False)  # the owner's power; rolled back with the test's transaction
+
+
+def _verify_fails_at(seq: int) -> str:
+    with pytest.raises(CommandError) as excinfo:
+        call_command("audit_verify", "--quiet", "--no-checkpoint")
+    assert f"entry {seq}" in str(excinfo.value)
+    return str(excinfo.value)
+
+
+def test_editing_one_ledger_field_is_caught(chain):
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_ledgerentry SET reason = 'x' WHERE seq = 3")
+    assert "hash" in _verify_fails_at(3)
+
+
+def test_deleting_a_middle_entry_is_caught(chain):
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_ledgerentry WHERE seq = 4")
+    assert "missing" in _verify_fails_at(4)
+
+
+def test_editing_a_historical_row_is_caught(chain):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT seq, history_id FROM audit_ledgerentry WHERE history_model = "
+                       "'trading.HistoricalOrganisation' ORDER BY seq LIMIT 1 OFFSET 2")
+        seq, history_id = cursor.fetchone()
+        cursor.execute("UPDATE trading_historicalorganisation SET name = '篡改' WHERE history_id = %s", [history_id])
+    assert "changed" in _verify_fails_at(seq)
+
+
+def test_truncating_the_tail_after_a_checkpoint_is_caught(chain):
+    checkpoint = checkpoints.publish("test")
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_ledgerentry WHERE seq = %s", [checkpoint.seq])
+    with pytest.raises(CommandError, match="published"):
+        call_command("audit_verify", "--quiet")

@@ -1,0 +1,53 @@
+"""Shared fixtures. Every test that writes ends with a verified audit chain (STYLE.md, "Tests")."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from audit import context
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    settings.OBJECT_STORE_DIR = tmp_path / "objects"
+    settings.AXES_ENABLED = True
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _chain_verifies_after_test(request):
+    yield
+    if "django_db_setup" not in request.fixturenames:
+        return
+    if not any(m.name == "django_db" for m in request.node.iter_markers()) and not _uses_db(request):
+        return
+    if getattr(request.node, "_chain_deliberately_broken", False):
+        return
+    from audit.verify import verify_chain
+
+    result = verify_chain()
+    assert result.ok, f"audit chain broken after the test: entry {result.broken_seq}: {result.problem}"
+
+
+def _uses_db(request) -> bool:
+    return any(name in request.fixturenames for name in ("db", "transactional_db", "client", "api"))
+
+
+@pytest.fixture
+def chain_broken_on_purpose(request):
+    """For tests that tamper with the ledger: skip the end-of-test chain check."""
+    request.node._chain_deliberately_broken = True
+
+
+@pytest.fixture
+def on_postgres():
+    if connection.vendor != "postgresql":
+        pytest.fail("this test needs PostgreSQL: run it with DATABASE_URL=postgres://… (make test does)")
+
+
+@pytest.fixture
+def system_actor(db):
+    with context.acting_as_system():
+        yield context.current().actor
