@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from audit import context
+from audit.middleware import ConfidentialNotFound
 
 
 class Conflict(Exception):
@@ -32,6 +33,8 @@ def _field_errors(detail: Any) -> dict[str, list[str]]:
 
 
 def exception_handler(exc: Exception, ctx: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ConfidentialNotFound) and ctx.get("request") is not None:
+        ctx["request"]._request._audit_denied_404 = True  # logged by the audit middleware like a 403
     if isinstance(exc, Conflict):
         return Response({"detail": exc.detail, "errors": exc.errors}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):

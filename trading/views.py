@@ -1,15 +1,161 @@
+"""Pages: public announcements and results, the enterprise's registration, the agency's workspace."""
+
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from audit import checkpoints, ledger
+from config import clock
+from config.api import Conflict
+from config.roles import can, require
+from trading import selectors
+from trading.forms import ProjectForm, RegistrationForm, ReviewForm, SessionForm, form_data
+from trading.models import Registration
+from trading.models.projects import ProjectType, Status
+from trading.services import projects as project_services
+from trading.services import registrations as registration_services
+from trading.services import sessions as session_services
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "trading/home.html", {})
+    ptype, status = request.GET.get("type", ""), request.GET.get("status", "")
+    page = Paginator(selectors.public_projects(type=ptype, status=status), 20).get_page(request.GET.get("page"))
+    seq, head = ledger.head()
+    return render(request, "trading/home.html", {
+        "page": page, "types": ProjectType.choices, "statuses": Status.choices[1:], "type": ptype,
+        "status": status, "audit_head": head, "audit_seq": seq, "checkpoint": checkpoints.latest_published(),
+    })
 
 
 class LoginView(auth_views.LoginView):
     # one answer for an unknown name and a wrong password: the form's generic error, same status, same page
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+def project_detail(request: HttpRequest, code: str) -> HttpResponse:
+    project = selectors.project_for(request.user, code)
+    return render(request, "trading/project_detail.html", {
+        "project": project, "now": clock.now(), "own": selectors.own_registration(request.user, project),
+        "manages": can(request.user, "project.manage") and (
+            request.user.role == "admin" or project.agency_id == request.user.organisation_id),
+        "can_list": can(request.user, "registration.list"),
+        "sessions": selectors.project_sessions(project),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_register(request: HttpRequest, code: str) -> HttpResponse:
+    require(request.user, "project.register")
+    project = selectors.project_for(request.user, code)
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration_services.registration_create(actor=request.user, project=project, data=form_data(form))
+        except ValidationError as exc:
+            form.apply_errors(exc)
+        except Conflict as exc:
+            form.add_error(None, exc.detail)
+        else:
+            messages.success(request, _("报名成功。报名信息在截止前对任何人保密。"))
+            return redirect("my-registrations")
+    return render(request, "trading/register.html", {"project": project, "form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def project_registrations(request: HttpRequest, code: str) -> HttpResponse:
+    project = selectors.project_for(request.user, code)
+    registrations = selectors.registration_list(request.user, project)
+    return render(request, "trading/registrations.html", {"project": project, "registrations": registrations})
+
+
+@login_required
+def my_registrations(request: HttpRequest) -> HttpResponse:
+    return render(request, "trading/my_registrations.html", {"registrations": selectors.own_registrations(request.user)})
+
+
+@login_required
+def workspace(request: HttpRequest) -> HttpResponse:
+    projects = selectors.agency_projects(request.user).order_by("-id")
+    return render(request, "trading/workspace.html", {"projects": projects})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_new(request: HttpRequest) -> HttpResponse:
+    require(request.user, "project.manage")
+    form = ProjectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = project_services.project_create(actor=request.user, data=form_data(form))
+        except ValidationError as exc:
+            form.apply_errors(exc)
+        else:
+            messages.success(request, _("项目草稿已保存：%(code)s") % {"code": project.code})
+            return redirect("project-manage", code=project.code)
+    return render(request, "trading/project_new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+MANAGE_ACTIONS = ("publish", "close", "review", "session")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_manage(request: HttpRequest, code: str) -> HttpResponse:
+    project = selectors.project_for(request.user, code)
+    project_services.ensure_manages(request.user, project)
+    action = request.POST.get("action", "")
+    forms = {"session": SessionForm(request.POST if action == "session" else None),
+             "review": ReviewForm(request.POST if action == "review" else None)}
+    form = forms.get(action)
+    if request.method == "POST" and action in MANAGE_ACTIONS and (form is None or form.is_valid()):
+        try:
+            _manage_action(request, project, action, forms)
+        except ValidationError as exc:
+            if form is None:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                form.apply_errors(exc)
+        except (Conflict, PermissionDenied) as exc:
+            messages.error(request, getattr(exc, "detail", str(exc)))
+        else:
+            return redirect("project-manage", code=project.code)
+    project.refresh_from_db()
+    registrations = (selectors.registration_list(request.user, project)
+                     if clock.now() >= project.registration_deadline else None)
+    return render(request, "trading/project_manage.html", {
+        "project": project, "forms": forms, "registrations": registrations,
+        "sessions": selectors.project_sessions(project),
+    })
+
+
+def _manage_action(request: HttpRequest, project, action: str, forms: dict) -> None:
+    user = request.user
+    if action == "publish":
+        project_services.project_publish(actor=user, project=project)
+        messages.success(request, _("公告已发布。"))
+    elif action == "close":
+        project = project_services.project_close(actor=user, project=project)
+        messages.success(request, _("报名已截止，名单已冻结：%(s)s") % {"s": project.get_status_display()})
+    elif action == "review":
+        form = forms["review"]
+        registration = Registration.objects.get(pk=form.cleaned_data["registration"], project=project)
+        project_services.registration_review(actor=user, registration=registration,
+                                             eligible=form.cleaned_data["eligible"], reason=form.cleaned_data["reason"])
+        messages.success(request, _("复核已记录。"))
+    elif action == "session":
+        session_services.session_book(actor=user, project=project, **forms["session"].cleaned_data)
+        messages.success(request, _("场地已预约。"))

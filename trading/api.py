@@ -1,0 +1,150 @@
+"""The trading rows of the API (DESIGN §5). Views parse, check, call a service or selector, answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api import AuditedAPIMixin, ListPagination
+from config.parsing import aware_datetime
+from config.roles import require
+from trading import selectors
+from trading.models import Room, Session
+from trading.serializers import (
+    AttendanceSerializer,
+    ProjectCreateSerializer,
+    ProjectSerializer,
+    RegistrationCreateSerializer,
+    RegistrationSerializer,
+    RoomSerializer,
+    SessionCreateSerializer,
+    SessionSerializer,
+)
+from trading.services import projects as project_services
+from trading.services import registrations as registration_services
+from trading.services import sessions as session_services
+
+
+class API(AuditedAPIMixin, APIView):
+    pass
+
+
+def _paginated(request: Request, view: APIView, qs: Any, serializer: type) -> Response:
+    paginator = ListPagination()
+    page = paginator.paginate_queryset(qs, request, view=view)
+    return paginator.get_paginated_response(serializer(page, many=True).data)
+
+
+class ProjectListView(API):
+    @extend_schema(parameters=[OpenApiParameter("type", str), OpenApiParameter("status", str)],
+                   responses=ProjectSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        qs = selectors.public_projects(type=request.query_params.get("type", ""),
+                                       status=request.query_params.get("status", ""))
+        return _paginated(request, self, qs, ProjectSerializer)
+
+    @extend_schema(request=ProjectCreateSerializer, responses={201: ProjectSerializer})
+    def post(self, request: Request) -> Response:
+        require(request.user, "project.manage")
+        data = dict(request.data.items()) if hasattr(request.data, "items") else {}
+        if "registration_deadline" in data:
+            data["registration_deadline"] = aware_datetime(data["registration_deadline"], "registration_deadline")
+        project = project_services.project_create(actor=request.user, data=data)
+        return Response(ProjectSerializer(project).data, status=status.HTTP_201_CREATED)
+
+
+class ProjectDetailView(API):
+    @extend_schema(responses=ProjectSerializer)
+    def get(self, request: Request, code: str) -> Response:
+        return Response(ProjectSerializer(selectors.project_for(request.user, code)).data)
+
+
+class ProjectPublishView(API):
+    @extend_schema(request=None, responses=ProjectSerializer)
+    def post(self, request: Request, code: str) -> Response:
+        project = selectors.project_for(request.user, code)
+        project = project_services.project_publish(actor=request.user, project=project)
+        return Response(ProjectSerializer(project).data)
+
+
+class ProjectCloseView(API):
+    @extend_schema(request=None, responses=ProjectSerializer)
+    def post(self, request: Request, code: str) -> Response:
+        project = selectors.project_for(request.user, code)
+        project = project_services.project_close(actor=request.user, project=project)
+        return Response(ProjectSerializer(project).data)
+
+
+class RegistrationListView(API):
+    @extend_schema(responses=RegistrationSerializer(many=True))
+    def get(self, request: Request, code: str) -> Response:
+        project = selectors.project_for(request.user, code)
+        return _paginated(request, self, selectors.registration_list(request.user, project), RegistrationSerializer)
+
+    @extend_schema(request=RegistrationCreateSerializer, responses={201: RegistrationSerializer})
+    def post(self, request: Request, code: str) -> Response:
+        require(request.user, "project.register")
+        project = selectors.project_for(request.user, code)
+        registration = registration_services.registration_create(
+            actor=request.user, project=project, data=dict(request.data.items()))
+        return Response(RegistrationSerializer(registration).data, status=status.HTTP_201_CREATED)
+
+
+class RoomListView(API):
+    @extend_schema(parameters=[OpenApiParameter("kind", str)], responses=RoomSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        if not request.user.is_authenticated:
+            self.permission_denied(request)
+        return _paginated(request, self, selectors.rooms(kind=request.query_params.get("kind", "")), RoomSerializer)
+
+
+class SessionCreateView(API):
+    @extend_schema(request=SessionCreateSerializer, responses={201: SessionSerializer})
+    def post(self, request: Request, code: str) -> Response:
+        require(request.user, "session.manage")
+        project = selectors.project_for(request.user, code)
+        data = request.data
+        room = Room.objects.filter(pk=_int(data.get("room"), "room")).first()
+        if room is None:
+            raise ValidationError({"room": [_("没有编号为 %(v)s 的场地。") % {"v": data.get("room")}]})
+        session = session_services.session_book(
+            actor=request.user, project=project, room=room, kind=str(data.get("kind", "")),
+            starts_at=aware_datetime(data.get("starts_at"), "starts_at"),
+            ends_at=aware_datetime(data.get("ends_at"), "ends_at"),
+        )
+        return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
+
+
+class AttendanceView(API):
+    @extend_schema(responses=AttendanceSerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        if not request.user.is_authenticated:
+            self.permission_denied(request)
+        session = get_object_or_404(Session, pk=pk)
+        return _paginated(request, self, session.attendance.select_related("user").order_by("signed_at"),
+                          AttendanceSerializer)
+
+    @extend_schema(request={"application/json": {"type": "object", "properties": {"badge": {"type": "string"}}}},
+                   responses={201: AttendanceSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        if not request.user.is_authenticated:
+            self.permission_denied(request)
+        session = get_object_or_404(Session, pk=pk)
+        attendance = session_services.attendance_sign(actor=request.user, session=session,
+                                                      badge=str(request.data.get("badge", "")))
+        return Response(AttendanceSerializer(attendance).data, status=status.HTTP_201_CREATED)
+
+
+def _int(value: Any, field: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({field: [f"not a number: {value!r}"]}) from exc

@@ -1,0 +1,62 @@
+"""HTML forms. They only shape input; the rules run in the services, whose errors come back onto the fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from trading.models import Certificate, Room
+from trading.models.projects import ProjectType
+from trading.models.sessions import RoomKind
+
+
+class ServiceForm(forms.Form):
+    def apply_errors(self, exc: ValidationError) -> None:
+        if hasattr(exc, "error_dict"):
+            for field, messages in exc.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+        else:
+            self.add_error(None, exc.messages)
+
+
+class ProjectForm(ServiceForm):
+    type = forms.ChoiceField(label=_("交易类型"), choices=ProjectType.choices)
+    title = forms.CharField(label=_("项目名称"), max_length=200)
+    budget = forms.CharField(label=_("预算金额（元）"))
+    fixed_price = forms.CharField(label=_("固定合同价（元，固定价比选必填）"), required=False)
+    ceiling_price = forms.CharField(label=_("最高投标限价（元）"), required=False)
+    registration_deadline = forms.DateTimeField(label=_("报名截止时间"),
+                                                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    qualification_kind = forms.ChoiceField(label=_("资质要求"), required=False,
+                                           choices=[("", _("无特别要求")), *Certificate.Kind.choices[:3]])
+    qualification_grade = forms.TypedChoiceField(label=_("最低等级"), coerce=int, choices=Certificate.Grade.choices,
+                                                 initial=0)
+    external_input_source = forms.CharField(label=_("外部公开随机数来源（可选）"), required=False, max_length=200)
+    announcement = forms.CharField(label=_("公告正文"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
+
+
+class RegistrationForm(ServiceForm):
+    manager_name = forms.CharField(label=_("拟派项目经理姓名"), max_length=50)
+    manager_certificate = forms.CharField(label=_("注册建造师证书编号"), max_length=64)
+    acknowledge_notice = forms.BooleanField(label=_("我已阅读并承诺遵守《随机抽取企业须知》"), required=False)
+
+
+class SessionForm(ServiceForm):
+    kind = forms.ChoiceField(label=_("场次类型"), choices=RoomKind.choices)
+    room = forms.ModelChoiceField(label=_("场地"), queryset=Room.objects.filter(is_active=True))
+    starts_at = forms.DateTimeField(label=_("开始时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    ends_at = forms.DateTimeField(label=_("结束时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+
+class ReviewForm(ServiceForm):
+    registration = forms.IntegerField(widget=forms.HiddenInput)
+    eligible = forms.TypedChoiceField(label=_("复核结论"), coerce=lambda v: v == "1",
+                                      choices=[("1", _("符合")), ("0", _("不符合"))])
+    reason = forms.CharField(label=_("理由"), max_length=500)
+
+
+def form_data(form: forms.Form) -> dict[str, Any]:
+    return dict(form.cleaned_data)

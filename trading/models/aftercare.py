@@ -1,0 +1,181 @@
+"""After the award: the contract and its signing deadline, bad-behaviour records and suspensions, follow-up by a
+named officer, complaints (which freeze the award and hold the video) and referrals to discipline inspection."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from audit.history import AuditedManager, audited
+from trading.models.organisations import Organisation
+from trading.models.projects import Project
+
+
+class Contract(models.Model):
+    """The contract offer to the winner (or, after a failure to sign, the next alternate). Written by services."""
+
+    class State(models.TextChoices):
+        OFFERED = "offered", _("待签订")
+        SIGNED = "signed", _("已签订")
+        LAPSED = "lapsed", _("逾期未签")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="contracts")
+    enterprise = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="contracts")
+    amount = models.DecimalField(_("合同金额（元）"), max_digits=16, decimal_places=2)
+    offered_at = models.DateTimeField(_("发出时间"))
+    sign_deadline = models.DateTimeField(_("签订期限"))
+    signed_at = models.DateTimeField(_("签订时间"), null=True, blank=True)
+    state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.OFFERED)
+    history = audited()
+    objects = AuditedManager()
+
+    class Meta:
+        verbose_name = _("合同")
+        verbose_name_plural = _("合同")
+        ordering = ["offered_at"]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} · {self.enterprise}"
+
+    @property
+    def audit_project_code(self) -> str:
+        return self.project.code
+
+
+class BadBehaviourRecord(models.Model):
+    """不良行为记录. Written by services (failure to sign) or by administrators with a reason."""
+
+    enterprise = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="bad_records")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="bad_records", null=True, blank=True)
+    reason = models.TextField(_("事由"))
+    recorded_at = models.DateTimeField(_("记录时间"))
+    history = audited()
+    objects = AuditedManager()
+
+    class Meta:
+        verbose_name = _("不良行为记录")
+        verbose_name_plural = _("不良行为记录")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise}: {self.reason[:30]}"
+
+    @property
+    def audit_project_code(self) -> str:
+        return self.project.code if self.project_id else ""
+
+
+class Suspension(models.Model):
+    """An enterprise suspended from fixed-price selection until a date."""
+
+    enterprise = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="suspensions")
+    starts_at = models.DateTimeField(_("开始"))
+    ends_at = models.DateTimeField(_("结束"))
+    reason = models.TextField(_("事由"))
+    record = models.ForeignKey(BadBehaviourRecord, on_delete=models.PROTECT, null=True, blank=True)
+    history = audited()
+    objects = AuditedManager()
+
+    class Meta:
+        verbose_name = _("暂停资格")
+        verbose_name_plural = _("暂停资格")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.starts_at:%Y-%m-%d}–{self.ends_at:%Y-%m-%d}"
+
+
+class FollowUp(models.Model):
+    """The named staff member following an awarded project (专人跟踪)."""
+
+    project = models.OneToOneField(Project, on_delete=models.PROTECT, related_name="followup")
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="followups",
+                                verbose_name=_("跟踪责任人"))
+    history = audited()
+    objects = AuditedManager()
+
+    class Meta:
+        verbose_name = _("项目跟踪")
+        verbose_name_plural = _("项目跟踪")
+
+    def __str__(self) -> str:
+        return f"{self.project.code} · {self.officer}"
+
+    @property
+    def audit_project_code(self) -> str:
+        return self.project.code
+
+
+class Milestone(models.Model):
+    """A progress milestone of an awarded project, recorded by its follow-up officer."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="milestones")
+    title = models.CharField(_("节点"), max_length=200)
+    due = models.DateField(_("计划完成"))
+    done_on = models.DateField(_("实际完成"), null=True, blank=True)
+    note = models.TextField(_("情况说明"), blank=True, default="")
+    history = audited()
+    objects = AuditedManager()
+
+    class Meta:
+        verbose_name = _("进度节点")
+        verbose_name_plural = _("进度节点")
+        ordering = ["due"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def audit_project_code(self) -> str:
+        return self.project.code
+
+
+class Complaint(models.Model):
+    """A complaint or objection (质疑/投诉). While open it freezes the award and holds the project's video."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("处理中")
+        RESOLVED = "resolved", _("已办结")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="complaints")
+    complainant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("内容"))
+    state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.OPEN)
+    answer = models.TextField(_("答复"), blank=True, default="")
+    created_at = models.DateTimeField(_("提出时间"))
+    history = audited()
+    objects = AuditedManager()
+
+    class Meta:
+        verbose_name = _("质疑投诉")
+        verbose_name_plural = _("质疑投诉")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.project.code}: {self.text[:30]}"
+
+    @property
+    def audit_project_code(self) -> str:
+        return self.project.code
+
+
+class Referral(models.Model):
+    """A problem referred to discipline inspection (纪委/监察局); inspectors see it in their inbox."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="referrals")
+    referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("情况"))
+    created_at = models.DateTimeField(_("移送时间"))
+    history = audited()
+    objects = AuditedManager()
+
+    class Meta:
+        verbose_name = _("移送纪检")
+        verbose_name_plural = _("移送纪检")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.project.code}: {self.text[:30]}"
+
+    @property
+    def audit_project_code(self) -> str:
+        return self.project.code

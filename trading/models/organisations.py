@@ -1,0 +1,116 @@
+"""Organisations and people. Users and organisations are deactivated, never deleted: history points at them."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from audit.history import AuditedManager, AuditedQuerySet, audited
+from config.roles import Role
+from trading.validators import normalise_uscc, validate_uscc
+
+
+class Organisation(models.Model):
+    """An agency, a tenderer or an enterprise. Changed by administrators; enterprises edit their own profile."""
+
+    class Kind(models.TextChoices):
+        AGENCY = "agency", _("招标代理机构")
+        TENDERER = "tenderer", _("招标人")
+        ENTERPRISE = "enterprise", _("投标企业")
+        CENTRE = "centre", _("交易中心")
+
+    name = models.CharField(_("名称"), max_length=200)
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_uscc])
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    is_active = models.BooleanField(_("有效"), default=True)
+    history = audited()
+    objects = AuditedManager()
+
+    class Meta:
+        verbose_name = _("机构")
+        verbose_name_plural = _("机构")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.uscc = normalise_uscc(self.uscc)
+
+
+class AuditedUserManager(UserManager.from_queryset(AuditedQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """A person with one role. Created by administrators (or enterprise self-registration); never deleted."""
+
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.ENTERPRISE)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("所属机构"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="users",
+    )
+    history = audited(excluded_fields=["last_login", "password"])
+    objects = AuditedUserManager()
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Certificate(models.Model):
+    """A qualification certificate or the safety production licence of an enterprise. Changed by administrators
+    (from the competent authority's data); kept with history when renewed."""
+
+    class Kind(models.TextChoices):
+        CONSTRUCTION = "construction", _("施工总承包")
+        MUNICIPAL = "municipal", _("市政公用工程")
+        DECORATION = "decoration", _("建筑装修装饰工程")
+        SAFETY = "safety", _("安全生产许可证")
+
+    class Grade(models.IntegerChoices):
+        # higher is better; 以上 in requirements compares on this number
+        NONE = 0, _("无等级")
+        GRADE_3 = 3, _("三级")
+        GRADE_2 = 4, _("二级")
+        GRADE_1 = 5, _("一级")
+        SPECIAL = 6, _("特级")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="certificates",
+                                     verbose_name=_("企业"))
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
+    grade = models.PositiveSmallIntegerField(_("等级"), choices=Grade.choices, default=Grade.NONE)
+    number = models.CharField(_("证书编号"), max_length=64)
+    valid_until = models.DateField(_("有效期至"))
+    history = audited()
+    objects = AuditedManager()
+
+    class Meta:
+        verbose_name = _("资质证书")
+        verbose_name_plural = _("资质证书")
+        constraints = [models.UniqueConstraint(fields=["kind", "number"], name="certificate_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.get_grade_display()} {self.number}"
+
+
+class ProjectManager(models.Model):
+    """A registered constructor (注册建造师) employed by an enterprise; the enterprise names one per registration."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="managers",
+                                     verbose_name=_("企业"))
+    name = models.CharField(_("姓名"), max_length=50)
+    certificate_number = models.CharField(_("注册建造师证书编号"), max_length=64, unique=True)
+    history = audited()
+    objects = AuditedManager()
+
+    class Meta:
+        verbose_name = _("项目经理")
+        verbose_name_plural = _("项目经理")
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.certificate_number}）"

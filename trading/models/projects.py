@@ -1,0 +1,174 @@
+"""Projects, their announcements and registrations."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
+
+from audit.history import AuditedManager, audited
+from trading.models.organisations import Certificate, Organisation, ProjectManager
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class ProjectType(models.TextChoices):
+    PROCUREMENT = "procurement", _("政府采购")
+    LAND_AUCTION = "land_auction", _("经营性土地拍卖")
+    ASSET_TRANSFER = "asset_transfer", _("国有资产转让")
+    FIXED_PRICE = "fixed_price", _("固定价比选")
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    PUBLISHED = "published", _("报名中")
+    REGISTRATION_CLOSED = "registration_closed", _("报名截止")
+    QUALIFIED = "qualified", _("资格审查通过")
+    FAILED = "failed", _("流标")
+    DRAWN = "drawn", _("已抽取")
+    OPENED = "opened", _("已开标")
+    EVALUATED = "evaluated", _("已评标")
+    PUBLICITY = "publicity", _("公示中")
+    AWARDED = "awarded", _("已定标")
+    CONTRACTED = "contracted", _("已签约")
+    IN_PROGRESS = "in_progress", _("实施中")
+    COMPLETED = "completed", _("已完工")
+    TERMINATED = "terminated", _("已终止")
+
+
+class Project(models.Model):
+    """A trading project. The owning agency edits it while a draft; every later change goes through
+    `trading.lifecycle.project_transition` (status) or a service that records who and why."""
+
+    code = models.CharField(_("项目编号"), max_length=40, unique=True)
+    round = models.PositiveSmallIntegerField(_("轮次"), default=1)
+    type = models.CharField(_("交易类型"), max_length=20, choices=ProjectType.choices)
+    title = models.CharField(_("项目名称"), max_length=200)
+    agency = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="agency_projects",
+                               verbose_name=_("招标代理"))
+    tenderer = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="tenderer_projects",
+                                 verbose_name=_("招标人"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("创建人"))
+    budget = models.DecimalField(_("预算金额（元）"), **MONEY)
+    fixed_price = models.DecimalField(_("固定合同价（元）"), null=True, blank=True, **MONEY)
+    ceiling_price = models.DecimalField(_("最高投标限价（元）"), null=True, blank=True, **MONEY)
+    government_invested = models.BooleanField(_("政府投资"), default=True)
+    construction = models.BooleanField(_("建设工程"), default=True)
+    qualification_kind = models.CharField(_("资质要求类别"), max_length=20, choices=Certificate.Kind.choices,
+                                          blank=True, default="")
+    qualification_grade = models.PositiveSmallIntegerField(_("资质最低等级"), choices=Certificate.Grade.choices,
+                                                           default=Certificate.Grade.NONE)
+    registration_deadline = models.DateTimeField(_("报名截止时间"))
+    announcement = models.TextField(_("公告正文"), blank=True, default="")
+    notice = models.TextField(_("随机抽取企业须知"), blank=True, default="")
+    external_input_source = models.CharField(_("外部公开随机数来源"), max_length=200, blank=True, default="")
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT,
+                              db_index=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    commitment = models.CharField(_("随机数承诺值"), max_length=64, blank=True, default="")
+    candidates_digest = models.CharField(_("候选名单摘要"), max_length=64, blank=True, default="")
+    candidates_frozen_at = models.DateTimeField(_("名单冻结时间"), null=True, blank=True)
+    publicity_until = models.DateTimeField(_("公示截止"), null=True, blank=True)
+    legal_hold = models.BooleanField(_("法律保全"), default=False)
+    history = audited()
+    objects = AuditedManager()
+
+    class Meta:
+        verbose_name = _("交易项目")
+        verbose_name_plural = _("交易项目")
+        ordering = ["-registration_deadline", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(budget__gte=0), name="project_budget_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(fixed_price__isnull=True) | models.Q(fixed_price__lte=models.F("budget")),
+                name="project_fixed_price_within_budget",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def audit_project_code(self) -> str:
+        return self.code
+
+    @property
+    def is_fixed_price(self) -> bool:
+        return self.type == ProjectType.FIXED_PRICE
+
+
+class Attachment(models.Model):
+    """A file attached to an announcement, checked by content on upload. Added by the owning agency."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="attachments")
+    name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    file = models.FileField(_("文件"), upload_to="attachments/%Y/%m/")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    history = audited()
+    objects = AuditedManager()
+
+    class Meta:
+        verbose_name = _("公告附件")
+        verbose_name_plural = _("公告附件")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def audit_project_code(self) -> str:
+        return self.project.code
+
+
+class Registration(models.Model):
+    """An enterprise's registration for one round of a fixed-price project. Created by the enterprise before the
+    deadline (the database compares its own clock with the deadline); eligibility written at close; the review
+    by the agency or an administrator."""
+
+    class Review(models.TextChoices):
+        PENDING = "pending", _("待复核")
+        CONFIRMED = "confirmed", _("已确认")
+        OVERRIDDEN = "overridden", _("已改判")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="registrations")
+    round = models.PositiveSmallIntegerField(_("轮次"))
+    enterprise = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="registrations",
+                                   verbose_name=_("企业"))
+    manager = models.ForeignKey(ProjectManager, on_delete=models.PROTECT, related_name="registrations",
+                                verbose_name=_("项目经理"))
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    acknowledged_notice = models.BooleanField(_("已阅读并承诺遵守须知"))
+    deadline = models.DateTimeField(_("报名截止时间"))
+    registered_at = models.DateTimeField(_("报名时间"), db_default=Now())
+    eligible = models.BooleanField(_("符合条件"), null=True, blank=True)
+    exclusion_reasons = models.JSONField(_("不符合原因"), default=list, blank=True)
+    review = models.CharField(_("复核"), max_length=20, choices=Review.choices, default=Review.PENDING)
+    review_reason = models.TextField(_("复核意见"), blank=True, default="")
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    null=True, blank=True)
+    rank = models.PositiveIntegerField(_("抽取顺位"), null=True, blank=True)
+    history = audited()
+    objects = AuditedManager()
+
+    class Meta:
+        verbose_name = _("报名")
+        verbose_name_plural = _("报名")
+        ordering = ["registered_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "round", "enterprise"], name="registration_once_per_round"),
+            # the database, not only the form, refuses a late registration: its own clock against the deadline
+            models.CheckConstraint(condition=models.Q(registered_at__lt=models.F("deadline")),
+                                   name="registration_before_deadline"),
+            models.CheckConstraint(condition=models.Q(acknowledged_notice=True), name="registration_acknowledged"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} · {self.enterprise}"
+
+    @property
+    def audit_project_code(self) -> str:
+        return self.project.code

@@ -1,0 +1,82 @@
+"""Reads, scoped to who is asking. Registration lists are sealed until the deadline (招标投标法 art. 22)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from audit import ledger
+from audit.middleware import ConfidentialNotFound
+from config import clock
+from config.roles import can, require
+from trading.models import Project, Registration, Room, Session, User
+from trading.models.projects import Status
+
+
+def public_projects(*, type: str = "", status: str = "") -> QuerySet[Project]:
+    qs = Project.objects.exclude(status=Status.DRAFT).select_related("agency")
+    if type:
+        qs = qs.filter(type=type)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def project_for(user: User, code: str) -> Project:
+    """Anyone sees a published project; a draft exists only for its agency and administrators (404 otherwise)."""
+    project = Project.objects.select_related("agency", "tenderer").filter(code=code).first()
+    if project is None:
+        raise ConfidentialNotFound(_("项目不存在。"))
+    if project.status == Status.DRAFT and not _manages(user, project):
+        raise ConfidentialNotFound(_("项目不存在。"))
+    return project
+
+
+def _manages(user: User, project: Project) -> bool:
+    if not can(user, "project.manage"):
+        return False
+    return user.role == "admin" or project.agency_id == user.organisation_id
+
+
+def agency_projects(user: User) -> QuerySet[Project]:
+    require(user, "project.manage")
+    qs = Project.objects.all()
+    return qs if user.role == "admin" else qs.filter(agency_id=user.organisation_id)
+
+
+def registration_list(user: User, project: Project) -> QuerySet[Registration]:
+    """After the deadline only, for the project's agency, supervisors, inspectors and administrators; every read
+    is an audit event. Before it nobody — not even an administrator — learns who or how many registered."""
+    require(user, "registration.list")
+    if clock.now() < project.registration_deadline:
+        raise PermissionDenied(_("报名截止前，任何人不得查看报名名单和报名数量。"))
+    if user.role == "agency" and project.agency_id != user.organisation_id:
+        raise PermissionDenied(_("只能查看本机构项目的报名名单。"))
+    qs = (Registration.objects.filter(project=project, round=project.round)
+          .select_related("enterprise", "manager").order_by("registered_at", "id"))
+    ledger.record_event("registration_list_viewed", obj=project,
+                        data={"round": project.round, "count": qs.count()})
+    return qs
+
+
+def own_registrations(user: User) -> QuerySet[Registration]:
+    require(user, "project.register")
+    return (Registration.objects.filter(enterprise_id=user.organisation_id)
+            .select_related("project", "manager").order_by("-registered_at"))
+
+
+def own_registration(user: User, project: Project) -> Registration | None:
+    if not can(user, "project.register") or user.organisation_id is None:
+        return None
+    return Registration.objects.filter(project=project, round=project.round,
+                                       enterprise_id=user.organisation_id).first()
+
+
+def rooms(*, kind: str = "") -> QuerySet[Room]:
+    qs = Room.objects.filter(is_active=True)
+    return qs.filter(kind=kind) if kind else qs
+
+
+def project_sessions(project: Project) -> QuerySet[Session]:
+    return project.sessions.select_related("room").order_by("starts_at")

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from trading.models import Attendance, Project, Registration, Room, Session
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    agency = serializers.CharField(source="agency.name", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Project
+        fields = ["code", "round", "type", "title", "status", "status_display", "budget", "fixed_price",
+                  "ceiling_price", "registration_deadline", "published_at", "commitment", "candidates_digest",
+                  "candidates_frozen_at", "qualification_kind", "qualification_grade", "external_input_source",
+                  "publicity_until", "legal_hold", "agency", "announcement", "notice"]
+        read_only_fields = fields
+
+
+class ProjectCreateSerializer(serializers.Serializer):
+    """Documents the create payload; the rules themselves live in trading.rules."""
+
+    type = serializers.ChoiceField(choices=["procurement", "land_auction", "asset_transfer", "fixed_price"])
+    title = serializers.CharField(max_length=200)
+    budget = serializers.CharField(help_text="CNY yuan, up to 2 decimals, e.g. \"1850000.00\"")
+    fixed_price = serializers.CharField(required=False, allow_null=True)
+    ceiling_price = serializers.CharField(required=False, allow_null=True)
+    registration_deadline = serializers.CharField(help_text="ISO 8601 with an offset")
+    qualification_kind = serializers.CharField(required=False, allow_blank=True)
+    qualification_grade = serializers.IntegerField(required=False)
+    announcement = serializers.CharField(required=False, allow_blank=True)
+    external_input_source = serializers.CharField(required=False, allow_blank=True)
+
+
+class RegistrationSerializer(serializers.ModelSerializer):
+    enterprise = serializers.CharField(source="enterprise.name", read_only=True)
+    uscc = serializers.CharField(source="enterprise.uscc", read_only=True)
+    manager_name = serializers.CharField(source="manager.name", read_only=True)
+    manager_certificate = serializers.CharField(source="manager.certificate_number", read_only=True)
+    project = serializers.CharField(source="project.code", read_only=True)
+
+    class Meta:
+        model = Registration
+        fields = ["id", "project", "round", "enterprise", "uscc", "manager_name", "manager_certificate",
+                  "registered_at", "eligible", "exclusion_reasons", "review", "review_reason", "rank"]
+        read_only_fields = fields
+
+
+class RegistrationCreateSerializer(serializers.Serializer):
+    manager_name = serializers.CharField()
+    manager_certificate = serializers.CharField()
+    acknowledge_notice = serializers.BooleanField()
+
+
+class RoomSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Room
+        fields = ["id", "kind", "name"]
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    project = serializers.CharField(source="project.code", read_only=True)
+    room_name = serializers.CharField(source="room.name", read_only=True)
+
+    class Meta:
+        model = Session
+        fields = ["id", "project", "kind", "room", "room_name", "starts_at", "ends_at"]
+        read_only_fields = fields
+
+
+class SessionCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["opening", "evaluation", "draw", "auction"])
+    room = serializers.IntegerField()
+    starts_at = serializers.CharField()
+    ends_at = serializers.CharField()
+
+
+class AttendanceSerializer(serializers.ModelSerializer):
+    user = serializers.CharField(source="user.username", read_only=True)
+    name = serializers.CharField(source="user.get_full_name", read_only=True)
+
+    class Meta:
+        model = Attendance
+        fields = ["id", "session", "user", "name", "badge", "signed_at"]
+        read_only_fields = fields

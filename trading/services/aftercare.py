@@ -1,0 +1,208 @@
+"""After the draw or evaluation: publicity, award, the contract and its deadline, the next alternate, bad-behaviour
+records and suspensions, follow-up, complaints with legal hold, referrals to discipline inspection."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from audit import checkpoints, context
+from config import clock
+from config.api import Conflict
+from config.roles import require
+from trading import hooks
+from trading.lifecycle import project_transition
+from trading.models import (
+    BadBehaviourRecord,
+    Complaint,
+    Contract,
+    FollowUp,
+    Milestone,
+    Organisation,
+    Project,
+    Referral,
+    Registration,
+    Suspension,
+    User,
+)
+from trading.models.projects import Status
+from trading.services.projects import ensure_manages
+
+
+def publicity_start(*, actor: User, project: Project, reason: str) -> Project:
+    until = clock.now() + dt.timedelta(days=settings.PUBLICITY_DAYS)
+    return project_transition(project, Status.PUBLICITY, actor=actor, reason=reason, publicity_until=until)
+
+
+@transaction.atomic
+def project_award(*, actor: User, project: Project) -> Contract:
+    """After publicity with no open complaint: award to the first in order and offer the contract."""
+    if actor.username != context.SYSTEM_USERNAME:
+        ensure_manages(actor, project)
+    if project.publicity_until and clock.now() < project.publicity_until:
+        raise Conflict(_("公示期至 %(t)s，期满后方可定标。") % {"t": project.publicity_until.isoformat()})
+    if project.complaints.filter(state=Complaint.State.OPEN).exists():
+        raise Conflict(_("公示期内有未办结的质疑投诉，定标冻结。"))
+    first = _ranked(project).first()
+    if first is None:
+        raise Conflict(_("没有可定标的候选人。"))
+    project_transition(project, Status.AWARDED, actor=actor, reason=_("公示期满，定标"))
+    contract = _offer(project, first.enterprise, actor=actor)
+    with context.acting(actor):
+        hooks.run("awarded", project=project, actor=actor)
+    checkpoints.publish_on_commit(f"award {project.code}")
+    return contract
+
+
+def _ranked(project: Project):
+    return (Registration.objects.filter(project=project, round=project.round, eligible=True, rank__isnull=False)
+            .select_related("enterprise").order_by("rank"))
+
+
+def _offer(project: Project, enterprise: Organisation, *, actor: User) -> Contract:
+    now = clock.now()
+    with context.acting(actor, reason=_("发出中选通知，要约签订合同")):
+        return Contract.objects.create(
+            project=project, enterprise=enterprise, amount=project.fixed_price or project.budget, offered_at=now,
+            sign_deadline=now + dt.timedelta(days=settings.SIGN_DAYS),
+        )
+
+
+@transaction.atomic
+def contract_sign(*, actor: User, contract: Contract) -> Contract:
+    ensure_manages(actor, contract.project)
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if contract.state != Contract.State.OFFERED:
+        raise Conflict(_("该合同要约已%(s)s。") % {"s": contract.get_state_display()})
+    if clock.now() > contract.sign_deadline:
+        raise Conflict(_("已超过签订期限 %(t)s。") % {"t": contract.sign_deadline.isoformat()})
+    contract.state, contract.signed_at = Contract.State.SIGNED, clock.now()
+    with context.acting(actor, reason=_("签订合同")):
+        contract.save()
+    project_transition(contract.project, Status.CONTRACTED, actor=actor, reason=_("合同已签订"))
+    return contract
+
+
+@transaction.atomic
+def contract_lapse(*, actor: User, contract: Contract) -> Contract | None:
+    """The winner did not sign in time: a bad-behaviour record, a suspension, and the next alternate is offered
+    the contract (or the project fails when none is left). Returns the new offer."""
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    now = clock.now()
+    if contract.state != Contract.State.OFFERED or now <= contract.sign_deadline:
+        raise Conflict(_("合同要约未逾期。"))
+    project = contract.project
+    with context.acting(actor, reason=_("中选企业逾期未签订合同")):
+        contract.state = Contract.State.LAPSED
+        contract.save()
+        record = BadBehaviourRecord.objects.create(
+            enterprise=contract.enterprise, project=project, recorded_at=now,
+            reason=_("%(code)s 中选后未在%(d)d日内签订合同") % {"code": project.code, "d": settings.SIGN_DAYS})
+        Suspension.objects.create(enterprise=contract.enterprise, starts_at=now, record=record, reason=record.reason,
+                                  ends_at=now + dt.timedelta(days=settings.SUSPENSION_DAYS))
+    offered = set(project.contracts.values_list("enterprise_id", flat=True))
+    alternate = _ranked(project).exclude(enterprise_id__in=offered).first()
+    if alternate is None:
+        project_transition(project, Status.FAILED, actor=actor, reason=_("候补企业已用尽，流标"))
+        return None
+    return _offer(project, alternate.enterprise, actor=actor)
+
+
+def lapse_overdue_contracts(*, actor: User) -> int:
+    overdue = Contract.objects.filter(state=Contract.State.OFFERED, sign_deadline__lt=clock.now())
+    count = 0
+    for contract in overdue:
+        contract_lapse(actor=actor, contract=contract)
+        count += 1
+    return count
+
+
+def followup_assign(*, actor: User, project: Project, officer: User) -> FollowUp:
+    require(actor, "followup.manage")
+    if project.status not in (Status.AWARDED, Status.CONTRACTED, Status.IN_PROGRESS):
+        raise Conflict(_("只有已定标的项目才安排专人跟踪。"))
+    with transaction.atomic(), context.acting(actor, reason=_("指定跟踪责任人")):
+        followup, created = FollowUp.objects.get_or_create(project=project, defaults={"officer": officer})
+        if not created and followup.officer_id != officer.pk:
+            followup.officer = officer
+            followup.save()
+        return followup
+
+
+def milestone_record(*, actor: User, project: Project, title: str, due: dt.date, done_on: dt.date | None = None,
+                     note: str = "", milestone: Milestone | None = None) -> Milestone:
+    followup = FollowUp.objects.filter(project=project).first()
+    if followup is None or (followup.officer_id != actor.pk and actor.role != "admin"):
+        raise PermissionDenied(_("只有该项目的跟踪责任人可以记录进度。"))
+    if not title.strip():
+        raise ValidationError({"title": [_("必填。")]})
+    with transaction.atomic(), context.acting(actor, reason=_("记录进度")):
+        milestone = milestone or Milestone(project=project)
+        milestone.title, milestone.due, milestone.done_on, milestone.note = title.strip(), due, done_on, note
+        milestone.save()
+        return milestone
+
+
+def overdue_milestones(*, today: dt.date | None = None):
+    today = today or clock.now().date()
+    return Milestone.objects.filter(done_on__isnull=True, due__lt=today).select_related("project")
+
+
+def referral_create(*, actor: User, project: Project, text: str) -> Referral:
+    require(actor, "followup.manage")
+    if not text.strip():
+        raise ValidationError({"text": [_("须写明移送事由。")]})
+    with transaction.atomic(), context.acting(actor, reason=_("移送纪检监察")):
+        return Referral.objects.create(project=project, referred_by=actor, text=text.strip(), created_at=clock.now())
+
+
+@transaction.atomic
+def complaint_open(*, actor: User, project: Project, text: str) -> Complaint:
+    """A complaint or objection freezes the award and places the project's recordings on legal hold."""
+    if not actor.is_authenticated:
+        raise PermissionDenied(_("请先登录。"))
+    if not text.strip():
+        raise ValidationError({"text": [_("须写明质疑或投诉的内容。")]})
+    with context.acting(actor, reason=_("提出质疑投诉")):
+        complaint = Complaint.objects.create(project=project, complainant=actor, text=text.strip(),
+                                             created_at=clock.now())
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        if not locked.legal_hold:
+            locked.legal_hold = True
+            locked._change_reason = _("质疑投诉：录像法律保全")
+            locked.save()
+        hooks.run("complaint_opened", project=locked, actor=actor)
+    return complaint
+
+
+def complaint_resolve(*, actor: User, complaint: Complaint, answer: str) -> Complaint:
+    ensure_manages(actor, complaint.project)
+    if not answer.strip():
+        raise ValidationError({"answer": [_("须写明答复。")]})
+    with transaction.atomic(), context.acting(actor, reason=_("答复质疑投诉")):
+        complaint.state, complaint.answer = Complaint.State.RESOLVED, answer.strip()
+        complaint.save()
+    return complaint
+
+
+@transaction.atomic
+def legal_hold_release(*, actor: User, project: Project, reason: str) -> Project:
+    """Only an inspector releases a hold, with a reason, once no complaint is open."""
+    require(actor, "legal_hold.release")
+    if not reason.strip():
+        raise ValidationError({"reason": [_("解除保全须写明理由。")]})
+    if project.complaints.filter(state=Complaint.State.OPEN).exists():
+        raise Conflict(_("仍有未办结的质疑投诉，不能解除保全。"))
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    if not locked.legal_hold:
+        raise Conflict(_("该项目未处于法律保全。"))
+    locked.legal_hold = False
+    locked._change_reason = reason.strip()
+    with context.acting(actor):
+        locked.save()
+        hooks.run("legal_hold_released", project=locked, actor=actor)
+    return locked

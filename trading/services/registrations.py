@@ -1,0 +1,86 @@
+"""An enterprise registers for a fixed-price project (DESIGN §3): before the deadline, once per round, with its
+project manager and the acknowledged notice. The database has the last word on both rules (constraints), so they
+hold when registrations race the deadline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from audit import context
+from config import clock
+from config.api import Conflict
+from config.roles import require
+from trading.lifecycle import ONGOING
+from trading.models import Project, ProjectManager, Registration, User
+from trading.models.projects import Status
+
+
+def _clean(data: dict[str, Any]) -> dict[str, str]:
+    errors: dict[str, list[str]] = {}
+    name = str(data.get("manager_name") or "").strip()
+    number = str(data.get("manager_certificate") or "").strip().upper()
+    if not name:
+        errors["manager_name"] = [_("必填：拟派项目经理姓名。")]
+    elif len(name) > 50:
+        errors["manager_name"] = [_("不超过50字。")]
+    if not number:
+        errors["manager_certificate"] = [_("必填：注册建造师证书编号。")]
+    elif len(number) > 64 or not number.replace("-", "").isalnum():
+        errors["manager_certificate"] = [_("证书编号只能包含字母、数字和连字符，不超过64位。")]
+    if data.get("acknowledge_notice") not in (True, "true", "on", "1", 1):
+        errors["acknowledge_notice"] = [_("须阅读并承诺遵守《随机抽取企业须知》。")]
+    if errors:
+        raise ValidationError(errors)
+    return {"name": name, "number": number}
+
+
+def _manager(enterprise_id: int, name: str, number: str) -> ProjectManager:
+    manager = ProjectManager.objects.filter(certificate_number=number).first()
+    if manager is None:  # managers not on file are accepted with their certificate number
+        return ProjectManager.objects.create(organisation_id=enterprise_id, name=name, certificate_number=number)
+    if manager.organisation_id != enterprise_id:
+        raise ValidationError({"manager_certificate": [_("该证书编号登记在其他企业名下。")]})
+    return manager
+
+
+def _check_open(project: Project) -> None:
+    if not project.is_fixed_price:
+        raise Conflict(_("该项目不是固定价比选项目，无需报名抽取。"), {"project": [project.code]})
+    if project.status != Status.PUBLISHED:
+        raise Conflict(_("项目当前状态为“%(s)s”，不接受报名。") % {"s": project.get_status_display()})
+    if clock.now() >= project.registration_deadline:
+        raise Conflict(_("报名已于 %(t)s 截止。") % {"t": project.registration_deadline.isoformat()})
+
+
+def registration_create(*, actor: User, project: Project, data: dict[str, Any]) -> Registration:
+    require(actor, "project.register")
+    if actor.organisation_id is None:
+        raise PermissionDenied(_("账号未关联企业。"))
+    fields = _clean(data)
+    _check_open(project)
+    try:
+        with transaction.atomic(), context.acting(actor, reason=_("企业报名")):
+            manager = _manager(actor.organisation_id, fields["name"], fields["number"])
+            busy = Registration.objects.filter(manager=manager, rank=1, project__status__in=ONGOING).first()
+            if busy is not None:
+                raise ValidationError({"manager_certificate": [
+                    _("项目经理%(n)s正在承担在建项目，不能再报名。") % {"n": manager.name}]})
+            return Registration.objects.create(
+                project=project, round=project.round, enterprise_id=actor.organisation_id, manager=manager,
+                registered_by=actor, acknowledged_notice=True, deadline=project.registration_deadline,
+            )
+    except IntegrityError as exc:
+        raise _conflict(exc) from exc
+
+
+def _conflict(exc: IntegrityError) -> Conflict:
+    text = str(exc)
+    if "registration_before_deadline" in text:
+        return Conflict(_("报名已截止。"), {"registration_deadline": [_("已过截止时间")]})
+    if "registration_once_per_round" in text or "UNIQUE" in text or "unique" in text:
+        return Conflict(_("本企业已报名该项目，不能重复报名。"), {"enterprise": [_("重复报名")]})
+    raise exc
