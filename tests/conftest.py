@@ -13,6 +13,7 @@ def _isolated_settings(settings, tmp_path):
     settings.VAR_DIR = tmp_path
     settings.OBJECT_STORE_DIR = tmp_path / "objects"
     settings.AXES_ENABLED = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
     yield
 
 
@@ -51,3 +52,15 @@ def on_postgres():
 def system_actor(db):
     with context.acting_as_system():
         yield context.current().actor
+
+
+@pytest.fixture
+def api():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+def login(client, user):
+    client.force_login(user)
+    return client

@@ -32,3 +32,54 @@ def user(role: str = Role.ENTERPRISE, *, username: str = "", organisation: Organ
         username=username or f"{role}{n}", password=PASSWORD, role=role, organisation=organisation,
         is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN,
     )
+
+
+def enterprise_with_licences(name: str = "") -> tuple[Organisation, User]:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from trading.models import Certificate
+
+    org = organisation(name=name, kind=Organisation.Kind.ENTERPRISE)
+    until = (timezone.now() + dt.timedelta(days=365)).date()
+    Certificate.objects.create(organisation=org, kind="construction", grade=Certificate.Grade.GRADE_2,
+                               number=f"C{org.pk:08d}", valid_until=until)
+    Certificate.objects.create(organisation=org, kind="safety", number=f"S{org.pk:08d}", valid_until=until)
+    return org, user(Role.ENTERPRISE, organisation=org)
+
+
+def agency_user() -> User:
+    return user(Role.AGENCY, organisation=organisation(kind=Organisation.Kind.AGENCY))
+
+
+def fixed_price_project(*, agency: User | None = None, deadline=None, publish: bool = True, **data):
+    import datetime as dt
+    from decimal import Decimal
+
+    from config import clock
+    from trading.services.projects import project_create, project_publish
+
+    agency = agency or agency_user()
+    payload = {"type": "fixed_price", "title": "城东小学运动场改造工程", "budget": Decimal("1850000.00"),
+               "fixed_price": Decimal("1780000.00"),
+               "registration_deadline": deadline or clock.now() + dt.timedelta(days=7)}
+    payload.update(data)
+    project = project_create(actor=agency, data=payload)
+    if publish:
+        project = project_publish(actor=agency, project=project)
+    return project
+
+
+def register(project, enterprise_user: User, n: int = 0):
+    from trading.services.registrations import registration_create
+
+    return registration_create(actor=enterprise_user, project=project, data={
+        "manager_name": f"经理{enterprise_user.pk}", "manager_certificate": f"川251{enterprise_user.pk:09d}",
+        "acknowledge_notice": True})
+
+
+def room(kind: str = "draw", name: str = ""):
+    from trading.models import Room
+
+    return Room.objects.create(kind=kind, name=name or f"{kind}-room-{next(_seq)}")

@@ -45,6 +45,8 @@ def session_book(*, actor: User, project: Project, room: Room, kind: str, starts
         raise ValidationError(errors)
     try:
         with transaction.atomic(), context.acting(actor, reason=_("预约场地")):
+            # bookings of one room queue on its row: two inserts checking each other's uncommitted rows deadlock
+            Room.objects.select_for_update().filter(pk=room.pk).first()
             return Session.objects.create(project=project, room=room, kind=kind, starts_at=starts_at,
                                           ends_at=ends_at, booked_by=actor)
     except IntegrityError as exc:
