@@ -16,8 +16,13 @@ GENESIS_HASH = "0" * 64
 _UTC = dt.UTC
 
 
-def format_time(value: dt.datetime) -> str:
-    return value.astimezone(_UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=_UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def format_time(value: dt.datetime) -> int:
+    """An aware time as integer microseconds since the epoch: exact, zone-free and cheap to recompute."""
+    return (value - _EPOCH) // _MICROSECOND
 
 
 def normalise(value: Any, decimal_places: int | None = None) -> Any:
@@ -46,8 +51,7 @@ def normalise(value: Any, decimal_places: int | None = None) -> Any:
 
 
 def sha256_json(payload: Any) -> str:
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_encode_sorted(payload).encode("utf-8")).hexdigest()
 
 
 ENTRY_FIELDS = (
@@ -56,7 +60,16 @@ ENTRY_FIELDS = (
 )
 
 
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_encode_sorted = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
+PLAIN_TYPES = frozenset({str, int, type(None)})
+
+
+def encode(payload: Any) -> str:
+    """Compact JSON, keys in insertion order (callers build dicts in sorted order)."""
+    return _encode(payload)
+
+
 def entry_hash(values: tuple[Any, ...]) -> str:
     """SHA-256 over every field of an entry (in ENTRY_FIELDS order, time already formatted)."""
-    text = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_encode(values).encode("utf-8")).hexdigest()

@@ -62,7 +62,7 @@ def publish(reason: str = "daily") -> Checkpoint | None:
         return None
     cid = chain_id()
     now = timezone.now()
-    payload = {"chain_id": cid, "seq": seq, "hash": head_hash, "published_at": canonical.format_time(now),
+    payload = {"chain_id": cid, "seq": seq, "hash": head_hash, "published_at": now.isoformat(),
                "reason": reason}
     location = get_store().write(cid, seq, json.dumps(payload, sort_keys=True).encode())
     return Checkpoint.objects.create(

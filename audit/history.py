@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from typing import Any
 
-from django.db import models
+from django.db import models, router, transaction
+from simple_history.manager import HistoryDescriptor
 from simple_history.models import HistoricalRecords
 
 from audit import canonical, context
@@ -20,6 +23,26 @@ def _current_user(instance: Any = None, request: Any = None, **kwargs: Any) -> A
     return None
 
 
+class _CachedHistoryDescriptor(HistoryDescriptor):
+    """simple-history builds a new manager class on every `instance.history` access (once per save); build it once."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._manager = self.manager_class.from_queryset(self.queryset_class)
+
+    def __get__(self, instance: Any, owner: Any) -> Any:
+        return self._manager(self.model, instance)
+
+
+class _HistoricalRecords(HistoricalRecords):
+    def finalize(self, sender: Any, **kwargs: Any) -> None:
+        super().finalize(sender, **kwargs)
+        descriptor = sender.__dict__.get(self.manager_name)
+        if isinstance(descriptor, HistoryDescriptor):
+            setattr(sender, self.manager_name, _CachedHistoryDescriptor(
+                descriptor.model, manager=descriptor.manager_class, queryset=descriptor.queryset_class))
+
+
 def audited(**kwargs: Any) -> HistoricalRecords:
     """django-simple-history on the shared base; history rows are evidence, so never cascaded away."""
     kwargs.setdefault("bases", [HistoricalBase])
@@ -27,7 +50,7 @@ def audited(**kwargs: Any) -> HistoricalRecords:
     kwargs.setdefault("history_change_reason_field", models.TextField(null=True))
     kwargs.setdefault("cascade_delete_history", False)
     kwargs.setdefault("user_db_constraint", False)
-    return HistoricalRecords(**kwargs)
+    return _HistoricalRecords(**kwargs)
 
 
 class AuditedQuerySet(models.QuerySet):
@@ -51,8 +74,30 @@ class AuditedManager(models.Manager.from_queryset(AuditedQuerySet)):
     pass
 
 
+class AuditedModel(models.Model):
+    """Base of every domain model: a save or delete and its history row and ledger entry commit together, even
+    when the caller forgot an outer transaction (in autocommit they would otherwise be three transactions)."""
+
+    objects = AuditedManager()
+
+    class Meta:
+        abstract = True
+
+    # savepoint=False: nothing inside needs a partial rollback; a failure rolls back the caller's transaction
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using, savepoint=False):
+            super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using, savepoint=False):
+            return super().delete(*args, **kwargs)
+
+
+@functools.cache
 def history_fields(history_model: type[models.Model]) -> list[tuple[str, int | None]]:
-    """(attname, decimal places) of every concrete column of a historical model, in a stable order."""
+    """(attname, decimal places) of every concrete column of a historical model, sorted by name."""
     fields = []
     for field in sorted(history_model._meta.concrete_fields, key=lambda f: f.attname):
         places = field.decimal_places if isinstance(field, models.DecimalField) else None
@@ -61,22 +106,21 @@ def history_fields(history_model: type[models.Model]) -> list[tuple[str, int | N
 
 
 def digest_values(fields: list[tuple[str, int | None]], values: tuple[Any, ...]) -> str:
-    payload = {name: canonical.normalise(value, places) for (name, places), value in zip(fields, values, strict=True)}
-    return canonical.sha256_json(payload)
+    """SHA-256 of the row's non-null values by column name. Nulls are left out so that a nullable column added by
+    a later migration (null in every older row) leaves the older rows' digests valid."""
+    normalise, plain = canonical.normalise, canonical.PLAIN_TYPES
+    payload = {name: value if type(value) in plain else normalise(value, places)
+               for (name, places), value in zip(fields, values, strict=True) if value is not None}
+    return hashlib.sha256(canonical.encode(payload).encode("utf-8")).hexdigest()  # names already sorted
+
+
+@functools.cache
+def _fields_by_attname(history_model: type[models.Model]) -> tuple[models.Field, ...]:
+    by_attname = {field.attname: field for field in history_model._meta.concrete_fields}
+    return tuple(by_attname[name] for name, _ in history_fields(history_model))
 
 
 def history_digest(history_instance: models.Model) -> str:
     model = type(history_instance)
-    fields = history_fields(model)
-    values = []
-    for name, _places in fields:
-        field = model._meta.get_field(name) if not name.endswith("_id") else _field_by_attname(model, name)
-        values.append(field.to_python(getattr(history_instance, name)))
-    return digest_values(fields, tuple(values))
-
-
-def _field_by_attname(model: type[models.Model], attname: str) -> models.Field:
-    for field in model._meta.concrete_fields:
-        if field.attname == attname:
-            return field
-    raise LookupError(attname)
+    values = tuple(field.to_python(getattr(history_instance, field.attname)) for field in _fields_by_attname(model))
+    return digest_values(history_fields(model), values)

@@ -4,8 +4,6 @@ they record) and never changed: on PostgreSQL, triggers refuse UPDATE, DELETE an
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from audit.canonical import GENESIS_HASH
-
 
 class HistoricalBase(models.Model):
     """The base every django-simple-history model shares (see `audit.history.audited`)."""
@@ -15,22 +13,6 @@ class HistoricalBase(models.Model):
 
     class Meta:
         abstract = True
-
-
-class ChainHead(models.Model):
-    """One row (id=1): the lock that orders appends, the last sequence number and hash. Not evidence itself:
-    `audit_verify` recomputes everything from the entries."""
-
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    seq = models.BigIntegerField(default=0)
-    hash = models.CharField(max_length=64, default=GENESIS_HASH)
-
-    class Meta:
-        verbose_name = _("审计链头")
-        verbose_name_plural = verbose_name
-
-    def __str__(self) -> str:
-        return f"head #{self.seq}"
 
 
 class LedgerEntry(models.Model):

@@ -1,7 +1,7 @@
 import pytest
 from django.apps import apps
 
-from audit.history import AuditedQuerySet
+from audit.history import AuditedModel, AuditedQuerySet
 from audit.models import HistoricalBase, LedgerEntry
 from config.roles import Role
 from tests import factories
@@ -19,7 +19,7 @@ def test_every_domain_model_keeps_history_on_the_shared_base_and_refuses_bulk_pa
         history = getattr(model, "history", None)
         if history is None or not issubclass(history.model, HistoricalBase):
             missing.append(model._meta.label)
-        if not isinstance(model._default_manager.all(), AuditedQuerySet):
+        if not issubclass(model, AuditedModel) or not isinstance(model._default_manager.all(), AuditedQuerySet):
             unguarded.append(model._meta.label)
     assert missing == [] and unguarded == []
 

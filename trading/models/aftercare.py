@@ -7,12 +7,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from audit.history import AuditedManager, audited
+from audit.history import AuditedModel, audited
 from trading.models.organisations import Organisation
 from trading.models.projects import Project
 
 
-class Contract(models.Model):
+class Contract(AuditedModel):
     """The contract offer to the winner (or, after a failure to sign, the next alternate). Written by services."""
 
     class State(models.TextChoices):
@@ -28,7 +28,6 @@ class Contract(models.Model):
     signed_at = models.DateTimeField(_("签订时间"), null=True, blank=True)
     state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.OFFERED)
     history = audited()
-    objects = AuditedManager()
 
     class Meta:
         verbose_name = _("合同")
@@ -43,7 +42,7 @@ class Contract(models.Model):
         return self.project.code
 
 
-class BadBehaviourRecord(models.Model):
+class BadBehaviourRecord(AuditedModel):
     """不良行为记录. Written by services (failure to sign) or by administrators with a reason."""
 
     enterprise = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="bad_records")
@@ -51,7 +50,6 @@ class BadBehaviourRecord(models.Model):
     reason = models.TextField(_("事由"))
     recorded_at = models.DateTimeField(_("记录时间"))
     history = audited()
-    objects = AuditedManager()
 
     class Meta:
         verbose_name = _("不良行为记录")
@@ -65,7 +63,7 @@ class BadBehaviourRecord(models.Model):
         return self.project.code if self.project_id else ""
 
 
-class Suspension(models.Model):
+class Suspension(AuditedModel):
     """An enterprise suspended from fixed-price selection until a date."""
 
     enterprise = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="suspensions")
@@ -74,7 +72,6 @@ class Suspension(models.Model):
     reason = models.TextField(_("事由"))
     record = models.ForeignKey(BadBehaviourRecord, on_delete=models.PROTECT, null=True, blank=True)
     history = audited()
-    objects = AuditedManager()
 
     class Meta:
         verbose_name = _("暂停资格")
@@ -84,14 +81,13 @@ class Suspension(models.Model):
         return f"{self.enterprise} {self.starts_at:%Y-%m-%d}–{self.ends_at:%Y-%m-%d}"
 
 
-class FollowUp(models.Model):
+class FollowUp(AuditedModel):
     """The named staff member following an awarded project (专人跟踪)."""
 
     project = models.OneToOneField(Project, on_delete=models.PROTECT, related_name="followup")
     officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="followups",
                                 verbose_name=_("跟踪责任人"))
     history = audited()
-    objects = AuditedManager()
 
     class Meta:
         verbose_name = _("项目跟踪")
@@ -105,7 +101,7 @@ class FollowUp(models.Model):
         return self.project.code
 
 
-class Milestone(models.Model):
+class Milestone(AuditedModel):
     """A progress milestone of an awarded project, recorded by its follow-up officer."""
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="milestones")
@@ -114,7 +110,6 @@ class Milestone(models.Model):
     done_on = models.DateField(_("实际完成"), null=True, blank=True)
     note = models.TextField(_("情况说明"), blank=True, default="")
     history = audited()
-    objects = AuditedManager()
 
     class Meta:
         verbose_name = _("进度节点")
@@ -129,7 +124,7 @@ class Milestone(models.Model):
         return self.project.code
 
 
-class Complaint(models.Model):
+class Complaint(AuditedModel):
     """A complaint or objection (质疑/投诉). While open it freezes the award and holds the project's video."""
 
     class State(models.TextChoices):
@@ -143,7 +138,6 @@ class Complaint(models.Model):
     answer = models.TextField(_("答复"), blank=True, default="")
     created_at = models.DateTimeField(_("提出时间"))
     history = audited()
-    objects = AuditedManager()
 
     class Meta:
         verbose_name = _("质疑投诉")
@@ -158,7 +152,7 @@ class Complaint(models.Model):
         return self.project.code
 
 
-class Referral(models.Model):
+class Referral(AuditedModel):
     """A problem referred to discipline inspection (纪委/监察局); inspectors see it in their inbox."""
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="referrals")
@@ -166,7 +160,6 @@ class Referral(models.Model):
     text = models.TextField(_("情况"))
     created_at = models.DateTimeField(_("移送时间"))
     history = audited()
-    objects = AuditedManager()
 
     class Meta:
         verbose_name = _("移送纪检")

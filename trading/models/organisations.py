@@ -6,12 +6,12 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from audit.history import AuditedManager, AuditedQuerySet, audited
+from audit.history import AuditedModel, AuditedQuerySet, audited
 from config.roles import Role
 from trading.validators import normalise_uscc, validate_uscc
 
 
-class Organisation(models.Model):
+class Organisation(AuditedModel):
     """An agency, a tenderer or an enterprise. Changed by administrators; enterprises edit their own profile."""
 
     class Kind(models.TextChoices):
@@ -25,7 +25,6 @@ class Organisation(models.Model):
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
     is_active = models.BooleanField(_("有效"), default=True)
     history = audited()
-    objects = AuditedManager()
 
     class Meta:
         verbose_name = _("机构")
@@ -43,7 +42,7 @@ class AuditedUserManager(UserManager.from_queryset(AuditedQuerySet)):
     pass
 
 
-class User(AbstractUser):
+class User(AbstractUser, AuditedModel):
     """A person with one role. Created by administrators (or enterprise self-registration); never deleted."""
 
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.ENTERPRISE)
@@ -62,7 +61,7 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
-class Certificate(models.Model):
+class Certificate(AuditedModel):
     """A qualification certificate or the safety production licence of an enterprise. Changed by administrators
     (from the competent authority's data); kept with history when renewed."""
 
@@ -87,7 +86,6 @@ class Certificate(models.Model):
     number = models.CharField(_("证书编号"), max_length=64)
     valid_until = models.DateField(_("有效期至"))
     history = audited()
-    objects = AuditedManager()
 
     class Meta:
         verbose_name = _("资质证书")
@@ -98,7 +96,7 @@ class Certificate(models.Model):
         return f"{self.get_kind_display()} {self.get_grade_display()} {self.number}"
 
 
-class ProjectManager(models.Model):
+class ProjectManager(AuditedModel):
     """A registered constructor (注册建造师) employed by an enterprise; the enterprise names one per registration."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="managers",
@@ -106,7 +104,6 @@ class ProjectManager(models.Model):
     name = models.CharField(_("姓名"), max_length=50)
     certificate_number = models.CharField(_("注册建造师证书编号"), max_length=64, unique=True)
     history = audited()
-    objects = AuditedManager()
 
     class Meta:
         verbose_name = _("项目经理")

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
-from audit.history import AuditedManager, audited
+from audit.history import AuditedModel, audited
 from trading.models.organisations import Certificate, Organisation, ProjectManager
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -37,7 +37,7 @@ class Status(models.TextChoices):
     TERMINATED = "terminated", _("已终止")
 
 
-class Project(models.Model):
+class Project(AuditedModel):
     """A trading project. The owning agency edits it while a draft; every later change goes through
     `trading.lifecycle.project_transition` (status) or a service that records who and why."""
 
@@ -73,7 +73,6 @@ class Project(models.Model):
     publicity_until = models.DateTimeField(_("公示截止"), null=True, blank=True)
     legal_hold = models.BooleanField(_("法律保全"), default=False)
     history = audited()
-    objects = AuditedManager()
 
     class Meta:
         verbose_name = _("交易项目")
@@ -99,7 +98,7 @@ class Project(models.Model):
         return self.type == ProjectType.FIXED_PRICE
 
 
-class Attachment(models.Model):
+class Attachment(AuditedModel):
     """A file attached to an announcement, checked by content on upload. Added by the owning agency."""
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="attachments")
@@ -110,7 +109,6 @@ class Attachment(models.Model):
     file = models.FileField(_("文件"), upload_to="attachments/%Y/%m/")
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     history = audited()
-    objects = AuditedManager()
 
     class Meta:
         verbose_name = _("公告附件")
@@ -124,7 +122,7 @@ class Attachment(models.Model):
         return self.project.code
 
 
-class Registration(models.Model):
+class Registration(AuditedModel):
     """An enterprise's registration for one round of a fixed-price project. Created by the enterprise before the
     deadline (the database compares its own clock with the deadline); eligibility written at close; the review
     by the agency or an administrator."""
@@ -152,7 +150,6 @@ class Registration(models.Model):
                                     null=True, blank=True)
     rank = models.PositiveIntegerField(_("抽取顺位"), null=True, blank=True)
     history = audited()
-    objects = AuditedManager()
 
     class Meta:
         verbose_name = _("报名")

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
-from audit.history import AuditedManager, audited
+from audit.history import AuditedModel, audited
 from trading.models.projects import Project
 
 
@@ -18,7 +18,7 @@ class RoomKind(models.TextChoices):
     AUCTION = "auction", _("拍卖室")
 
 
-class Room(models.Model):
+class Room(AuditedModel):
     """A room with video surveillance. Changed by centre administrators."""
 
     kind = models.CharField(_("类型"), max_length=20, choices=RoomKind.choices)
@@ -26,7 +26,6 @@ class Room(models.Model):
     recorder_token_hash = models.CharField(_("录像机令牌摘要"), max_length=64, blank=True, default="")
     is_active = models.BooleanField(_("启用"), default=True)
     history = audited()
-    objects = AuditedManager()
 
     class Meta:
         verbose_name = _("场地")
@@ -37,7 +36,7 @@ class Room(models.Model):
         return self.name
 
 
-class Session(models.Model):
+class Session(AuditedModel):
     """A bid opening, evaluation, draw or auction of a project in a room. Booked by the owning agency; the database
     refuses two overlapping sessions in one room."""
 
@@ -48,7 +47,6 @@ class Session(models.Model):
     ends_at = models.DateTimeField(_("结束时间"))
     booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     history = audited()
-    objects = AuditedManager()
 
     class Meta:
         verbose_name = _("场次")
@@ -66,7 +64,7 @@ class Session(models.Model):
         return self.project.code
 
 
-class Attendance(models.Model):
+class Attendance(AuditedModel):
     """One person signed in to a session under a role badge. Written by that person; never changed."""
 
     class Badge(models.TextChoices):
@@ -81,7 +79,6 @@ class Attendance(models.Model):
     badge = models.CharField(_("身份"), max_length=20, choices=Badge.choices)
     signed_at = models.DateTimeField(_("签到时间"), db_default=Now())
     history = audited()
-    objects = AuditedManager()
 
     class Meta:
         verbose_name = _("签到")

@@ -1,0 +1,108 @@
+"""Cost of the audit history: saves of an audited model (django-simple-history row + ledger entry, in the same
+transaction) against the same model without history, on SQLite and on PostgreSQL, as ratios; and audit_verify's
+rate in entries per second over 100,000 entries. Each database is fresh and made by this script.
+
+    .venv/bin/python bench/audit_overhead.py [--saves 1000] [--entries 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def child(saves: int, entries: int) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, models, transaction
+
+    call_command("migrate", verbosity=0)
+    from audit import context, ledger
+    from audit.models import LedgerEntry
+    from audit.verify import verify_chain
+    from trading.models import Organisation
+
+    class PlainOrganisation(models.Model):
+        name = models.CharField(max_length=200)
+        uscc = models.CharField(max_length=18, unique=True)
+        kind = models.CharField(max_length=20)
+        is_active = models.BooleanField(default=True)
+
+        class Meta:
+            app_label = "bench"
+
+    with connection.schema_editor() as editor:
+        editor.create_model(PlainOrganisation)
+    system = context.system_user()
+    audited = Organisation.objects.create(name="基准机构", uscc="91510100MA6C000017", kind="enterprise")
+    plain = PlainOrganisation.objects.create(name="基准机构", uscc="91510100MA6C000017", kind="enterprise")
+
+    def run(obj, n: int) -> float:
+        started = time.perf_counter()
+        for i in range(n):
+            obj.name = f"基准机构{i}"
+            obj.save()  # autocommit: one transaction per save, as in a request
+        return time.perf_counter() - started
+
+    with context.acting(system):
+        run(plain, 50), run(audited, 50)  # warm up
+        t_plain = min(run(plain, saves), run(plain, saves))
+        t_audit = min(run(audited, saves), run(audited, saves))
+    vendor = connection.vendor
+    print(f"{vendor:10s} plain save   {t_plain / saves * 1e6:8.0f} µs")
+    print(f"{vendor:10s} audited save {t_audit / saves * 1e6:8.0f} µs   ratio {t_audit / t_plain:.2f}× (goal ≤ 3×)")
+    if entries:
+        with context.acting(system), transaction.atomic():
+            while LedgerEntry.objects.count() < entries:
+                for i in range(500):  # half history rows, half events, as in real use
+                    audited.name = f"链{i}"
+                    audited.save()
+                    ledger.record_event("bench_event", project="BENCH", data={"i": i})
+        count = LedgerEntry.objects.count()
+        started = time.perf_counter()
+        result = verify_chain()
+        elapsed = time.perf_counter() - started
+        assert result.ok, result.problem
+        print(f"{vendor:10s} audit_verify {count:,} entries in {elapsed:.2f} s = {count / elapsed:,.0f} entries/s "
+              f"(goal ≥ 50,000/s)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--saves", type=int, default=1000)
+    parser.add_argument("--entries", type=int, default=100_000)
+    parser.add_argument("--child", action="store_true")
+    args = parser.parse_args()
+    if args.child:
+        child(args.saves, args.entries)
+        return
+    python = sys.executable
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "VAR_DIR": tmp, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"}
+        subprocess.run([python, __file__, "--child", f"--saves={args.saves}", f"--entries={args.entries}"],
+                       env=env, check=True)
+        name = "jiaoyi_bench_audit"
+        subprocess.run(["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
+        subprocess.run(["psql", PG_ADMIN, "-qc", f"CREATE DATABASE {name}"], check=True)
+        env = {**os.environ, "VAR_DIR": tmp, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}"}
+        try:
+            subprocess.run([python, __file__, "--child", f"--saves={args.saves}", f"--entries={args.entries}"],
+                           env=env, check=True)
+        finally:
+            subprocess.run(["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=False)
+
+
+if __name__ == "__main__":
+    main()
