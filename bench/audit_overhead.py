@@ -34,7 +34,7 @@ def child(saves: int, entries: int) -> None:
     from audit.verify import verify_chain
     from trading.models import Organisation
 
-    class PlainOrganisation(models.Model):
+    class PlainOrganisation(models.Model):  # noqa: DJ008 - a bench table
         name = models.CharField(max_length=200)
         uscc = models.CharField(max_length=18, unique=True)
         kind = models.CharField(max_length=20)
