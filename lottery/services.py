@@ -1,0 +1,240 @@
+"""The fixed-price draw, step by step (DESIGN §3): commitment at publication, candidates frozen at close, the
+supervisors' sealed inputs, the one draw. Every step is an audit event; the draw checkpoints the audit head."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from audit import checkpoints, context, ledger
+from config import clock
+from config.api import Conflict
+from config.roles import require
+from lottery import engine
+from lottery import secrets as sealing
+from lottery.models import Draw, DrawInput, DrawSecret
+from trading.lifecycle import project_transition
+from trading.models import Attendance, Project, Registration, Session, User
+from trading.models.projects import Status
+from trading.services.aftercare import publicity_start
+from trading.services.projects import eligible_registrations
+from trading.services.sessions import session_under_way
+
+REVEAL_WINDOW = dt.timedelta(seconds=getattr(settings, "DRAW_REVEAL_SECONDS", 300))
+
+
+# --- hooks called by trading ------------------------------------------------------------------------------------
+
+def commit_for_project(*, project: Project, actor: User) -> None:
+    """At publication: a fresh secret, sealed at rest; its commitment published with the announcement."""
+    if not project.is_fixed_price:
+        return
+    secret = engine.new_secret()
+    commitment = engine.commitment(secret)
+    DrawSecret.objects.create(project=project, round=project.round, commitment=commitment, created_at=clock.now(),
+                              sealed_secret=sealing.seal(secret, project.code, project.round))
+    project.commitment = commitment
+    project._change_reason = _("公布随机数承诺值")
+    project.save()
+    ledger.record_event("draw_commitment_published", obj=project,
+                        data={"round": project.round, "commitment": commitment})
+
+
+def freeze_candidates(*, project: Project, actor: User) -> None:
+    """At close (and after a reviewer's override): the eligible candidates' digest, published at once."""
+    if not project.is_fixed_price:
+        return
+    identifiers = [r.enterprise.uscc for r in eligible_registrations(project)]
+    if not identifiers:
+        return
+    digest = engine.candidates_digest(identifiers)
+    project.refresh_from_db()
+    project.candidates_digest = digest
+    project.candidates_frozen_at = clock.now()
+    project._change_reason = _("冻结候选名单并公布摘要")
+    project.save()
+    ledger.record_event("draw_candidates_frozen", obj=project,
+                        data={"round": project.round, "count": len(identifiers), "digest": digest})
+
+
+# --- the draw session ---------------------------------------------------------------------------------------------
+
+def current_draw_session(project: Project) -> Session | None:
+    for session in project.sessions.filter(kind="draw").order_by("starts_at"):
+        if session_under_way(session):
+            return session
+    return None
+
+
+def _present_supervisors(project: Project) -> tuple[Session, set[int]]:
+    session = current_draw_session(project)
+    if session is None:
+        raise Conflict(_("本项目没有正在进行的抽取场次。"), {"session": [_("请先预约抽取室并在场次时间内操作")]})
+    present = set(session.attendance.filter(badge=Attendance.Badge.SUPERVISOR).values_list("user_id", flat=True))
+    return session, present
+
+
+def _check_supervisor(actor: User, project: Project) -> Session:
+    require(actor, "draw.input")
+    if project.status != Status.QUALIFIED:
+        raise Conflict(_("项目当前状态为“%(s)s”，不能进行抽取。") % {"s": project.get_status_display()})
+    session, present = _present_supervisors(project)
+    if actor.pk not in present:
+        raise PermissionDenied(_("您未以现场监督身份在本抽取场次签到。"))
+    return session
+
+
+def _inputs(project: Project):
+    return DrawInput.objects.filter(project=project, round=project.round).order_by("position")
+
+
+@transaction.atomic
+def input_seal(*, actor: User, project: Project, commitment: str) -> DrawInput:
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    _check_supervisor(actor, project)
+    commitment = str(commitment or "").strip().lower()
+    if len(commitment) != 64 or any(c not in "0123456789abcdef" for c in commitment):
+        raise ValidationError({"commitment": [_("须为64位十六进制的 SHA-256 值（nonce + 数值）。")]})
+    inputs = list(_inputs(project))
+    if any(i.revealed_at for i in inputs):
+        raise Conflict(_("已开始揭示，不能再密封新的输入。"))
+    if any(i.supervisor_id == actor.pk for i in inputs):
+        raise Conflict(_("您已密封过输入。"))
+    name = actor.get_full_name() or actor.username
+    sealed = DrawInput.objects.create(project=project, round=project.round, position=len(inputs) + 1,
+                                      supervisor=actor, source=_("现场监督%(name)s") % {"name": name},
+                                      commitment=commitment, sealed_at=clock.now())
+    ledger.record_event("draw_input_sealed", obj=project, data={"round": project.round, "position": sealed.position,
+                                                               "source": sealed.source, "commitment": commitment})
+    return sealed
+
+
+def all_sealed(project: Project) -> bool:
+    present = _present_supervisors(project)[1]
+    sealed = set(_inputs(project).values_list("supervisor_id", flat=True))
+    return len(sealed) >= settings.DRAW_MIN_SUPERVISORS and present <= sealed
+
+
+@transaction.atomic
+def input_reveal(*, actor: User, project: Project, value: Any, nonce: Any) -> DrawInput:
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    _check_supervisor(actor, project)
+    errors: dict[str, list[str]] = {}
+    if not isinstance(value, str):
+        errors["value"] = [_("须为字符串。")]
+    elif len(value) > settings.DRAW_INPUT_MAX_LENGTH:
+        errors["value"] = [_("最长%(n)d个字符。") % {"n": settings.DRAW_INPUT_MAX_LENGTH}]
+    if not isinstance(nonce, str) or not 8 <= len(nonce) <= 128:
+        errors["nonce"] = [_("须为8至128个字符的随机串。")]
+    if errors:
+        raise ValidationError(errors)
+    mine = _inputs(project).filter(supervisor=actor).first()
+    if mine is None:
+        raise Conflict(_("您没有密封过输入。"))
+    if mine.revealed_at:
+        raise Conflict(_("您已揭示过输入。"))
+    if not all_sealed(project):
+        raise Conflict(_("还有在场监督人员未密封输入，暂不能揭示。"))
+    if engine.input_commitment(nonce, value) != mine.commitment:
+        raise ValidationError({"value": [_("揭示的数值与密封值不符（SHA-256(nonce + 数值) 不一致）。")]})
+    mine.value, mine.nonce, mine.revealed_at = value, nonce, clock.now()
+    mine.save()
+    ledger.record_event("draw_input_revealed", obj=project,
+                        data={"round": project.round, "position": mine.position, "value": value})
+    return mine
+
+
+@transaction.atomic
+def draw_run(*, actor: User, project: Project, external_value: str = "") -> Draw:
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if Draw.objects.filter(project=project, round=project.round).exists():
+        raise Conflict(_("本轮已抽取，不能重复抽取。"))
+    session = _check_supervisor(actor, project)
+    present = _present_supervisors(project)[1]
+    if len(present) < settings.DRAW_MIN_SUPERVISORS:
+        raise Conflict(_("至少需要%(n)d名现场监督人员签到。") % {"n": settings.DRAW_MIN_SUPERVISORS})
+    inputs = list(_inputs(project))
+    public_inputs, commitments = _collect_inputs(project, inputs, external_value)
+    proof = _proof(project, session, inputs, public_inputs, commitments)
+    try:
+        with transaction.atomic():
+            draw = Draw.objects.create(
+                project=project, round=project.round, session=session, drawn_by=actor, drawn_at=clock.now(),
+                seed=proof["seed"], proof=proof, proof_sha256=proof_sha256(proof))
+    except IntegrityError as exc:
+        raise Conflict(_("本轮已抽取，不能重复抽取。")) from exc
+    _record_ranking(project, proof["ranking"], actor)
+    project_transition(project, Status.DRAWN, actor=actor, reason=_("固定价比选随机抽取"))
+    publicity_start(actor=actor, project=project, reason=_("抽取结果公示"))
+    ledger.record_event("draw_completed", obj=project, data={
+        "round": project.round, "seed": proof["seed"], "winner": proof["ranking"][0],
+        "proof_sha256": draw.proof_sha256})
+    checkpoints.publish_on_commit(f"draw {project.code}")
+    return draw
+
+
+def _collect_inputs(project: Project, inputs: list[DrawInput], external_value: str):
+    if len(inputs) < settings.DRAW_MIN_SUPERVISORS:
+        raise Conflict(_("至少需要%(n)d名现场监督人员密封输入。") % {"n": settings.DRAW_MIN_SUPERVISORS})
+    if not all_sealed(project):
+        raise Conflict(_("还有在场监督人员未密封输入。"))
+    waiting = [i for i in inputs if not i.revealed_at]
+    last_seal = max(i.sealed_at for i in inputs)
+    if waiting and clock.now() < last_seal + REVEAL_WINDOW:
+        raise Conflict(_("还有%(n)d名监督人员未揭示；揭示时限至 %(t)s，逾期按空值记录。")
+                       % {"n": len(waiting), "t": (last_seal + REVEAL_WINDOW).isoformat()})
+    public = [{"source": i.source, "value": i.value if i.revealed_at else ""} for i in inputs]
+    sealed = [{"source": i.source, "commitment": i.commitment, "nonce": i.nonce if i.revealed_at else ""}
+              for i in inputs]
+    if project.external_input_source:
+        value = engine.check_input_value(str(external_value or "").strip())
+        if not value:
+            raise ValidationError({"external_value": [_("须录入公告指定的外部公开随机数：%(s)s")
+                                                      % {"s": project.external_input_source}]})
+        public.append({"source": project.external_input_source, "value": value})
+        sealed.append({"source": project.external_input_source, "commitment": engine.input_commitment("", value),
+                       "nonce": ""})
+    return public, sealed
+
+
+def _proof(project, session, inputs, public_inputs, commitments) -> dict[str, Any]:
+    record = DrawSecret.objects.get(project=project, round=project.round)
+    secret = sealing.unseal(record.sealed_secret, project.code, project.round)
+    candidates = [r.enterprise.uscc for r in eligible_registrations(project)]
+    if engine.candidates_digest(candidates) != project.candidates_digest:
+        raise Conflict(_("候选名单与公布的摘要不一致，抽取中止。"))
+    metadata = {
+        "round": project.round, "fixed_price": str(project.fixed_price), "drawn_at": clock.now().isoformat(),
+        "commitment_published_at": project.published_at.isoformat() if project.published_at else None,
+        "candidates_frozen_at": project.candidates_frozen_at.isoformat() if project.candidates_frozen_at else None,
+        "session": session.pk, "room": session.room.name,
+        "supervisors": [i.supervisor.username for i in inputs],
+        "not_revealed": [i.source for i in inputs if not i.revealed_at],
+    }
+    return engine.build_proof(project=project.code, secret=secret, candidates=candidates,
+                              public_inputs=public_inputs, selected=1, input_commitments=commitments,
+                              metadata=metadata)
+
+
+def proof_sha256(proof: dict[str, Any]) -> str:
+    return hashlib.sha256(proof_bytes(proof)).hexdigest()
+
+
+def proof_bytes(proof: dict[str, Any]) -> bytes:
+    return json.dumps(proof, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
+
+
+def _record_ranking(project: Project, ranking: list[str], actor: User) -> None:
+    position = {uscc: n for n, uscc in enumerate(ranking, start=1)}
+    with context.acting(actor, reason=_("记录抽取顺位")):
+        for registration in Registration.objects.filter(project=project, round=project.round, eligible=True) \
+                .select_related("enterprise"):
+            registration.rank = position[registration.enterprise.uscc]
+            registration.save()

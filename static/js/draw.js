@@ -1,0 +1,106 @@
+// Live draw screen: polls the state; a supervisor's browser seals SHA-256(nonce + value) first and keeps the
+// nonce and value locally until every present supervisor has sealed, then reveals them.
+(function () {
+  "use strict";
+  const root = document.getElementById("draw-screen");
+  if (!root) return;
+  const code = root.dataset.code, round = root.dataset.round;
+  const storeKey = "draw-input:" + code + ":" + round;
+  const $ = (id) => document.getElementById(id);
+  const text = (s) => document.createTextNode(s == null ? "" : String(s));
+
+  function csrf() {
+    const m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+  async function post(url, body) {
+    const r = await fetch(url, {method: "POST", credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf()}, body: JSON.stringify(body)});
+    const data = await r.json().catch(() => ({}));
+    if (!r.ok) throw new Error(data.detail || ("HTTP " + r.status));
+    return data;
+  }
+  async function sha256hex(s) {
+    const buf = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(s));
+    return Array.from(new Uint8Array(buf)).map((b) => b.toString(16).padStart(2, "0")).join("");
+  }
+  function nonce() {
+    const a = new Uint8Array(16); crypto.getRandomValues(a);
+    return Array.from(a).map((b) => b.toString(16).padStart(2, "0")).join("");
+  }
+  function say(msg) { const m = $("message"); if (m) m.textContent = msg || ""; }
+
+  function render(state) {
+    $("candidates-count").textContent = state.candidates_count;
+    $("candidates-digest").textContent = state.candidates_digest;
+    $("commitment").textContent = state.commitment;
+    $("supervisors").textContent = state.supervisors_present.join("、") || "—";
+    const body = document.querySelector("#inputs tbody");
+    body.replaceChildren(...state.inputs.map((i) => {
+      const tr = document.createElement("tr");
+      [i.position, i.source, i.commitment.slice(0, 16) + "…", i.revealed ? i.value : "（密封中）"].forEach((v) => {
+        const td = document.createElement("td"); td.appendChild(text(v)); tr.appendChild(td);
+      });
+      tr.dataset.revealed = i.revealed ? "1" : "0";
+      return tr;
+    }));
+    const mine = JSON.parse(localStorage.getItem(storeKey) || "null");
+    const sealForm = $("seal-form");
+    if (sealForm) {
+      sealForm.hidden = !!mine || !!state.draw;
+      const myInput = mine && state.inputs.find((i) => i.commitment === mine.commitment);
+      $("reveal-button").hidden = !(mine && state.all_sealed && myInput && !myInput.revealed);
+      $("draw-button").hidden = !!state.draw || !state.all_sealed;
+    }
+    if (state.draw) {
+      $("result").hidden = false;
+      $("secret").textContent = state.draw.secret;
+      $("seed").textContent = state.draw.seed;
+      const rows = document.querySelector("#ranking tbody");
+      rows.replaceChildren(...state.draw.ranking.map((r) => {
+        const tr = document.createElement("tr");
+        [r.rank === 1 ? "中选" : "候补 " + (r.rank - 1), r.name, r.uscc].forEach((v) => {
+          const td = document.createElement("td"); td.appendChild(text(v)); tr.appendChild(td);
+        });
+        return tr;
+      }));
+    }
+  }
+
+  async function refresh() {
+    try {
+      const r = await fetch(root.dataset.stateUrl, {credentials: "same-origin"});
+      if (r.ok) render(await r.json());
+    } catch (e) { /* the next poll tries again */ }
+  }
+
+  const form = $("seal-form");
+  if (form) {
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const value = $("input-value").value;
+      const n = nonce();
+      const commitment = await sha256hex(n + value);
+      try {
+        await post(root.dataset.inputsUrl, {commitment});
+        localStorage.setItem(storeKey, JSON.stringify({value, nonce: n, commitment}));
+        say("");
+      } catch (e) { say(e.message); }
+      refresh();
+    });
+    $("reveal-button").addEventListener("click", async () => {
+      const mine = JSON.parse(localStorage.getItem(storeKey) || "null");
+      try { await post(root.dataset.inputsUrl, {value: mine.value, nonce: mine.nonce}); say(""); }
+      catch (e) { say(e.message); }
+      refresh();
+    });
+    $("draw-button").addEventListener("click", async () => {
+      const ext = $("external-value");
+      try { await post(root.dataset.drawUrl, {external_value: ext ? ext.value : ""}); say(""); }
+      catch (e) { say(e.message); }
+      refresh();
+    });
+  }
+  refresh();
+  setInterval(refresh, 1000);
+})();
