@@ -54,3 +54,21 @@ def test_truncating_the_tail_after_a_checkpoint_is_caught(chain):
         cursor.execute("DELETE FROM audit_ledgerentry WHERE seq = %s", [checkpoint.seq])
     with pytest.raises(CommandError, match="published"):
         call_command("audit_verify", "--quiet")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_parallel_check_finds_a_changed_historical_row_like_the_serial_one(chain_broken_on_purpose):
+    from audit.verify import verify_chain
+
+    for n in range(6):
+        factories.organisation(name=f"并行{n}")
+    assert verify_chain(parallel=True).ok
+    set_triggers_enabled(False)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE trading_historicalorganisation SET name = '篡改' WHERE name = '并行3'")
+    finally:
+        set_triggers_enabled(True)
+    serial, parallel = verify_chain(parallel=False), verify_chain(parallel=True)
+    assert not parallel.ok and (parallel.broken_seq, parallel.problem) == (serial.broken_seq, serial.problem)
+    assert "changed" in parallel.problem
