@@ -47,6 +47,7 @@ FOOTER_Y = 10 * mm
 GRID = colors.HexColor("#8c8c8c")
 HEADER_FILL = colors.HexColor("#e8e8e8")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+BLANK = object()  # a cell left empty on purpose (to be filled in by hand), where None would print "—"
 
 
 def canonical_json(data: Any) -> str:
@@ -204,7 +205,9 @@ class RecordDocument:
         document.build(self.story, canvasmaker=functools.partial(_FooterCanvas, record=self))
         return buffer.getvalue()
 
-    def _cell(self, value: Any, style: str = "cell") -> Paragraph:
+    def _cell(self, value: Any, style: str = "cell") -> Paragraph | str:
+        if value is BLANK:
+            return ""
         return Paragraph(self._markup(value), self.styles[style])
 
     def _markup(self, value: Any) -> str:

@@ -80,15 +80,17 @@ def find_font_file(path: str | os.PathLike | None = None) -> Path | None:
 def cjk_font(path: str | os.PathLike | None = None) -> CJKFont:
     """Register (once per file) and return the main CJK font for PDF records."""
     font_file = find_font_file(path)
-    if font_file is None and None not in _registered:
-        warnings.warn(
-            f"No TrueType CJK font found (set PDF_FONT or install fonts-wqy-zenhei): using {CID_FALLBACK}, "
-            "which is NOT embedded in the PDF",
-            stacklevel=2,
-        )
+    if font_file is not None:
+        return _registered.get(font_file) or _register(font_file)
+    warnings.warn(
+        f"No TrueType CJK font found (set PDF_FONT or install fonts-wqy-zenhei): using {CID_FALLBACK}, "
+        "which is NOT embedded in the PDF",
+        stacklevel=2,
+    )
+    if None not in _registered:
         pdfmetrics.registerFont(UnicodeCIDFont(CID_FALLBACK))
         _registered[None] = CJKFont(name=CID_FALLBACK, path=None)
-    return _registered.get(font_file) or _register(font_file)
+    return _registered[None]
 
 
 def _register(font_file: Path) -> CJKFont:

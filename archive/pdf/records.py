@@ -13,7 +13,7 @@ from typing import Any
 
 from reportlab.lib.units import mm
 
-from archive.pdf.document import RecordDocument, money, text
+from archive.pdf.document import BLANK, RecordDocument, money, text
 
 
 def _project_facts(doc: RecordDocument, data: dict, *extra: tuple[str, Any]) -> None:
@@ -59,7 +59,7 @@ def build_registration_list(data: dict) -> bytes:
         ["序号", "企业名称", "统一社会信用代码", "报名时间", "审查结果", "原因及说明"],
         [[i, c["name"], c["uscc"], c.get("registered_at"), "合格" if c["eligible"] else "不合格",
           _reasons(c)] for i, c in enumerate(candidates, start=1)],
-        widths=[0.5, 2.6, 2.1, 1.5, 0.9, 2.8], align="clllcl",
+        widths=[0.7, 2.3, 2.5, 2, 1.1, 2.6], align="clllcl",
     )
     doc.signatures(["资格审查人", "现场监督"])
     return doc.to_bytes()
@@ -123,12 +123,12 @@ def build_bid_opening_record(data: dict) -> bytes:
               [[i, b["bidder"], money(b["price"]), b.get("duration"), b.get("terms"),
                 "有效" if b["valid"] else "无效", b.get("reason")]
                for i, b in enumerate(data["bids"], start=1)],
-              widths=[0.5, 2.4, 1.6, 0.9, 1.8, 0.8, 2], align="clrllcl")
+              widths=[0.7, 2.6, 2, 1.2, 1.4, 0.9, 1.8], align="clrccll")
     doc.heading("三、现场异议及答复")
     doc.table(["序号", "提出人", "异议内容", "答复"],
               [[i, o["raised_by"], o["content"], o.get("answer")]
                for i, o in enumerate(data.get("objections", []), start=1)],
-              widths=[0.5, 1.5, 3.5, 3.5], align="cll")
+              widths=[0.7, 1.5, 3.5, 3.5], align="cll")
     doc.signatures(["主持人", "记录人", "现场监督"])
     return doc.to_bytes()
 
@@ -168,7 +168,7 @@ def build_award_notice(data: dict) -> bytes:
     doc = RecordDocument(data, title="中标（中选）通知书")
     winner, project = data["winner"], data["project"]
     doc.facts([("中标（中选）单位", winner["name"]), ("统一社会信用代码", winner["uscc"]),
-               ("中标（中选）价", money(data["price"])), ("工期", data.get("duration"))])
+               ("中标（中选）价", money(data["price"])), ("工期", data.get("duration"))], columns=1)
     doc.paragraph(f"{winner['name']}：")
     doc.paragraph(data.get("body") or (
         f"你单位参加的“{project['title']}”（项目编号 {project['code']}）经公示无异议，确定你单位为中标（中选）单位，"
@@ -186,11 +186,11 @@ def build_attendance_sheet(data: dict) -> bytes:
     session = data["session"]
     doc.facts([("会议类型", session.get("kind")), ("地点", session.get("room")),
                ("开始时间", session.get("starts_at")), ("签到人数", len(data["attendees"]))])
-    rows = [[i, a["name"], a.get("organisation"), a.get("role"), a.get("signed_in_at"), ""]
+    rows = [[i, a["name"], a.get("organisation"), a.get("role"), a.get("signed_in_at"), BLANK]
             for i, a in enumerate(data["attendees"], start=1)]
-    rows += [[len(rows) + i, "", "", "", "", ""] for i in range(1, data.get("blank_rows", 5) + 1)]
+    rows += [[len(rows) + i, *[BLANK] * 5] for i in range(1, data.get("blank_rows", 5) + 1)]
     doc.table(["序号", "姓名", "单位", "身份", "签到时间", "本人签名"], rows,
-              widths=[0.5, 1.3, 3, 1.2, 1.6, 1.8], align="cllccl", padding=6)
+              widths=[0.7, 1.3, 2.7, 1.2, 1.8, 1.8], align="cllccl", padding=6)
     return doc.to_bytes()
 
 
