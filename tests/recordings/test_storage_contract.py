@@ -208,6 +208,7 @@ def test_a_200_mb_stream_is_stored_with_bounded_memory(store, key):
 # --- links ---
 
 
+@pytest.mark.s3
 def test_s3_presigned_url_downloads_the_bytes_and_then_expires(s3_server, s3_bucket, key):
     store = make_s3_store(s3_server, s3_bucket)
     stored = put_bytes(store, key, b"playback bytes")
@@ -244,6 +245,7 @@ def test_file_store_url_token_is_valid_until_it_expires_and_bound_to_the_key(tmp
 # --- S3: the server enforces the lock on its own ---
 
 
+@pytest.mark.s3
 def test_s3_server_itself_refuses_a_raw_version_delete_of_a_retained_object(s3_server, s3_bucket, key):
     store = make_s3_store(s3_server, s3_bucket)
     stored = put_bytes(store, key, retention_until=now() + timedelta(hours=1))
@@ -255,6 +257,7 @@ def test_s3_server_itself_refuses_a_raw_version_delete_of_a_retained_object(s3_s
     assert store.stat(key, stored.version_id).sha256 == stored.sha256
 
 
+@pytest.mark.s3
 def test_s3_server_itself_refuses_a_raw_version_delete_under_legal_hold(s3_server, s3_bucket, key):
     store = make_s3_store(s3_server, s3_bucket)
     stored = put_bytes(store, key)
@@ -267,6 +270,7 @@ def test_s3_server_itself_refuses_a_raw_version_delete_under_legal_hold(s3_serve
     store.set_legal_hold(key, stored.version_id, False)
 
 
+@pytest.mark.s3
 def test_s3_sha256_is_in_the_object_metadata_not_the_etag(s3_server, s3_bucket, key):
     store = make_s3_store(s3_server, s3_bucket)
     data = os.urandom(20 * MB)
@@ -277,6 +281,7 @@ def test_s3_sha256_is_in_the_object_metadata_not_the_etag(s3_server, s3_bucket, 
     assert headers["x-amz-meta-sha256"] == hashlib.sha256(data).hexdigest()
 
 
+@pytest.mark.s3
 def test_s3_stream_that_changes_between_passes_is_never_completed(s3_server, s3_bucket, key):
     class Shifting(io.BytesIO):
         passes = 0
@@ -296,6 +301,7 @@ def test_s3_stream_that_changes_between_passes_is_never_completed(s3_server, s3_
         store.stat(key)
 
 
+@pytest.mark.s3
 def test_s3_bucket_without_object_lock_warns_and_the_application_still_refuses(s3_server, s3_bucket, key):
     store = make_s3_store(s3_server, s3_bucket)  # created by the store, with the lock
     bucket = f"jiaoyi-nolock-{uuid.uuid4().hex[:10]}"
@@ -314,6 +320,7 @@ def test_s3_bucket_without_object_lock_warns_and_the_application_still_refuses(s
     assert [info.key for info in plain.list("")] == [key]
 
 
+@pytest.mark.s3
 def test_s3_incomplete_multipart_uploads_older_than_the_cutoff_are_aborted(s3_server, s3_bucket, key):
     store = make_s3_store(s3_server, s3_bucket)
     store.client._create_multipart_upload(s3_bucket, key, {})
@@ -358,6 +365,7 @@ def test_get_store_is_the_file_store_under_object_store_dir_without_s3_endpoint(
     assert isinstance(store, FileStore) and store.root == tmp_path / "store"
 
 
+@pytest.mark.s3
 def test_get_store_is_the_s3_store_when_s3_endpoint_is_set(settings, s3_server, s3_bucket):
     settings.S3_ENDPOINT = s3_server["endpoint"]
     settings.S3_ACCESS_KEY, settings.S3_SECRET_KEY = s3_server["access_key"], s3_server["secret_key"]
