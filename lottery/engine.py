@@ -3,22 +3,26 @@
 `fps-draw-v1`: a 32-byte server secret committed at publication, the frozen candidate list's digest, the
 supervisors' sealed public inputs; seed = SHA-256 over the canonical JSON of all of them; ranking by
 HMAC-SHA256(seed, identifier). `rfc3797`: IETF RFC 3797 selection from public numeric sources, no secret.
+
+`lottery/verify.py` re-implements the checking side on its own, on purpose (it is downloaded alone).
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
+import re
 import secrets
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 FPS = "fps-draw-v1"
 RFC3797 = "rfc3797"
 INPUT_MAX_LENGTH = 64
-RFC3797_MAX_PICKS = 65535
+RFC3797_MAX_PICKS = 65535  # the pick counter is two bytes (RFC 3797 §4)
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
 def new_secret() -> bytes:
@@ -26,36 +30,42 @@ def new_secret() -> bytes:
 
 
 def commitment(secret: bytes) -> str:
-    if len(secret) != 32:
+    """SHA-256 of the 32 raw secret bytes, lower-case hex: published when the project is published."""
+    if not isinstance(secret, bytes) or len(secret) != 32:
         raise ValueError("the secret must be 32 bytes")
     return hashlib.sha256(secret).hexdigest()
 
 
-def _check_identifiers(identifiers: Iterable[str]) -> list[str]:
+def _sorted_identifiers(identifiers: Iterable[str]) -> list[str]:
     ids = list(identifiers)
     if not ids:
         raise ValueError("the candidate list is empty")
-    for identifier in ids:
-        if not isinstance(identifier, str) or not identifier or "\n" in identifier:
-            raise ValueError(f"not a valid candidate identifier: {identifier!r}")
+    bad = next((i for i in ids if not isinstance(i, str) or not i), None)
+    if bad is not None or "\n" in "".join(ids):
+        bad = bad if bad is not None else next(i for i in ids if "\n" in i)
+        raise ValueError(f"not a valid candidate identifier (a non-empty string without a line break): {bad!r}")
     if len(set(ids)) != len(ids):
-        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        duplicates = sorted(i for i, n in Counter(ids).items() if n > 1)
         raise ValueError(f"duplicate candidate identifiers: {', '.join(duplicates[:5])}")
     return sorted(ids)
 
 
 def candidates_digest(identifiers: Iterable[str]) -> str:
-    return hashlib.sha256("\n".join(_check_identifiers(identifiers)).encode("utf-8")).hexdigest()
+    """SHA-256 of the UTF-8 of the sorted identifiers joined by a line break (published at the deadline)."""
+    return hashlib.sha256("\n".join(_sorted_identifiers(identifiers)).encode("utf-8")).hexdigest()
 
 
 def input_commitment(nonce: str, value: str) -> str:
     """What a supervisor's browser sends first: SHA-256 of the UTF-8 of nonce + value, lower-case hex."""
+    if not isinstance(nonce, str) or not isinstance(value, str):
+        raise ValueError("the nonce and the value must be strings")
     return hashlib.sha256((nonce + value).encode("utf-8")).hexdigest()
 
 
 def check_input_value(value: Any, *, max_length: int = INPUT_MAX_LENGTH) -> str:
+    """Inputs are hashed exactly as entered, never normalised: only the type and the length are checked."""
     if not isinstance(value, str):
-        raise ValueError("a public input value must be a string")
+        raise ValueError(f"a public input value must be a string, not {type(value).__name__}")
     if len(value) > max_length:
         raise ValueError(f"a public input value is at most {max_length} characters (got {len(value)})")
     return value
@@ -63,16 +73,25 @@ def check_input_value(value: Any, *, max_length: int = INPUT_MAX_LENGTH) -> str:
 
 def _public_inputs(inputs: Sequence[dict[str, str]]) -> list[dict[str, str]]:
     clean = []
-    for item in inputs:
+    for n, item in enumerate(inputs, start=1):
+        if not isinstance(item, dict):
+            raise ValueError(f"public input {n} must be {{source, value}}")
         source, value = item.get("source"), item.get("value")
-        if not isinstance(source, str) or not isinstance(value, str):
-            raise ValueError("each public input is {source, value}, both strings")
+        if not isinstance(source, str) or not source or not isinstance(value, str):
+            raise ValueError(f"public input {n} must be {{source, value}}: a non-empty source and a string value")
         clean.append({"source": source, "value": value})
     return clean
 
 
 def compute_seed(*, project: str, commitment: str, candidates_digest: str,
                  public_inputs: Sequence[dict[str, str]], secret_hex: str) -> str:
+    """DESIGN §3 step 4: SHA-256 of the canonical JSON (sorted keys, no spaces, no ASCII escaping)."""
+    for name, value in (("commitment", commitment), ("candidates_digest", candidates_digest),
+                        ("secret", secret_hex)):
+        if not isinstance(value, str) or not _HEX64.fullmatch(value):
+            raise ValueError(f"{name} must be 64 lower-case hex characters")
+    if not isinstance(project, str) or not project:
+        raise ValueError("the project code must be a non-empty string")
     document = {
         "candidates_digest": candidates_digest, "commitment": commitment, "project": project, "protocol": FPS,
         "public_inputs": _public_inputs(public_inputs), "secret": secret_hex,
@@ -81,27 +100,74 @@ def compute_seed(*, project: str, commitment: str, candidates_digest: str,
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def hmac_sha256_many(key: bytes, messages: Iterable[bytes]) -> list[bytes]:
+    """HMAC-SHA256 (RFC 2104) of many messages under one key of at most 64 bytes.
+
+    The padded inner and outer states are hashed once and copied per message: about 4x faster than
+    `hmac.digest`, which sets OpenSSL's HMAC up again on every call. The tests compare it with `hmac`."""
+    if len(key) > 64:
+        raise ValueError("keys longer than the SHA-256 block are not used here")
+    block = key.ljust(64, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+    inner_copy, outer_copy = inner.copy, outer.copy
+    out = []
+    for message in messages:
+        h = inner_copy()
+        h.update(message)
+        o = outer_copy()
+        o.update(h.digest())
+        out.append(o.digest())
+    return out
+
+
 def rank(seed_hex: str, identifiers: Iterable[str]) -> list[str]:
-    """All candidates ordered by (HMAC-SHA256(seed bytes, identifier) hex, identifier)."""
-    key = bytes.fromhex(seed_hex)
-    if len(key) != 32:
-        raise ValueError("the seed must be 32 bytes of hex")
-    digest = hmac.digest
-    keyed = [(digest(key, i.encode("utf-8"), "sha256"), i) for i in identifiers]
-    keyed.sort()  # raw bytes order equals the order of their lower-case hex
-    return [identifier for _, identifier in keyed]
+    """All candidates ordered by (HMAC-SHA256(key = seed bytes, msg = identifier UTF-8) as hex, identifier)."""
+    if not isinstance(seed_hex, str) or not _HEX64.fullmatch(seed_hex):
+        raise ValueError("the seed must be 64 lower-case hex characters")
+    ids = list(identifiers)
+    if not all(isinstance(i, str) for i in ids):
+        raise ValueError("candidate identifiers must be strings")
+    macs = hmac_sha256_many(bytes.fromhex(seed_hex), [i.encode("utf-8") for i in ids])
+    # Digests all have 32 bytes, so their byte order is the order of their lower-case hex.
+    by_mac = dict(zip(macs, ids, strict=True))
+    if len(by_mac) == len(ids):
+        return [by_mac[mac] for mac in sorted(by_mac)]
+    if len(set(ids)) != len(ids):
+        raise ValueError("duplicate candidate identifiers")
+    return [i for _, i in sorted(zip(macs, ids, strict=True))]  # two equal HMACs: the identifier decides
+
+
+def _checked_input_commitments(commitments: Sequence[dict[str, str]],
+                               inputs: list[dict[str, str]]) -> list[dict[str, str]]:
+    if len(commitments) != len(inputs):
+        raise ValueError("one input commitment per public input, in the same order")
+    clean = []
+    for n, (sealed, item) in enumerate(zip(commitments, inputs, strict=True), start=1):
+        fields = {k: sealed.get(k) if isinstance(sealed, dict) else None for k in ("source", "commitment", "nonce")}
+        if not all(isinstance(v, str) for v in fields.values()):
+            raise ValueError(f"input commitment {n} must be {{source, commitment, nonce}} strings")
+        if fields["source"] != item["source"]:
+            raise ValueError(f"input commitment {n} is from {fields['source']!r}, public input {n} from "
+                             f"{item['source']!r}: the two lists must be in the same order")
+        not_revealed = fields["nonce"] == "" and item["value"] == ""  # recorded as the empty string
+        if not not_revealed and input_commitment(fields["nonce"], item["value"]) != fields["commitment"]:
+            raise ValueError(f"public input {n} ({item['source']}) does not match its sealed commitment")
+        clean.append(fields)
+    return clean
 
 
 def build_proof(*, project: str, secret: bytes, candidates: Iterable[str], public_inputs: Sequence[dict[str, str]],
-                selected: int = 1, input_commitments: Sequence[dict[str, str]] | None = None,
-                metadata: dict[str, Any] | None = None) -> dict[str, Any]:
-    ids = _check_identifiers(candidates)
-    if not 1 <= selected <= len(ids):
-        raise ValueError(f"selected must be between 1 and {len(ids)}")
+                selected: int, input_commitments: Sequence[dict[str, str]] | None = None,
+                metadata: dict[str, Any] | None = None, max_input_length: int = INPUT_MAX_LENGTH) -> dict[str, Any]:
+    """The complete proof of DESIGN §3 step 6; `metadata` (times, supervisors, video hashes) is outside the seed."""
+    ids = _sorted_identifiers(candidates)
+    if isinstance(selected, bool) or not isinstance(selected, int) or not 1 <= selected <= len(ids):
+        raise ValueError(f"selected must be a whole number between 1 and {len(ids)} (the number of candidates)")
     inputs = _public_inputs(public_inputs)
     for item in inputs:
-        check_input_value(item["value"])
-    commit, digest = commitment(secret), candidates_digest(ids)
+        check_input_value(item["value"], max_length=max_input_length)
+    commit, digest = commitment(secret), hashlib.sha256("\n".join(ids).encode("utf-8")).hexdigest()
     seed = compute_seed(project=project, commitment=commit, candidates_digest=digest, public_inputs=inputs,
                         secret_hex=secret.hex())
     proof: dict[str, Any] = {
@@ -110,65 +176,88 @@ def build_proof(*, project: str, secret: bytes, candidates: Iterable[str], publi
         "selected": selected,
     }
     if input_commitments is not None:
-        if len(input_commitments) != len(inputs):
-            raise ValueError("one input commitment per public input, in the same order")
-        proof["input_commitments"] = [dict(c) for c in input_commitments]
-    if metadata:
+        proof["input_commitments"] = _checked_input_commitments(input_commitments, inputs)
+    if metadata is not None:
         proof["metadata"] = metadata
     return proof
 
 
 # --- RFC 3797 -------------------------------------------------------------------------------------------------
 
-def _rfc_number(value: Any) -> str:
-    if isinstance(value, bool):
-        raise ValueError("a source value must be a non-negative number")
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation as exc:
-        raise ValueError(f"not a number: {value!r}") from exc
+def _rfc_decimal(value: Any) -> Decimal:
+    """A source value as an exact Decimal: ints and Decimals as they are, floats through their shortest repr."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise ValueError(f"a source value must be a number, not {value!r}")
+    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     if not number.is_finite() or number < 0:
-        raise ValueError(f"a source value must be a non-negative number: {value!r}")
+        raise ValueError(f"a source value must be a finite non-negative number: {value!r}")
+    return number
+
+
+def _rfc_text(number: Decimal) -> str:
+    """Decimal without leading zeros, then '.'; a fraction keeps its digits after a '.' minus trailing zeros.
+
+    Every value ends with '.', so 2.5 is '2.5.' and the key stays unambiguous (RFC 3797 §4)."""
     if number == number.to_integral_value():
         return f"{int(number)}."
-    text = f"{number:f}".rstrip("0")
-    integer, fraction = text.split(".")
-    return f"{int(integer)}.{fraction}"
+    integer, fraction = format(number, "f").split(".")
+    return f"{int(integer)}.{fraction.rstrip('0')}."
 
 
 def rfc3797_key(sources: Sequence[Sequence[Any]]) -> str:
-    """Each source's values sorted ascending, each written as decimal followed by '.', each source ended by '/'."""
+    """Each source's values sorted ascending numerically, each written by `_rfc_text`, each source ended by '/'."""
     if not sources:
         raise ValueError("at least one source is needed")
     parts = []
-    for source in sources:
-        values = sorted(((Decimal(str(v)) if not isinstance(v, bool) else v), v) for v in source)
-        parts.append("".join(_rfc_number(original) for _, original in values) + "/")
+    for n, source in enumerate(sources, start=1):
+        if isinstance(source, str | bytes) or not isinstance(source, Sequence) or not source:
+            raise ValueError(f"source {n} must be a non-empty list of numbers")
+        parts.append("".join(_rfc_text(v) for v in sorted(_rfc_decimal(v) for v in source)) + "/")
     return "".join(parts)
 
 
 def rfc3797_select(pool: Sequence[str], sources: Sequence[Sequence[Any]], k: int) -> list[str]:
+    """The k picks in selection order: pick i takes the (MD5(C‖key‖C) mod (P−i) + 1)-th entry still unselected."""
     entries = list(pool)
-    if len(set(entries)) != len(entries) or not entries:
-        raise ValueError("the pool must be non-empty without duplicates")
-    if not 1 <= k <= min(len(entries), RFC3797_MAX_PICKS):
-        raise ValueError(f"k must be between 1 and {min(len(entries), RFC3797_MAX_PICKS)}")
+    if not entries:
+        raise ValueError("the pool is empty")
+    if not all(isinstance(e, str) and e for e in entries):
+        raise ValueError("pool entries must be non-empty strings")
+    if len(set(entries)) != len(entries):
+        raise ValueError("the pool has duplicate entries")
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise ValueError("k must be a whole number of at least 1")
+    if k > len(entries):
+        raise ValueError(f"cannot select {k} from a pool of {len(entries)}")
+    if k > RFC3797_MAX_PICKS:
+        raise ValueError(f"RFC 3797 makes at most {RFC3797_MAX_PICKS} picks")
     key = rfc3797_key(sources).encode("ascii")
-    remaining, picks = list(entries), []
+    remaining, picks = entries, []
     for i in range(k):
         counter = i.to_bytes(2, "big")
-        value = int.from_bytes(hashlib.md5(counter + key + counter).digest(), "big")  # noqa: S324 - RFC 3797
+        value = int.from_bytes(hashlib.md5(counter + key + counter).digest(), "big")
         picks.append(remaining.pop(value % len(remaining)))
     return picks
 
 
+def _json_number(number: Decimal) -> int | float:
+    if number == number.to_integral_value():
+        return int(number)
+    as_float = float(number)
+    if Decimal(repr(as_float)) != number:
+        raise ValueError(f"{number} has more digits than a JSON number in the proof can carry exactly")
+    return as_float
+
+
 def build_rfc3797_proof(*, project: str, pool: Sequence[str], sources: Sequence[Sequence[Any]], k: int,
                         metadata: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The proof: the pool in published order, the sources in announced order, the key string, k and the picks."""
+    ranking = rfc3797_select(pool, sources, k)
     proof: dict[str, Any] = {
         "protocol": RFC3797, "project": project, "candidates": list(pool),
-        "sources": [list(s) for s in sources], "key": rfc3797_key(sources), "selected": k,
-        "ranking": rfc3797_select(pool, sources, k),
+        "sources": [[_json_number(_rfc_decimal(v)) for v in source] for source in sources],
+        "key": rfc3797_key(sources), "selected": k, "ranking": ranking,
     }
-    if metadata:
+    if metadata is not None:
         proof["metadata"] = metadata
     return proof
