@@ -1,7 +1,10 @@
 """Scoring on examples worked by hand: every expected figure below is computed in the comments, not by the code."""
 
+import subprocess
+import sys
 from datetime import UTC, datetime
 from decimal import Decimal as D
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +22,7 @@ from evaluation.scoring import (
     score_comprehensive,
 )
 
+ROOT = Path(__file__).resolve().parents[2]
 TECH, COMM = CriterionKind.TECHNICAL, CriterionKind.COMMERCIAL
 EXPERTS = ("E1", "E2", "E3")
 
@@ -303,3 +307,14 @@ def test_an_adjustment_without_a_reason_is_refused():
 def test_a_bidder_with_two_bids_is_refused():
     with pytest.raises(ValueError, match="bidder A has more than one bid"):
         rank_lowest_evaluated_price([Bid("A", D("1.00"), _at(0)), Bid("A", D("2.00"), _at(1))])
+
+
+def test_the_pure_evaluation_cores_import_no_django():
+    code = (
+        "import sys, evaluation.scoring, evaluation.sealing, evaluation.auction_rules; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
+    )
+
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+
+    assert shown.stdout.strip() == "[]"
