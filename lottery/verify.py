@@ -24,6 +24,7 @@ from decimal import Decimal
 FPS = "fps-draw-v1"
 RFC3797 = "rfc3797"
 HEX_DIGITS = frozenset("0123456789abcdef")
+_IPAD, _OPAD = bytes(x ^ 0x36 for x in range(256)), bytes(x ^ 0x5C for x in range(256))  # RFC 2104 pads
 USAGE = "usage: python verify.py PROOF.json [--commitment HEX] [--candidates-digest HEX]"
 
 
@@ -51,22 +52,21 @@ def _field(proof, name, kind, kind_name):
 
 
 def _hmac_sha256_many(key, messages):
-    """HMAC-SHA256 (RFC 2104) of each message; the padded states are hashed once and copied, for speed.
-
-    Checked against the standard `hmac` module on the first message, so a reader need not trust this shortcut."""
+    """HMAC-SHA256 (RFC 2104) of each message. For speed the padded key states are hashed once and copied; the
+    result is checked against the standard hmac module on the first message, so a reader need not trust this."""
     block = key.ljust(64, b"\0")
-    inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
-    outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
-    out = []
+    inner_copy = hashlib.sha256(block.translate(_IPAD)).copy
+    outer_copy = hashlib.sha256(block.translate(_OPAD)).copy
+    macs = []
     for message in messages:
-        h = inner.copy()
-        h.update(message)
-        o = outer.copy()
-        o.update(h.digest())
-        out.append(o.digest())
-    if messages and out[0] != hmac.new(key, messages[0], hashlib.sha256).digest():
+        inner = inner_copy()
+        inner.update(message)
+        outer = outer_copy()
+        outer.update(inner.digest())
+        macs.append(outer.digest())
+    if messages and macs[0] != hmac.new(key, messages[0], hashlib.sha256).digest():
         raise Mismatch("internal error: this Python's HMAC-SHA256 disagrees with the hmac module")
-    return out
+    return macs
 
 
 # --- fps-draw-v1 ------------------------------------------------------------------------------------------------
@@ -83,11 +83,12 @@ def _check_candidates(proof, published_digest):
     if candidates != sorted(candidates):
         raise Mismatch("'candidates' is not sorted")
     digest = _hex64(_field(proof, "candidates_digest", str, "a string"), "candidates_digest")
-    if _sha256_hex("\n".join(candidates)) != digest:
+    joined = "\n".join(candidates).encode("utf-8")
+    if hashlib.sha256(joined).hexdigest() != digest:
         raise Mismatch("the candidates do not match candidates_digest: the list was changed")
     if published_digest is not None and digest != published_digest:
         raise Mismatch(f"candidates_digest {digest} is not the one published before the draw ({published_digest})")
-    return candidates, digest
+    return candidates, digest, joined.split(b"\n")
 
 
 def _check_public_inputs(proof):
@@ -146,15 +147,18 @@ def check_fps(proof, commitment=None, candidates_digest=None):
         raise Mismatch("the secret does not match the commitment")
     if commitment is not None and commit != commitment:
         raise Mismatch(f"commitment {commit} is not the one published before the draw ({commitment})")
-    candidates, digest = _check_candidates(proof, candidates_digest)
+    candidates, digest, messages = _check_candidates(proof, candidates_digest)
     inputs = _check_public_inputs(proof)
     document = {"candidates_digest": digest, "commitment": commit, "project": project, "protocol": FPS,
                 "public_inputs": inputs, "secret": secret_hex}
     seed = _sha256_hex(json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False))
     if _hex64(_field(proof, "seed", str, "text"), "seed") != seed:
         raise Mismatch("the seed does not match the secret, the candidates and the public inputs")
-    macs = _hmac_sha256_many(bytes.fromhex(seed), [c.encode("utf-8") for c in candidates])
-    expected = [c for _, c in sorted(zip(macs, candidates))]  # noqa: B905 - same length by construction
+    macs = _hmac_sha256_many(bytes.fromhex(seed), messages)
+    # Order by (HMAC, identifier): the candidates are sorted (checked above) and Python's sort is stable, so
+    # sorting their positions by HMAC alone leaves equal HMACs in identifier order. 32-byte digests sort as
+    # their hex does.
+    expected = [candidates[n] for n in sorted(range(len(candidates)), key=macs.__getitem__)]
     ranking = _field(proof, "ranking", list, "a list of identifiers")
     _check_ranking(ranking, expected)
     selected = _field(proof, "selected", int, "a whole number")

@@ -128,7 +128,8 @@ def test_an_input_not_revealed_in_time_is_the_empty_string_with_its_sealed_commi
     ({"candidates": ["A", "B", "A"]}, "duplicate candidate identifiers: A"),
     ({"candidates": []}, "empty"),
     ({"candidates": ["A", "B\nC"]}, "line break"),
-    ({"candidates": ["A", 7]}, "not a valid candidate identifier"),
+    ({"candidates": ["A", 7]}, "must be a string, not 7"),
+    ({"candidates": ["A", ""]}, "non-empty string"),
     ({"selected": 6}, "between 1 and 5"),
     ({"selected": 0}, "between 1 and 5"),
     ({"selected": True}, "whole number"),
@@ -225,6 +226,15 @@ def test_any_changed_input_changes_the_seed(ids, public, secret, data):
 @given(key=st.binary(max_size=64), messages=st.lists(st.binary(max_size=200), max_size=10))
 def test_precomputed_hmac_equals_the_standard_hmac(key, messages):
     assert engine.hmac_sha256_many(key, messages) == [hmac.new(key, m, hashlib.sha256).digest() for m in messages]
+
+
+def test_equal_hmacs_are_ordered_by_identifier(monkeypatch):
+    monkeypatch.setattr(engine, "hmac_sha256_many", lambda key, messages: [bytes(32) for _ in messages])
+
+    ranked = engine.rank(VECTOR["seed"], ["C", "A", "B"])
+    proved = proof(candidates=["C", "A", "B"])["ranking"]
+
+    assert ranked == proved == ["A", "B", "C"]
 
 
 def chi_square_uniform(counts: list[int]) -> float:
