@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/jiaoyi_test
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install system-deps run demo test test-sqlite test-pg lint bench clean
+.PHONY: install system-deps run demo test test-sqlite test-pg s3-server lint bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -20,8 +20,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 # Debian packages: Chromium for browser tests, a TrueType CJK font for PDFs, poppler for reading PDFs back
 system-deps:
-	@command -v chromium >/dev/null && fc-list | grep -qi wqy && command -v pdftoppm >/dev/null || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei poppler-utils gettext)
+	@command -v chromium >/dev/null && fc-list | grep -qi wqy && fc-list | grep -qi hanamin \
+	  && command -v pdftoppm >/dev/null && command -v msgfmt >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium fonts-wqy-zenhei fonts-hanazono poppler-utils gettext)
 
 run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput -v0
@@ -36,10 +38,14 @@ demo: $(VENV)/.installed
 # the whole suite: on SQLite (PostgreSQL-only tests deselected), then everything again on PostgreSQL
 test: test-sqlite test-pg
 
-test-sqlite: $(VENV)/.installed
+# the S3 tests need a real S3 server (SeaweedFS with object lock): started here, left running for the next target
+s3-server: $(VENV)/.installed
+	@scripts/s3_server.sh start >/dev/null
+
+test-sqlite: $(VENV)/.installed s3-server
 	env -u DATABASE_URL $(BIN)/pytest -q -m "not postgres" -p no:cacheprovider
 
-test-pg: $(VENV)/.installed
+test-pg: $(VENV)/.installed s3-server
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider
 
 lint: $(VENV)/.installed
@@ -49,4 +55,4 @@ bench: $(VENV)/.installed
 	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:
-	rm -rf var/db.sqlite3 var/objects var/checkpoints
+	rm -rf var/db.sqlite3 var/objects var/checkpoints var/seaweed var/bench

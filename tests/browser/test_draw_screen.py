@@ -1,0 +1,81 @@
+"""The live draw screen with two supervisors in two browsers: each seals in its own browser, the screens update
+without a reload as inputs arrive, both reveal, one runs the draw, and the ranking appears everywhere."""
+
+import datetime as dt
+
+import pytest
+from playwright.sync_api import expect
+from django.utils import timezone
+
+from config import clock
+from config.roles import Role
+from tests import factories
+from tests.browser.conftest import login
+from trading.services.projects import project_close
+from trading.services.sessions import session_book
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def ready_project(settings):
+    settings.REGISTRATION_MIN_DAYS = 0
+    settings.AXES_ENABLED = False
+    with clock.travel(-dt.timedelta(days=8)):
+        project = factories.fixed_price_project(deadline=timezone.now() + dt.timedelta(milliseconds=1200))
+        for n in range(4):
+            factories.register(project, factories.enterprise_with_licences(f"浏览器企业{n}")[1])
+    import time
+
+    time.sleep(max(0.0, (project.registration_deadline - timezone.now()).total_seconds()) + 0.05)
+    project = project_close(actor=project.created_by, project=project)
+    starts = timezone.now() + dt.timedelta(minutes=20)
+    session_book(actor=project.created_by, project=project, room=factories.room("draw"), kind="draw",
+                 starts_at=starts, ends_at=starts + dt.timedelta(hours=1))
+    return project
+
+
+def test_two_supervisors_draw_on_the_live_screen(browser, live_server, ready_project, tmp_path):
+    supervisors = [factories.user(Role.SUPERVISOR, username=f"监督{n}") for n in range(2)]
+    pages = []
+    for supervisor in supervisors:
+        context = browser.new_context(locale="zh-CN")
+        page = context.new_page()
+        login(page, live_server, supervisor.username, factories.PASSWORD)
+        session_id = ready_project.sessions.get().pk
+        signed = page.request.post(f"{live_server.url}/api/sessions/{session_id}/attendance",
+                                   data={"badge": "supervisor"},
+                                   headers={"X-CSRFToken": _csrf(context)})
+        assert signed.status == 201, signed.text()
+        page.goto(f"{live_server.url}/projects/{ready_project.code}/draw/")
+        pages.append(page)
+    big_screen = browser.new_context(locale="zh-CN").new_page()  # the room's screen, not logged in
+    big_screen.goto(f"{live_server.url}/projects/{ready_project.code}/draw/")
+    expect(big_screen.locator("#candidates-count")).to_have_text("4")
+    rows = big_screen.locator("#inputs tbody tr")
+
+    for page, value in zip(pages, ["1949", "2026"], strict=True):
+        page.fill("#input-value", value)
+        page.click("#seal-form button")
+    expect(rows).to_have_count(2)  # arrived without a reload
+    expect(big_screen.locator("#inputs")).to_contain_text("密封中")  # sealed: values not shown yet
+
+    for page in pages:
+        page.wait_for_selector("#reveal-button:not([hidden])")
+        page.click("#reveal-button")
+    expect(big_screen.locator("#inputs tbody tr[data-revealed='1']")).to_have_count(2)
+    expect(big_screen.locator("#inputs")).to_contain_text("1949")
+    expect(big_screen.locator("#inputs")).to_contain_text("2026")
+
+    pages[0].wait_for_selector("#draw-button:not([hidden])")
+    pages[0].click("#draw-button")
+    for page in (*pages, big_screen):
+        expect(page.locator("#ranking tbody tr")).to_have_count(4)
+    expect(big_screen.locator("#ranking")).to_contain_text("中选")
+    big_screen.screenshot(path=str(tmp_path / "draw-screen.png"))
+    for page in (*pages, big_screen):
+        page.context.close()  # stop polling before the database goes away
+
+
+def _csrf(context) -> str:
+    return next((c["value"] for c in context.cookies() if c["name"] == "csrftoken"), "")
