@@ -4,8 +4,8 @@ without a reload as inputs arrive, both reveal, one runs the draw, and the ranki
 import datetime as dt
 
 import pytest
-from playwright.sync_api import expect
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from config import clock
 from config.roles import Role
