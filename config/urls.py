@@ -2,8 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView
 
+from archive.urls import api_urlpatterns as archive_api
 from audit.urls import api_urlpatterns as audit_api
+from evaluation.urls import api_urlpatterns as evaluation_api
 from lottery.urls import api_urlpatterns as lottery_api
+from recordings.urls import api_urlpatterns as recordings_api
 from trading.urls import api_urlpatterns as trading_api
 
 api_urlpatterns = [
@@ -11,6 +14,9 @@ api_urlpatterns = [
     *audit_api,
     *trading_api,
     *lottery_api,
+    *evaluation_api,
+    *recordings_api,
+    *archive_api,
 ]
 
 urlpatterns = [
@@ -19,4 +25,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("trading.urls")),
     path("", include("lottery.urls")),
+    path("", include("evaluation.urls")),
+    path("", include("recordings.urls")),
+    path("", include("archive.urls")),
+    path("", include("audit.urls")),
 ]
