@@ -20,10 +20,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 # Debian packages: Chromium for browser tests, a TrueType CJK font for PDFs, poppler for reading PDFs back
 system-deps:
-	@command -v chromium >/dev/null && fc-list | grep -qi wqy && fc-list | grep -qi hanamin \
+	@command -v chromium >/dev/null && fc-list | grep -qi zenhei && fc-list | grep -qi microhei && fc-list | grep -qi hanamin \
 	  && command -v pdftoppm >/dev/null && command -v msgfmt >/dev/null || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    chromium fonts-wqy-zenhei fonts-hanazono poppler-utils gettext)
+	    chromium fonts-wqy-zenhei fonts-wqy-microhei fonts-hanazono poppler-utils gettext)
 
 run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput -v0
