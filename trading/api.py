@@ -14,20 +14,29 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import AuditedAPIMixin, ListPagination
-from config.parsing import aware_datetime
+from config.parsing import aware_datetime, date_value, int_value
 from config.roles import require
 from trading import selectors
-from trading.models import Room, Session
+from trading.models import Complaint, Contract, Room, Session, User
 from trading.serializers import (
+    AnswerSerializer,
     AttendanceSerializer,
+    ComplaintSerializer,
+    ContractSerializer,
+    FollowUpSerializer,
+    MilestoneSerializer,
     ProjectCreateSerializer,
     ProjectSerializer,
+    ReasonSerializer,
+    ReferralSerializer,
     RegistrationCreateSerializer,
     RegistrationSerializer,
     RoomSerializer,
     SessionCreateSerializer,
     SessionSerializer,
+    TextSerializer,
 )
+from trading.services import aftercare
 from trading.services import projects as project_services
 from trading.services import registrations as registration_services
 from trading.services import sessions as session_services
@@ -112,7 +121,7 @@ class SessionCreateView(API):
         require(request.user, "session.manage")
         project = selectors.project_for(request.user, code)
         data = request.data
-        room = Room.objects.filter(pk=_int(data.get("room"), "room")).first()
+        room = Room.objects.filter(pk=int_value(data.get("room"), "room")).first()
         if room is None:
             raise ValidationError({"room": [_("没有编号为 %(v)s 的场地。") % {"v": data.get("room")}]})
         session = session_services.session_book(
@@ -143,8 +152,101 @@ class AttendanceView(API):
         return Response(AttendanceSerializer(attendance).data, status=status.HTTP_201_CREATED)
 
 
-def _int(value: Any, field: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise ValidationError({field: [f"not a number: {value!r}"]}) from exc
+# After the draw: award, contract, complaints and legal hold, follow-up, referrals
+
+
+def _text(request: Request, field: str) -> str:
+    value = request.data.get(field, "") if hasattr(request.data, "get") else ""
+    if not isinstance(value, str):
+        raise ValidationError({field: [_("须为文本。")]})
+    return value
+
+
+class AwardView(API):
+    @extend_schema(request=None, responses={201: ContractSerializer})
+    def post(self, request: Request, code: str) -> Response:
+        project = selectors.project_for(request.user, code)
+        contract = aftercare.project_award(actor=request.user, project=project)
+        return Response(ContractSerializer(contract).data, status=status.HTTP_201_CREATED)
+
+
+class ContractListView(API):
+    @extend_schema(responses=ContractSerializer(many=True))
+    def get(self, request: Request, code: str) -> Response:
+        project = selectors.project_for(request.user, code)
+        return _paginated(request, self, selectors.contracts(project), ContractSerializer)
+
+
+class ContractSignView(API):
+    @extend_schema(request=None, responses=ContractSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        contract = get_object_or_404(Contract, pk=pk)
+        contract = aftercare.contract_sign(actor=request.user, contract=contract)
+        return Response(ContractSerializer(contract).data)
+
+
+class ComplaintListView(API):
+    @extend_schema(responses=ComplaintSerializer(many=True))
+    def get(self, request: Request, code: str) -> Response:
+        project = selectors.project_for(request.user, code)
+        return _paginated(request, self, selectors.complaints_for(request.user, project), ComplaintSerializer)
+
+    @extend_schema(request=TextSerializer, responses={201: ComplaintSerializer})
+    def post(self, request: Request, code: str) -> Response:
+        project = selectors.project_for(request.user, code)
+        complaint = aftercare.complaint_open(actor=request.user, project=project, text=_text(request, "text"))
+        return Response(ComplaintSerializer(complaint).data, status=status.HTTP_201_CREATED)
+
+
+class ComplaintAnswerView(API):
+    @extend_schema(request=AnswerSerializer, responses=ComplaintSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        complaint = get_object_or_404(Complaint, pk=pk)
+        complaint = aftercare.complaint_resolve(actor=request.user, complaint=complaint,
+                                                answer=_text(request, "answer"))
+        return Response(ComplaintSerializer(complaint).data)
+
+
+class LegalHoldReleaseView(API):
+    @extend_schema(request=ReasonSerializer, responses=ProjectSerializer)
+    def post(self, request: Request, code: str) -> Response:
+        project = selectors.project_for(request.user, code)
+        project = aftercare.legal_hold_release(actor=request.user, project=project, reason=_text(request, "reason"))
+        return Response(ProjectSerializer(project).data)
+
+
+class FollowUpView(API):
+    @extend_schema(request={"application/json": {"type": "object", "properties": {"officer": {"type": "integer"}}}},
+                   responses=FollowUpSerializer)
+    def post(self, request: Request, code: str) -> Response:
+        project = selectors.project_for(request.user, code)
+        officer = User.objects.filter(pk=int_value(request.data.get("officer"), "officer"), is_active=True).first()
+        if officer is None:
+            raise ValidationError({"officer": [_("没有这个在职用户。")]})
+        followup = aftercare.followup_assign(actor=request.user, project=project, officer=officer)
+        return Response(FollowUpSerializer(followup).data)
+
+
+class MilestoneListView(API):
+    @extend_schema(responses=MilestoneSerializer(many=True))
+    def get(self, request: Request, code: str) -> Response:
+        project = selectors.project_for(request.user, code)
+        return _paginated(request, self, selectors.milestones(project), MilestoneSerializer)
+
+    @extend_schema(request=MilestoneSerializer, responses={201: MilestoneSerializer})
+    def post(self, request: Request, code: str) -> Response:
+        project = selectors.project_for(request.user, code)
+        data = request.data
+        milestone = aftercare.milestone_record(
+            actor=request.user, project=project, title=_text(request, "title"),
+            due=date_value(data.get("due"), "due"), done_on=date_value(data.get("done_on"), "done_on", required=False),
+            note=_text(request, "note"))
+        return Response(MilestoneSerializer(milestone).data, status=status.HTTP_201_CREATED)
+
+
+class ReferralView(API):
+    @extend_schema(request=TextSerializer, responses={201: ReferralSerializer})
+    def post(self, request: Request, code: str) -> Response:
+        project = selectors.project_for(request.user, code)
+        referral = aftercare.referral_create(actor=request.user, project=project, text=_text(request, "text"))
+        return Response(ReferralSerializer(referral).data, status=status.HTTP_201_CREATED)

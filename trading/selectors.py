@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import ledger
 from audit.middleware import ConfidentialNotFound
 from config import clock
 from config.roles import can, require
-from trading.models import Project, Registration, Room, Session, User
+from trading.models import Complaint, Contract, Milestone, Project, Registration, Room, Session, User
 from trading.models.projects import Status
 
 
@@ -80,3 +83,26 @@ def rooms(*, kind: str = "") -> QuerySet[Room]:
 
 def project_sessions(project: Project) -> QuerySet[Session]:
     return project.sessions.select_related("room").order_by("starts_at")
+
+
+def contracts(project: Project) -> QuerySet[Contract]:
+    """Award results and contract offers are public (中选结果公告), in the order they were offered."""
+    return project.contracts.select_related("enterprise").order_by("offered_at", "id")
+
+
+def complaints_for(user: User, project: Project) -> QuerySet[Complaint]:
+    """The project's agency, inspectors and administrators see every complaint; a complainant sees their own."""
+    qs = project.complaints.select_related("complainant").order_by("-created_at", "-id")
+    if not user.is_authenticated:
+        raise PermissionDenied(_("请先登录。"))
+    if can(user, "complaint.read") and (user.role != "agency" or project.agency_id == user.organisation_id):
+        return qs
+    return qs.filter(complainant=user)
+
+
+def milestones(project: Project) -> QuerySet[Milestone]:
+    return project.milestones.order_by("due", "id")
+
+
+def is_overdue(milestone: Milestone, *, today: dt.date | None = None) -> bool:
+    return milestone.done_on is None and milestone.due < (today or timezone.localdate(clock.now()))

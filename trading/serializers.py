@@ -2,7 +2,18 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from trading.models import Attendance, Project, Registration, Room, Session
+from trading.models import (
+    Attendance,
+    Complaint,
+    Contract,
+    FollowUp,
+    Milestone,
+    Project,
+    Referral,
+    Registration,
+    Room,
+    Session,
+)
 
 
 class ProjectSerializer(serializers.ModelSerializer):
@@ -83,4 +94,70 @@ class AttendanceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Attendance
         fields = ["id", "session", "user", "name", "badge", "signed_at"]
+        read_only_fields = fields
+
+
+class ContractSerializer(serializers.ModelSerializer):
+    enterprise = serializers.CharField(source="enterprise.name", read_only=True)
+    uscc = serializers.CharField(source="enterprise.uscc", read_only=True)
+    project = serializers.CharField(source="project.code", read_only=True)
+
+    class Meta:
+        model = Contract
+        fields = ["id", "project", "enterprise", "uscc", "amount", "state", "offered_at", "sign_deadline",
+                  "signed_at"]
+        read_only_fields = fields
+
+
+class ComplaintSerializer(serializers.ModelSerializer):
+    project = serializers.CharField(source="project.code", read_only=True)
+
+    class Meta:
+        model = Complaint
+        fields = ["id", "project", "text", "state", "answer", "created_at"]
+        read_only_fields = fields
+
+
+class TextSerializer(serializers.Serializer):
+    text = serializers.CharField()
+
+
+class AnswerSerializer(serializers.Serializer):
+    answer = serializers.CharField()
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Milestone
+        fields = ["id", "title", "due", "done_on", "note", "overdue"]
+        read_only_fields = ["id", "overdue"]
+
+    def get_overdue(self, milestone: Milestone) -> bool:
+        from trading.selectors import is_overdue
+
+        return is_overdue(milestone)
+
+
+class FollowUpSerializer(serializers.ModelSerializer):
+    project = serializers.CharField(source="project.code", read_only=True)
+    officer = serializers.CharField(source="officer.username", read_only=True)
+
+    class Meta:
+        model = FollowUp
+        fields = ["project", "officer"]
+        read_only_fields = fields
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    project = serializers.CharField(source="project.code", read_only=True)
+
+    class Meta:
+        model = Referral
+        fields = ["id", "project", "text", "created_at"]
         read_only_fields = fields

@@ -24,4 +24,13 @@ api_urlpatterns = [
     path("projects/<str:code>/sessions", api.SessionCreateView.as_view(), name="api-sessions"),
     path("rooms", api.RoomListView.as_view(), name="api-rooms"),
     path("sessions/<int:pk>/attendance", api.AttendanceView.as_view(), name="api-attendance"),
+    path("projects/<str:code>/award", api.AwardView.as_view(), name="api-award"),
+    path("projects/<str:code>/contracts", api.ContractListView.as_view(), name="api-contracts"),
+    path("contracts/<int:pk>/sign", api.ContractSignView.as_view(), name="api-contract-sign"),
+    path("projects/<str:code>/complaints", api.ComplaintListView.as_view(), name="api-complaints"),
+    path("complaints/<int:pk>/answer", api.ComplaintAnswerView.as_view(), name="api-complaint-answer"),
+    path("projects/<str:code>/legal-hold/release", api.LegalHoldReleaseView.as_view(), name="api-legal-hold-release"),
+    path("projects/<str:code>/followup", api.FollowUpView.as_view(), name="api-followup"),
+    path("projects/<str:code>/milestones", api.MilestoneListView.as_view(), name="api-milestones"),
+    path("projects/<str:code>/referrals", api.ReferralView.as_view(), name="api-referrals"),
 ]

@@ -8,6 +8,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import checkpoints, context
@@ -112,17 +113,10 @@ def contract_lapse(*, actor: User, contract: Contract) -> Contract | None:
     return _offer(project, alternate.enterprise, actor=actor)
 
 
-def lapse_overdue_contracts(*, actor: User) -> int:
-    overdue = Contract.objects.filter(state=Contract.State.OFFERED, sign_deadline__lt=clock.now())
-    count = 0
-    for contract in overdue:
-        contract_lapse(actor=actor, contract=contract)
-        count += 1
-    return count
-
-
 def followup_assign(*, actor: User, project: Project, officer: User) -> FollowUp:
-    require(actor, "followup.manage")
+    ensure_manages(actor, project)
+    if officer.role not in ("agency", "admin") or not officer.is_active:
+        raise ValidationError({"officer": [_("跟踪责任人须为在职的代理机构或中心工作人员。")]})
     if project.status not in (Status.AWARDED, Status.CONTRACTED, Status.IN_PROGRESS):
         raise Conflict(_("只有已定标的项目才安排专人跟踪。"))
     with transaction.atomic(), context.acting(actor, reason=_("指定跟踪责任人")):
@@ -140,6 +134,8 @@ def milestone_record(*, actor: User, project: Project, title: str, due: dt.date,
         raise PermissionDenied(_("只有该项目的跟踪责任人可以记录进度。"))
     if not title.strip():
         raise ValidationError({"title": [_("必填。")]})
+    if len(title.strip()) > 200:
+        raise ValidationError({"title": [_("最长200个字符。")]})
     with transaction.atomic(), context.acting(actor, reason=_("记录进度")):
         milestone = milestone or Milestone(project=project)
         milestone.title, milestone.due, milestone.done_on, milestone.note = title.strip(), due, done_on, note
@@ -148,14 +144,13 @@ def milestone_record(*, actor: User, project: Project, title: str, due: dt.date,
 
 
 def overdue_milestones(*, today: dt.date | None = None):
-    today = today or clock.now().date()
+    today = today or timezone.localdate(clock.now())
     return Milestone.objects.filter(done_on__isnull=True, due__lt=today).select_related("project")
 
 
 def referral_create(*, actor: User, project: Project, text: str) -> Referral:
-    require(actor, "followup.manage")
-    if not text.strip():
-        raise ValidationError({"text": [_("须写明移送事由。")]})
+    ensure_manages(actor, project)
+    _check_text("text", text, _("须写明移送事由。"))
     with transaction.atomic(), context.acting(actor, reason=_("移送纪检监察")):
         return Referral.objects.create(project=project, referred_by=actor, text=text.strip(), created_at=clock.now())
 
@@ -165,8 +160,7 @@ def complaint_open(*, actor: User, project: Project, text: str) -> Complaint:
     """A complaint or objection freezes the award and places the project's recordings on legal hold."""
     if not actor.is_authenticated:
         raise PermissionDenied(_("请先登录。"))
-    if not text.strip():
-        raise ValidationError({"text": [_("须写明质疑或投诉的内容。")]})
+    _check_text("text", text, _("须写明质疑或投诉的内容。"))
     with context.acting(actor, reason=_("提出质疑投诉")):
         complaint = Complaint.objects.create(project=project, complainant=actor, text=text.strip(),
                                              created_at=clock.now())
@@ -181,9 +175,11 @@ def complaint_open(*, actor: User, project: Project, text: str) -> Complaint:
 
 def complaint_resolve(*, actor: User, complaint: Complaint, answer: str) -> Complaint:
     ensure_manages(actor, complaint.project)
-    if not answer.strip():
-        raise ValidationError({"answer": [_("须写明答复。")]})
+    _check_text("answer", answer, _("须写明答复。"))
     with transaction.atomic(), context.acting(actor, reason=_("答复质疑投诉")):
+        complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+        if complaint.state != Complaint.State.OPEN:
+            raise Conflict(_("该质疑投诉已答复。"))
         complaint.state, complaint.answer = Complaint.State.RESOLVED, answer.strip()
         complaint.save()
     return complaint
@@ -193,8 +189,7 @@ def complaint_resolve(*, actor: User, complaint: Complaint, answer: str) -> Comp
 def legal_hold_release(*, actor: User, project: Project, reason: str) -> Project:
     """Only an inspector releases a hold, with a reason, once no complaint is open."""
     require(actor, "legal_hold.release")
-    if not reason.strip():
-        raise ValidationError({"reason": [_("解除保全须写明理由。")]})
+    _check_text("reason", reason, _("解除保全须写明理由。"))
     if project.complaints.filter(state=Complaint.State.OPEN).exists():
         raise Conflict(_("仍有未办结的质疑投诉，不能解除保全。"))
     locked = Project.objects.select_for_update().get(pk=project.pk)
@@ -206,3 +201,13 @@ def legal_hold_release(*, actor: User, project: Project, reason: str) -> Project
         locked.save()
         hooks.run("legal_hold_released", project=locked, actor=actor)
     return locked
+
+
+TEXT_MAX = 5000
+
+
+def _check_text(field: str, text: str, missing: str) -> None:
+    if not text.strip():
+        raise ValidationError({field: [missing]})
+    if len(text) > TEXT_MAX:
+        raise ValidationError({field: [_("最长%(n)d个字符。") % {"n": TEXT_MAX}]})
