@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class EvaluationConfig(AppConfig):
     name = "evaluation"
     verbose_name = _("开标评标")
+
+    def ready(self) -> None:
+        from evaluation.services import bids
+        from trading import hooks
+
+        hooks.register("published", bids.bid_box_prepare)

@@ -1,0 +1,1 @@
+"""Writes of the evaluation app (keyword-only, actor explicit): bids, opening, panels, scoring, auctions."""
