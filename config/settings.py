@@ -1,6 +1,7 @@
 """One settings module. Without DEBUG set it is the local embedded set-up (SQLite under var/, filesystem
 object store, tasks in-process); DEBUG=0 with SECRET_KEY and ALLOWED_HOSTS switches on production hardening."""
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -89,7 +90,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # BEGIN IMMEDIATE: writers queue for the lock instead of failing on upgrade, so the ledger never forks
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 30}
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # a file (threads of the live server and the forked verifier share it), one per test run so that runs side
+    # by side never recreate each other's database
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "trading.User"
 
