@@ -58,5 +58,40 @@ class ReviewForm(ServiceForm):
     reason = forms.CharField(label=_("理由"), max_length=500)
 
 
+class AnswerForm(ServiceForm):
+    complaint = forms.IntegerField(widget=forms.HiddenInput)
+    answer = forms.CharField(label=_("答复"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+
+
+class FollowUpForm(ServiceForm):
+    officer = forms.ModelChoiceField(label=_("跟踪责任人"), queryset=None)
+
+    def __init__(self, *args: Any, project: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from trading.models import User
+
+        staff = User.objects.filter(is_active=True, role__in=["agency", "admin"])
+        if project is not None:
+            staff = staff.filter(organisation_id=project.agency_id) | staff.filter(role="admin")
+        self.fields["officer"].queryset = staff.order_by("username")
+
+
+class MilestoneForm(ServiceForm):
+    title = forms.CharField(label=_("节点"), max_length=200)
+    due = forms.DateField(label=_("计划完成"), widget=forms.DateInput(attrs={"type": "date"}))
+    done_on = forms.DateField(label=_("实际完成"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("情况说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TextForm(ServiceForm):
+    text = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class RepublishForm(ServiceForm):
+    registration_deadline = forms.DateTimeField(label=_("新的报名截止时间"),
+                                                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    reason = forms.CharField(label=_("重新发布的理由"), max_length=500)
+
+
 def form_data(form: forms.Form) -> dict[str, Any]:
     return dict(form.cleaned_data)

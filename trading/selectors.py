@@ -13,7 +13,17 @@ from audit import ledger
 from audit.middleware import ConfidentialNotFound
 from config import clock
 from config.roles import can, require
-from trading.models import Complaint, Contract, Milestone, Project, Registration, Room, Session, User
+from trading.models import (
+    Complaint,
+    Contract,
+    FollowUp,
+    Milestone,
+    Project,
+    Registration,
+    Room,
+    Session,
+    User,
+)
 from trading.models.projects import Status
 
 
@@ -106,3 +116,7 @@ def milestones(project: Project) -> QuerySet[Milestone]:
 
 def is_overdue(milestone: Milestone, *, today: dt.date | None = None) -> bool:
     return milestone.done_on is None and milestone.due < (today or timezone.localdate(clock.now()))
+
+
+def followup(project: Project) -> FollowUp | None:
+    return FollowUp.objects.filter(project=project).select_related("officer").first()

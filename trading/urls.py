@@ -7,6 +7,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("projects/<str:code>/", views.project_detail, name="project-detail"),
+    path("projects/<str:code>/complaint/", views.project_complaint, name="project-complaint"),
     path("projects/<str:code>/register/", views.project_register, name="project-register"),
     path("projects/<str:code>/registrations/", views.project_registrations, name="project-registrations"),
     path("projects/<str:code>/manage/", views.project_manage, name="project-manage"),

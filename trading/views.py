@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -17,9 +18,21 @@ from config import clock
 from config.api import Conflict
 from config.roles import can, require
 from trading import selectors
-from trading.forms import ProjectForm, RegistrationForm, ReviewForm, SessionForm, form_data
+from trading.forms import (
+    AnswerForm,
+    FollowUpForm,
+    MilestoneForm,
+    ProjectForm,
+    RegistrationForm,
+    RepublishForm,
+    ReviewForm,
+    SessionForm,
+    TextForm,
+    form_data,
+)
 from trading.models import Registration
 from trading.models.projects import ProjectType, Status
+from trading.services import aftercare
 from trading.services import projects as project_services
 from trading.services import registrations as registration_services
 from trading.services import sessions as session_services
@@ -45,15 +58,32 @@ class LogoutView(auth_views.LogoutView):
     pass
 
 
-def project_detail(request: HttpRequest, code: str) -> HttpResponse:
+def project_detail(request: HttpRequest, code: str, complaint_form: TextForm | None = None) -> HttpResponse:
     project = selectors.project_for(request.user, code)
     return render(request, "trading/project_detail.html", {
         "project": project, "now": clock.now(), "own": selectors.own_registration(request.user, project),
         "manages": can(request.user, "project.manage") and (
             request.user.role == "admin" or project.agency_id == request.user.organisation_id),
         "can_list": can(request.user, "registration.list"),
-        "sessions": selectors.project_sessions(project),
-    })
+        "sessions": selectors.project_sessions(project), "contracts": selectors.contracts(project),
+        "complaint_form": complaint_form or TextForm(),
+    }, status=400 if complaint_form is not None else 200)
+
+
+@login_required
+@require_http_methods(["POST"])
+def project_complaint(request: HttpRequest, code: str) -> HttpResponse:
+    project = selectors.project_for(request.user, code)
+    form = TextForm(request.POST)
+    if form.is_valid():
+        try:
+            aftercare.complaint_open(actor=request.user, project=project, text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            form.apply_errors(exc)
+        else:
+            messages.success(request, _("质疑投诉已提交，代理机构将书面答复；相关录像已法律保全。"))
+            return redirect("project-detail", code=project.code)
+    return project_detail(request, code, complaint_form=form)
 
 
 @login_required
@@ -109,7 +139,14 @@ def project_new(request: HttpRequest) -> HttpResponse:
     return render(request, "trading/project_new.html", {"form": form}, status=400 if form.errors else 200)
 
 
-MANAGE_ACTIONS = ("publish", "close", "review", "session")
+def _manage_forms(request: HttpRequest, project, action: str) -> dict:
+    def bound(name: str):
+        return request.POST if action == name else None
+
+    return {"session": SessionForm(bound("session")), "review": ReviewForm(bound("review")),
+            "answer": AnswerForm(bound("answer")), "followup": FollowUpForm(bound("followup"), project=project),
+            "milestone": MilestoneForm(bound("milestone")), "referral": TextForm(bound("referral")),
+            "republish": RepublishForm(bound("republish"))}
 
 
 @login_required
@@ -118,12 +155,11 @@ def project_manage(request: HttpRequest, code: str) -> HttpResponse:
     project = selectors.project_for(request.user, code)
     project_services.ensure_manages(request.user, project)
     action = request.POST.get("action", "")
-    forms = {"session": SessionForm(request.POST if action == "session" else None),
-             "review": ReviewForm(request.POST if action == "review" else None)}
+    forms = _manage_forms(request, project, action)
     form = forms.get(action)
     if request.method == "POST" and action in MANAGE_ACTIONS and (form is None or form.is_valid()):
         try:
-            _manage_action(request, project, action, forms)
+            MANAGE_ACTIONS[action](request, project, form)
         except ValidationError as exc:
             if form is None:
                 messages.error(request, " ".join(exc.messages))
@@ -138,24 +174,77 @@ def project_manage(request: HttpRequest, code: str) -> HttpResponse:
                      if clock.now() >= project.registration_deadline else None)
     return render(request, "trading/project_manage.html", {
         "project": project, "forms": forms, "registrations": registrations,
-        "sessions": selectors.project_sessions(project),
-    })
+        "sessions": selectors.project_sessions(project), "contracts": selectors.contracts(project),
+        "complaints": selectors.complaints_for(request.user, project), "milestones": selectors.milestones(project),
+        "followup": selectors.followup(project), "today": timezone.localdate(clock.now()),
+    }, status=400 if form is not None and form.errors else 200)
 
 
-def _manage_action(request: HttpRequest, project, action: str, forms: dict) -> None:
-    user = request.user
-    if action == "publish":
-        project_services.project_publish(actor=user, project=project)
-        messages.success(request, _("公告已发布。"))
-    elif action == "close":
-        project = project_services.project_close(actor=user, project=project)
-        messages.success(request, _("报名已截止，名单已冻结：%(s)s") % {"s": project.get_status_display()})
-    elif action == "review":
-        form = forms["review"]
-        registration = Registration.objects.get(pk=form.cleaned_data["registration"], project=project)
-        project_services.registration_review(actor=user, registration=registration,
-                                             eligible=form.cleaned_data["eligible"], reason=form.cleaned_data["reason"])
-        messages.success(request, _("复核已记录。"))
-    elif action == "session":
-        session_services.session_book(actor=user, project=project, **forms["session"].cleaned_data)
-        messages.success(request, _("场地已预约。"))
+def _publish(request, project, form):
+    project_services.project_publish(actor=request.user, project=project)
+    messages.success(request, _("公告已发布。"))
+
+
+def _close(request, project, form):
+    project = project_services.project_close(actor=request.user, project=project)
+    messages.success(request, _("报名已截止，名单已冻结：%(s)s") % {"s": project.get_status_display()})
+
+
+def _review(request, project, form):
+    registration = Registration.objects.filter(pk=form.cleaned_data["registration"], project=project).first()
+    if registration is None:
+        raise ValidationError(_("该报名不属于本项目。"))
+    project_services.registration_review(actor=request.user, registration=registration,
+                                         eligible=form.cleaned_data["eligible"], reason=form.cleaned_data["reason"])
+    messages.success(request, _("复核已记录。"))
+
+
+def _session(request, project, form):
+    session_services.session_book(actor=request.user, project=project, **form.cleaned_data)
+    messages.success(request, _("场地已预约。"))
+
+
+def _award(request, project, form):
+    contract = aftercare.project_award(actor=request.user, project=project)
+    messages.success(request, _("已定标，向%(e)s发出中选通知。") % {"e": contract.enterprise.name})
+
+
+def _sign(request, project, form):
+    contract = project.contracts.filter(pk=request.POST.get("contract"), state="offered").first()
+    if contract is None:
+        raise ValidationError(_("没有待签订的合同要约。"))
+    aftercare.contract_sign(actor=request.user, contract=contract)
+    messages.success(request, _("合同签订已记录。"))
+
+
+def _answer(request, project, form):
+    complaint = project.complaints.filter(pk=form.cleaned_data["complaint"]).first()
+    if complaint is None:
+        raise ValidationError(_("该质疑投诉不属于本项目。"))
+    aftercare.complaint_resolve(actor=request.user, complaint=complaint, answer=form.cleaned_data["answer"])
+    messages.success(request, _("答复已记录。"))
+
+
+def _followup(request, project, form):
+    aftercare.followup_assign(actor=request.user, project=project, officer=form.cleaned_data["officer"])
+    messages.success(request, _("已指定跟踪责任人。"))
+
+
+def _milestone(request, project, form):
+    aftercare.milestone_record(actor=request.user, project=project, **form.cleaned_data)
+    messages.success(request, _("进度已记录。"))
+
+
+def _referral(request, project, form):
+    aftercare.referral_create(actor=request.user, project=project, text=form.cleaned_data["text"])
+    messages.success(request, _("已移送纪检监察。"))
+
+
+def _republish(request, project, form):
+    project_services.project_republish(actor=request.user, project=project, **form.cleaned_data)
+    messages.success(request, _("已作为第%(n)d轮重新发布。") % {"n": project.round + 1})
+
+
+MANAGE_ACTIONS = {"publish": _publish, "close": _close, "review": _review, "session": _session, "award": _award,
+                  "sign": _sign, "answer": _answer, "followup": _followup, "milestone": _milestone,
+                  "referral": _referral, "republish": _republish}
