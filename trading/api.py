@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +21,7 @@ from trading import selectors
 from trading.models import Complaint, Contract, Room, Session, User
 from trading.serializers import (
     AnswerSerializer,
+    AttachmentSerializer,
     AttendanceSerializer,
     ComplaintSerializer,
     ContractSerializer,
@@ -36,7 +38,7 @@ from trading.serializers import (
     SessionSerializer,
     TextSerializer,
 )
-from trading.services import aftercare
+from trading.services import aftercare, attachments
 from trading.services import projects as project_services
 from trading.services import registrations as registration_services
 from trading.services import sessions as session_services
@@ -250,3 +252,24 @@ class ReferralView(API):
         project = selectors.project_for(request.user, code)
         referral = aftercare.referral_create(actor=request.user, project=project, text=_text(request, "text"))
         return Response(ReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
+
+
+
+class AttachmentListView(API):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(responses=AttachmentSerializer(many=True))
+    def get(self, request: Request, code: str) -> Response:
+        project = selectors.project_for(request.user, code)
+        return _paginated(request, self, selectors.attachments(project), AttachmentSerializer)
+
+    @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
+        "file": {"type": "string", "format": "binary"}}}}, responses={201: AttachmentSerializer})
+    def post(self, request: Request, code: str) -> Response:
+        project = selectors.project_for(request.user, code)
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError({"file": [_("请选择要上传的文件（multipart 字段 file）。")]})
+        attachment = attachments.attachment_add(actor=request.user, project=project, name=upload.name,
+                                                stream=upload, size=upload.size)
+        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)

@@ -87,6 +87,10 @@ class TextForm(ServiceForm):
     text = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
 
+class AttachmentForm(ServiceForm):
+    file = forms.FileField(label=_("附件（PDF、Word、Excel、图片）"))
+
+
 class RepublishForm(ServiceForm):
     registration_deadline = forms.DateTimeField(label=_("新的报名截止时间"),
                                                 widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))

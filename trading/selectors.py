@@ -14,6 +14,7 @@ from audit.middleware import ConfidentialNotFound
 from config import clock
 from config.roles import can, require
 from trading.models import (
+    Attachment,
     Complaint,
     Contract,
     FollowUp,
@@ -120,3 +121,7 @@ def is_overdue(milestone: Milestone, *, today: dt.date | None = None) -> bool:
 
 def followup(project: Project) -> FollowUp | None:
     return FollowUp.objects.filter(project=project).select_related("officer").first()
+
+
+def attachments(project: Project) -> QuerySet[Attachment]:
+    return project.attachments.order_by("uploaded_at", "id")

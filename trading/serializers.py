@@ -3,6 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from trading.models import (
+    Attachment,
     Attendance,
     Complaint,
     Contract,
@@ -161,3 +162,17 @@ class ReferralSerializer(serializers.ModelSerializer):
         model = Referral
         fields = ["id", "project", "text", "created_at"]
         read_only_fields = fields
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "content_type", "size", "sha256", "uploaded_at", "url"]
+        read_only_fields = fields
+
+    def get_url(self, attachment: Attachment) -> str:
+        from django.urls import reverse
+
+        return reverse("attachment-download", args=[attachment.project.code, attachment.pk])

@@ -7,6 +7,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("projects/<str:code>/", views.project_detail, name="project-detail"),
+    path("projects/<str:code>/attachments/<int:pk>/", views.attachment_download, name="attachment-download"),
     path("projects/<str:code>/complaint/", views.project_complaint, name="project-complaint"),
     path("projects/<str:code>/register/", views.project_register, name="project-register"),
     path("projects/<str:code>/registrations/", views.project_registrations, name="project-registrations"),
@@ -34,4 +35,5 @@ api_urlpatterns = [
     path("projects/<str:code>/followup", api.FollowUpView.as_view(), name="api-followup"),
     path("projects/<str:code>/milestones", api.MilestoneListView.as_view(), name="api-milestones"),
     path("projects/<str:code>/referrals", api.ReferralView.as_view(), name="api-referrals"),
+    path("projects/<str:code>/attachments", api.AttachmentListView.as_view(), name="api-attachments"),
 ]

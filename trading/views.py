@@ -7,8 +7,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -20,6 +20,7 @@ from config.roles import can, require
 from trading import selectors
 from trading.forms import (
     AnswerForm,
+    AttachmentForm,
     FollowUpForm,
     MilestoneForm,
     ProjectForm,
@@ -32,7 +33,7 @@ from trading.forms import (
 )
 from trading.models import Registration
 from trading.models.projects import ProjectType, Status
-from trading.services import aftercare
+from trading.services import aftercare, attachments
 from trading.services import projects as project_services
 from trading.services import registrations as registration_services
 from trading.services import sessions as session_services
@@ -66,8 +67,17 @@ def project_detail(request: HttpRequest, code: str, complaint_form: TextForm | N
             request.user.role == "admin" or project.agency_id == request.user.organisation_id),
         "can_list": can(request.user, "registration.list"),
         "sessions": selectors.project_sessions(project), "contracts": selectors.contracts(project),
-        "complaint_form": complaint_form or TextForm(),
+        "attachments": selectors.attachments(project), "complaint_form": complaint_form or TextForm(),
     }, status=400 if complaint_form is not None else 200)
+
+
+def attachment_download(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    project = selectors.project_for(request.user, code)
+    attachment = get_object_or_404(selectors.attachments(project), pk=pk)
+    response = FileResponse(attachments.attachment_open(attachment), as_attachment=True, filename=attachment.name,
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required
@@ -146,7 +156,8 @@ def _manage_forms(request: HttpRequest, project, action: str) -> dict:
     return {"session": SessionForm(bound("session")), "review": ReviewForm(bound("review")),
             "answer": AnswerForm(bound("answer")), "followup": FollowUpForm(bound("followup"), project=project),
             "milestone": MilestoneForm(bound("milestone")), "referral": TextForm(bound("referral")),
-            "republish": RepublishForm(bound("republish"))}
+            "republish": RepublishForm(bound("republish")),
+            "attachment": AttachmentForm(bound("attachment"), request.FILES if action == "attachment" else None)}
 
 
 @login_required
@@ -176,7 +187,7 @@ def project_manage(request: HttpRequest, code: str) -> HttpResponse:
         "project": project, "forms": forms, "registrations": registrations,
         "sessions": selectors.project_sessions(project), "contracts": selectors.contracts(project),
         "complaints": selectors.complaints_for(request.user, project), "milestones": selectors.milestones(project),
-        "followup": selectors.followup(project), "today": timezone.localdate(clock.now()),
+        "followup": selectors.followup(project), "attachments": selectors.attachments(project), "today": timezone.localdate(clock.now()),
     }, status=400 if form is not None and form.errors else 200)
 
 
@@ -240,6 +251,13 @@ def _referral(request, project, form):
     messages.success(request, _("已移送纪检监察。"))
 
 
+def _attachment(request, project, form):
+    upload = form.cleaned_data["file"]
+    attachments.attachment_add(actor=request.user, project=project, name=upload.name, stream=upload,
+                               size=upload.size)
+    messages.success(request, _("附件已上传。"))
+
+
 def _republish(request, project, form):
     project_services.project_republish(actor=request.user, project=project, **form.cleaned_data)
     messages.success(request, _("已作为第%(n)d轮重新发布。") % {"n": project.round + 1})
@@ -247,4 +265,4 @@ def _republish(request, project, form):
 
 MANAGE_ACTIONS = {"publish": _publish, "close": _close, "review": _review, "session": _session, "award": _award,
                   "sign": _sign, "answer": _answer, "followup": _followup, "milestone": _milestone,
-                  "referral": _referral, "republish": _republish}
+                  "referral": _referral, "republish": _republish, "attachment": _attachment}

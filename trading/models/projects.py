@@ -106,7 +106,8 @@ class Attachment(AuditedModel):
     content_type = models.CharField(_("类型"), max_length=100)
     size = models.PositiveBigIntegerField(_("大小"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
-    file = models.FileField(_("文件"), upload_to="attachments/%Y/%m/")
+    key = models.CharField(_("存储键"), max_length=300, unique=True)
+    version_id = models.CharField(_("存储版本"), max_length=200, blank=True, default="")
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     history = audited()
 
