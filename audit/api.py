@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -31,28 +30,19 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
         return selectors.entry_diff(entry)
 
 
-def _time(request: Request, name: str) -> Any:
-    raw = request.query_params.get(name, "")
-    if not raw:
-        return None
-    value = parse_datetime(raw)
-    if value is None or value.tzinfo is None:
-        raise ValidationError({name: [f"not an ISO 8601 time with an offset: {raw!r}"]})
-    return value
-
-
 class AuditListView(AuditedAPIMixin, APIView):
     @extend_schema(
-        parameters=[OpenApiParameter(name, str) for name in selectors.FILTERS],
+        parameters=[OpenApiParameter(name, str) for name in (*selectors.FILTERS, "before")],
         responses=LedgerEntrySerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         require(request.user, "audit.read")
-        params = request.query_params
-        qs = selectors.ledger_entries(
-            project=params.get("project", ""), actor=params.get("actor", ""), model=params.get("model", ""),
-            action=params.get("action", ""), since=_time(request, "since"), until=_time(request, "until"),
-        )
+        qs = selectors.ledger_entries(selectors.TimelineFilter.from_params(request.query_params))
+        before = request.query_params.get("before", "")
+        if before:
+            if not before.isdigit():
+                raise ValidationError({"before": [f"not an entry number: {before!r}"]})
+            qs = qs.filter(seq__lt=int(before))
         paginator = ListPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(LedgerEntrySerializer(page, many=True).data)

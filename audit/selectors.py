@@ -1,47 +1,188 @@
-"""Reading the ledger: filtered timelines and the diff of each change."""
+"""Reading the ledger: the filters every timeline shares (the API, the inspector's pages, the exports), keyset pages
+that stay fast on millions of entries, and the diff of each change. Domain models are looked up by label, not
+imported: `audit` depends on no domain app."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.apps import apps
-from django.db.models import QuerySet
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 
+from audit import checkpoints, ledger
 from audit.models import LedgerEntry
 
-FILTERS = ("project", "actor", "model", "action", "since", "until")
+FILTERS = ("project", "actor", "organisation", "model", "action", "since", "until")
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+PAGE_SIZE = 50
+# fields whose values are sealed or secret: the diff says that they changed, never what they hold
+REDACTED_MARKERS = ("secret", "sealed", "envelope", "password", "token", "shares")
 
 
-def ledger_entries(
-    *, project: str = "", actor: str = "", model: str = "", action: str = "",
-    since: dt.datetime | None = None, until: dt.datetime | None = None,
-) -> QuerySet[LedgerEntry]:
-    """Newest first. `actor` is a user name or id; `model` an app label like `trading.Project`."""
+@dataclass(frozen=True)
+class TimelineFilter:
+    """What an inspector narrows the timeline by. `actor` is a user name or id; `organisation` an id or USCC;
+    `model` an app label like `trading.Project`; the period is [since, until)."""
+
+    project: str = ""
+    actor: str = ""
+    organisation: str = ""
+    model: str = ""
+    action: str = ""
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> TimelineFilter:
+        """From a query string. A bad time raises ValidationError naming the parameter; nothing is guessed."""
+        values = {name: str(params.get(name, "") or "").strip() for name in FILTERS}
+        errors: dict[str, list[str]] = {}
+        times: dict[str, dt.datetime | None] = {}
+        for name in ("since", "until"):
+            try:
+                times[name] = parse_moment(values[name], end_of_day=name == "until")
+            except ValueError as exc:
+                errors[name] = [str(exc)]
+        if errors:
+            raise ValidationError(errors)
+        return cls(project=values["project"], actor=values["actor"], organisation=values["organisation"],
+                   model=values["model"], action=values["action"], since=times["since"], until=times["until"])
+
+    def as_params(self) -> dict[str, str]:
+        """The non-empty filters as query parameters (times as ISO 8601 with their offset)."""
+        out = {}
+        for name, value in asdict(self).items():
+            if value:
+                out[name] = value.isoformat() if isinstance(value, dt.datetime) else str(value)
+        return out
+
+    def is_empty(self) -> bool:
+        return not self.as_params()
+
+
+def parse_moment(raw: str, *, end_of_day: bool = False) -> dt.datetime | None:
+    """ISO 8601 with an offset, or a date (a whole day in Asia/Shanghai: `until` a date means the day's end)."""
+    if not raw:
+        return None
+    try:
+        day = parse_date(raw)
+        moment = None if day else parse_datetime(raw)
+    except ValueError:
+        day = moment = None
+    if moment is not None:
+        if moment.tzinfo is None:
+            raise ValueError(_("时间须带时区偏移（ISO 8601）：%(v)s") % {"v": raw})
+        return moment
+    if day is None:
+        raise ValueError(_("不是有效的日期或时间：%(v)s") % {"v": raw})
+    if end_of_day:
+        day += dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time(), tzinfo=SHANGHAI)
+
+
+def ledger_entries(filters: TimelineFilter | None = None, **kwargs: Any) -> QuerySet[LedgerEntry]:
+    """Newest first. Each filter is served by an index led by its column and `seq`; the period is turned into a
+    range of `seq` (the chain is timestamped in order, so seq and time rise together) and also checked on `at`."""
+    f = filters or TimelineFilter(**kwargs)
     qs = LedgerEntry.objects.all()
-    if project:
-        qs = qs.filter(project=project)
-    if actor:
-        qs = qs.filter(actor_id=int(actor)) if actor.isdigit() else qs.filter(actor=actor)
-    if model:
-        qs = qs.filter(object_type=model)
-    if action:
-        qs = qs.filter(action=action)
-    if since:
-        qs = qs.filter(at__gte=since)
-    if until:
-        qs = qs.filter(at__lt=until)
+    if f.project:
+        qs = qs.filter(project=f.project)
+    if f.actor:
+        qs = qs.filter(_actor_q(f.actor))
+    if f.organisation:
+        qs = qs.filter(_organisation_q(f.organisation))
+    if f.model:
+        qs = qs.filter(object_type=f.model)
+    if f.action:
+        qs = qs.filter(action=f.action)
+    if f.since or f.until:
+        qs = _period(qs, f.since, f.until)
     return qs.order_by("-seq")
 
 
+def _actor_q(actor: str) -> Q:
+    if actor.isdigit():
+        return Q(actor_id=int(actor))
+    user_id = get_user_model().objects.filter(username=actor).values_list("pk", flat=True).first()
+    return Q(actor_id=user_id) if user_id is not None else Q(actor=actor)
+
+
+def _organisation_q(organisation: str) -> Q:
+    user_model = get_user_model()
+    org_model = user_model._meta.get_field("organisation").related_model
+    lookup = Q(pk=int(organisation)) if organisation.isdigit() else Q(uscc=organisation.upper())
+    org_id = org_model.objects.filter(lookup).values_list("pk", flat=True).first()
+    if org_id is None:
+        return Q(pk__in=[])
+    people = list(user_model.objects.filter(organisation_id=org_id).values_list("pk", flat=True))
+    return Q(actor_id__in=people) | Q(object_type=org_model._meta.label, object_id=str(org_id))
+
+
+def _period(qs: QuerySet[LedgerEntry], since: dt.datetime | None, until: dt.datetime | None) -> QuerySet[LedgerEntry]:
+    if since:
+        first = LedgerEntry.objects.filter(at__gte=since).order_by("at", "seq").values_list("seq", flat=True).first()
+        qs = qs.filter(seq__gte=first if first is not None else 2**62, at__gte=since)
+    if until:
+        after = LedgerEntry.objects.filter(at__gte=until).order_by("at", "seq").values_list("seq", flat=True).first()
+        qs = qs.filter(at__lt=until) if after is None else qs.filter(seq__lt=after, at__lt=until)
+    return qs
+
+
+@dataclass
+class TimelinePage:
+    entries: list[LedgerEntry]
+    next_before: int | None  # pass as `before` for the next (older) page; None on the last page
+
+
+def timeline_page(filters: TimelineFilter, *, before: int | None = None, size: int = PAGE_SIZE) -> TimelinePage:
+    """One page of the filtered timeline, newest first, by keyset (`seq < before`): no OFFSET, no COUNT, so the
+    thousandth page costs what the first does."""
+    qs = ledger_entries(filters)
+    if before is not None:
+        qs = qs.filter(seq__lt=before)
+    rows = list(qs[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return TimelinePage(entries=rows, next_before=rows[-1].seq if more and rows else None)
+
+
+def project_trail(code: str) -> QuerySet[LedgerEntry]:
+    """A project's whole trail, oldest first: every change and event filed under its code."""
+    return LedgerEntry.objects.filter(project=code).order_by("seq")
+
+
+def entry(seq: int) -> LedgerEntry | None:
+    return LedgerEntry.objects.filter(seq=seq).first()
+
+
+def choices() -> dict[str, list[str]]:
+    """The models and actions present in the ledger, for the filter form (distinct over indexed columns)."""
+    models = LedgerEntry.objects.exclude(object_type="").values_list("object_type", flat=True).distinct()
+    actions = LedgerEntry.objects.values_list("action", flat=True).distinct()
+    return {"models": sorted(models), "actions": sorted(actions)}
+
+
+# --- diffs ----------------------------------------------------------------------------------------------------
+
 _SKIP = {"history_id", "history_date", "history_change_reason", "history_type", "history_user",
          "history_user_id", "history_ip", "history_role"}
+REDACTED = "（已隐藏）"
 
 
 def entry_diff(entry: LedgerEntry) -> list[dict[str, Any]]:
-    """Field-by-field changes a history entry made: [{"field", "old", "new"}]; events have none."""
+    """Field by field what an entry changed: [{"field", "name", "old", "new"}]. A row change is read from its
+    historical record and the one before it; an event shows its recorded data (old is None). Sealed or secret
+    fields show only that they changed."""
     if not entry.history_model or entry.history_id is None:
-        return []
+        return _event_diff(entry)
     try:
         model = apps.get_model(entry.history_model)
     except LookupError:
@@ -58,11 +199,53 @@ def entry_diff(entry: LedgerEntry) -> list[dict[str, Any]]:
         old = getattr(previous, field.attname) if previous is not None else None
         if (previous is None and new in (None, "")) or (previous is not None and old == new):
             continue
-        changes.append({"field": str(field.verbose_name), "name": field.attname, "old": _show(old), "new": _show(new)})
+        changes.append({"field": str(field.verbose_name), "name": field.attname,
+                        "old": _show(field.attname, old), "new": _show(field.attname, new)})
     return changes
 
 
-def _show(value: Any) -> Any:
+def _event_diff(entry: LedgerEntry) -> list[dict[str, Any]]:
+    if not isinstance(entry.data, dict):
+        return [] if entry.data is None else [{"field": "data", "name": "data", "old": None, "new": entry.data}]
+    return [{"field": key, "name": key, "old": None, "new": _show(key, value)} for key, value in entry.data.items()]
+
+
+def _show(name: str, value: Any) -> Any:
+    if value not in (None, "") and any(marker in name.lower() for marker in REDACTED_MARKERS):
+        return REDACTED
     if value is None or isinstance(value, bool | int | str | float):
         return value
     return str(value)
+
+
+# --- chain status -----------------------------------------------------------------------------------------------
+
+VERIFIED_ACTION = "audit_verified"
+
+
+def chain_status() -> dict[str, Any]:
+    """The head, the last published checkpoint and the last recorded verification (an `audit_verified` event)."""
+    seq, head = ledger.head()
+    last = LedgerEntry.objects.filter(action=VERIFIED_ACTION).order_by("-seq").first()
+    return {"head_seq": seq, "head": head, "checkpoint": checkpoints.latest_published(), "last_verification": last}
+
+
+# --- the inspector's inbox ----------------------------------------------------------------------------------------
+
+def inbox() -> dict[str, Any]:
+    """Referrals to discipline inspection and complaints (open first), and projects under legal hold."""
+    referral, complaint = apps.get_model("trading.Referral"), apps.get_model("trading.Complaint")
+    project = apps.get_model("trading.Project")
+    return {
+        "referrals": referral.objects.select_related("project", "referred_by").order_by("-created_at")[:200],
+        "complaints": complaint.objects.select_related("project", "complainant").order_by("state", "-created_at")[:200],
+        "held": project.objects.filter(legal_hold=True).order_by("code"),
+    }
+
+
+def project_by_code(code: str) -> Any:
+    return apps.get_model("trading.Project").objects.filter(code=code).first()
+
+
+def with_diffs(entries: list[LedgerEntry]) -> list[tuple[LedgerEntry, list[dict[str, Any]]]]:
+    return [(e, entry_diff(e)) for e in entries]

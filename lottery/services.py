@@ -151,8 +151,21 @@ def input_reveal(*, actor: User, project: Project, value: Any, nonce: Any) -> Dr
     return mine
 
 
-@transaction.atomic
 def draw_run(*, actor: User, project: Project, external_value: str = "") -> Draw:
+    """Run the draw once. A refused attempt is recorded too, after its transaction rolled back: a draw attempted
+    after it was run is a risk finding for the inspectors (audit.findings.repeated_draws)."""
+    try:
+        return _draw_once(actor=actor, project=project, external_value=external_value)
+    except Conflict as exc:
+        already = Draw.objects.filter(project=project, round=project.round).exists()
+        with context.acting(actor):
+            ledger.record_event("draw_refused", obj=project, data={
+                "round": project.round, "already_drawn": already, "detail": str(exc.detail)})
+        raise
+
+
+@transaction.atomic
+def _draw_once(*, actor: User, project: Project, external_value: str = "") -> Draw:
     project = Project.objects.select_for_update().get(pk=project.pk)
     if Draw.objects.filter(project=project, round=project.round).exists():
         raise Conflict(_("本轮已抽取，不能重复抽取。"))

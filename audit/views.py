@@ -1,0 +1,137 @@
+"""The discipline inspector's workspace (/inspect/): the timeline, a project's trail, exports, chain status, inbox,
+risk findings, legal-hold release. Inspectors use everything; administrators read only (DESIGN §4)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from audit import checkpoints, exports, findings, ledger, selectors
+from audit.verify import verify_chain
+from config.api import Conflict
+from config.roles import can, require
+
+
+def _filters(request: HttpRequest) -> tuple[selectors.TimelineFilter, dict[str, list[str]]]:
+    try:
+        return selectors.TimelineFilter.from_params(request.GET), {}
+    except ValidationError as exc:
+        return selectors.TimelineFilter(), exc.message_dict
+
+
+@login_required
+@require_GET
+def timeline(request: HttpRequest) -> HttpResponse:
+    require(request.user, "audit.read")
+    filters, errors = _filters(request)
+    before = request.GET.get("before", "")
+    page = selectors.timeline_page(filters, before=int(before) if before.isdigit() else None)
+    return render(request, "audit/timeline.html", {
+        "filters": filters, "errors": errors, "raw": request.GET, "rows": selectors.with_diffs(page.entries),
+        "next_before": page.next_before, "qs": urlencode(filters.as_params()), "choices": selectors.choices(),
+    }, status=400 if errors else 200)
+
+
+@login_required
+@require_GET
+def entry_detail(request: HttpRequest, seq: int) -> HttpResponse:
+    require(request.user, "audit.read")
+    entry = selectors.entry(seq)
+    if entry is None:
+        raise Http404(_("没有这条审计记录。"))
+    return render(request, "audit/entry.html", {"entry": entry, "diff": selectors.entry_diff(entry)})
+
+
+@login_required
+@require_GET
+def project_trail(request: HttpRequest, code: str) -> HttpResponse:
+    require(request.user, "audit.read")
+    entries = list(selectors.project_trail(code))
+    project = selectors.project_by_code(code)
+    if project is None and not entries:
+        raise Http404(_("项目不存在。"))
+    return render(request, "audit/project.html", {
+        "code": code, "project": project, "rows": selectors.with_diffs(entries),
+        "can_release": can(request.user, "legal_hold.release"),
+    })
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest, fmt: str) -> HttpResponse:
+    require(request.user, "audit.read")
+    filters, errors = _filters(request)
+    if errors:
+        return HttpResponse("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()), status=400,
+                            content_type="text/plain; charset=utf-8")
+    name = f"audit-{filters.project or 'trail'}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(exports.export_csv(filters, actor=request.user),
+                                         content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(exports.export_pdf(filters, actor=request.user), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@login_required
+@require_GET
+def chain(request: HttpRequest) -> HttpResponse:
+    require(request.user, "audit.read")
+    return render(request, "audit/chain.html", {"status": selectors.chain_status(),
+                                                "can_verify": can(request.user, "audit.verify")})
+
+
+@login_required
+@require_POST
+def chain_verify(request: HttpRequest) -> HttpResponse:
+    require(request.user, "audit.verify")
+    result = verify_chain(checkpoint=checkpoints.latest_published())
+    ledger.record_event(selectors.VERIFIED_ACTION, actor=request.user, data=result.as_dict())
+    if result.ok:
+        messages.success(request, _("审计链校验通过：%(n)d 条记录。") % {"n": result.entries})
+    else:
+        messages.error(request, _("审计链在第 %(s)s 条断开：%(p)s") % {"s": result.broken_seq, "p": result.problem})
+    return redirect("inspect-chain")
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    require(request.user, "audit.read")
+    return render(request, "audit/inbox.html", {**selectors.inbox(),
+                                                "can_release": can(request.user, "legal_hold.release")})
+
+
+@login_required
+@require_GET
+def risk_findings(request: HttpRequest) -> HttpResponse:
+    require(request.user, "audit.read")
+    return render(request, "audit/findings.html", {"groups": findings.all_findings()})
+
+
+@login_required
+@require_POST
+def hold_release(request: HttpRequest, code: str) -> HttpResponse:
+    from trading.services.aftercare import legal_hold_release  # the one rule, owned by trading
+
+    require(request.user, "legal_hold.release")
+    project = selectors.project_by_code(code)
+    if project is None:
+        raise Http404(_("项目不存在。"))
+    try:
+        legal_hold_release(actor=request.user, project=project, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except (Conflict, PermissionDenied) as exc:
+        messages.error(request, getattr(exc, "detail", str(exc)))
+    else:
+        messages.success(request, _("已解除 %(code)s 的法律保全。") % {"code": code})
+    return redirect("inspect-project", code=code)
