@@ -60,3 +60,39 @@ def store(request, tmp_path):
 def key() -> str:
     """A fresh key for every test: S3 buckets live for the whole run and objects in them may be locked."""
     return f"tests/{uuid.uuid4().hex}/session.mp4"
+
+
+# --- the Django side: a session in the past, users of every role, real videos ---
+
+@pytest.fixture(scope="session")
+def clip(tmp_path_factory) -> Path:
+    """4 s of moving picture, 25 fps, 320x180 (100 frames)."""
+    from tests.recordings.videos import write_video
+
+    return write_video(tmp_path_factory.mktemp("clips") / "clip.mp4", seconds=4)
+
+
+@pytest.fixture
+def roles(db) -> dict:
+    from config.roles import Role
+    from tests import factories
+
+    return {role.value: factories.user(role) for role in Role}
+
+
+@pytest.fixture
+def past_session(db, roles):
+    """A draw session that ended 21 hours ago, booked a day ago by the project's agency."""
+    import datetime as dt
+
+    from config import clock
+    from tests import factories
+    from trading.services.sessions import session_book
+
+    agency = factories.agency_user()
+    project = factories.fixed_price_project(agency=agency)
+    room = factories.room("draw")
+    with clock.travel(-dt.timedelta(days=1)):
+        starts = clock.now() + dt.timedelta(hours=1)
+        return session_book(actor=agency, project=project, room=room, kind="draw", starts_at=starts,
+                            ends_at=starts + dt.timedelta(hours=2))
