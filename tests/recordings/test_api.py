@@ -230,7 +230,6 @@ def test_playback_link_is_short_lived_audited_and_plays_the_h264_copy(api, store
 
     served = as_user(api, None).get(link["url"])
     assert served.status_code == 200 and served["Content-Type"] == "video/mp4"
-    copy = stored.session.project.code  # any name; the bytes are what matter
     path = get_store().root / "played.mp4"
     path.write_bytes(b"".join(served.streaming_content))
     info = probe(path)
