@@ -17,6 +17,7 @@ from evaluation.models import Auction, AuctionBid, AuctionBidder
 from trading.lifecycle import project_transition
 from trading.models import Organisation, Project, User
 from trading.models.projects import ProjectType, Status
+from trading.rules import MAX_MONEY
 from trading.services.projects import ensure_manages, project_close
 
 AUCTION_TYPES = frozenset({ProjectType.LAND_AUCTION, ProjectType.ASSET_TRANSFER})
@@ -29,6 +30,8 @@ def _amount(raw: Any, field: str, *, required: bool = True):
         value = rules_core.parse_amount(raw if raw is not None else "", what=field)
     except rules_core.AuctionError as exc:
         raise ValidationError({field: [str(exc)]}) from None
+    if value > MAX_MONEY:
+        raise ValidationError({field: [_("金额 %(v)s 超出上限。") % {"v": raw}]})
     return value
 
 
@@ -109,7 +112,7 @@ def auction_bid(*, actor: User, auction: Auction, bidder_number: str, amount: An
     registry = _registry(auction)
     accepted = rules_core.replay(_rules(auction), registry, [
         rules_core.LogEntry(e.seq, e.bidder_number, e.amount) for e in log])
-    entry = rules_core.LogEntry(len(log) + 1, str(bidder_number or "").strip(), amount)
+    entry = rules_core.LogEntry(len(log) + 1, str(bidder_number or "").strip(), _amount(amount, "amount"))
     try:
         bid = rules_core.accept_bid(_rules(auction), registry, accepted, entry)
     except rules_core.AuctionError as exc:

@@ -1,0 +1,114 @@
+"""Land auctions: an append-only bid log, the increment enforced, bidder numbers unique, the reserve price, the
+hammer price and winner, the project's state following the outcome."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from audit.models import LedgerEntry
+from config import clock
+from config.api import Conflict
+from config.roles import Role
+from evaluation import selectors
+from evaluation.models import AuctionBid
+from evaluation.services import auctions
+from tests import factories
+from tests.evaluation import builders
+from trading.services.projects import project_create, project_publish
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def auction(settings):
+    settings.REGISTRATION_MIN_DAYS = 1
+    agency = factories.agency_user()
+    project = project_create(actor=agency, data={
+        "type": "land_auction", "title": "城南2026-07号地块", "budget": Decimal("46000000.00"),
+        "registration_deadline": clock.now() + builders.DAYS})
+    project = project_publish(actor=agency, project=project)
+    found = auctions.auction_setup(actor=agency, project=project, starting_price="46000000",
+                                   increment="500000", reserve_price="47000000")
+    for number in ("001", "002", "003"):
+        auctions.auction_register(actor=agency, auction=found, bidder=builders.bidder().organisation, number=number)
+    with builders.at_opening():
+        found = auctions.auction_start(actor=agency, auction=found)
+        yield found, agency
+
+
+def _bid(auction, agency, number, amount):
+    return auctions.auction_bid(actor=agency, auction=auction, bidder_number=number, amount=amount)
+
+
+def test_highest_bid_at_or_above_the_reserve_is_the_hammer_price(auction):
+    found, agency = auction
+    for number, amount in [("001", "46000000"), ("002", "46500000"), ("001", "47500000")]:
+        _bid(found, agency, number, amount)
+
+    done = auctions.auction_hammer(actor=agency, auction=found)
+
+    assert done.sold and done.hammer_price == Decimal("47500000.00")
+    assert done.winner == found.bidders.get(number="001").bidder
+    assert found.project.history.first().status == "awarded"
+    assert LedgerEntry.objects.get(action="auction_hammer").data["winner_number"] == "001"
+
+
+def test_reserve_not_met_fails_the_auction(auction):
+    found, agency = auction
+    _bid(found, agency, "003", "46000000")
+
+    done = auctions.auction_hammer(actor=agency, auction=found)
+
+    assert done.sold is False and done.hammer_price is None and "保留价" in done.outcome
+    found.project.refresh_from_db()
+    assert found.project.status == "failed"
+
+
+@pytest.mark.parametrize("amount", ["46400000", "-1", "abc", "1e400", "46500000.001"])
+def test_a_bid_not_above_the_current_by_the_increment_or_malformed_is_refused(auction, amount):
+    found, agency = auction
+    _bid(found, agency, "001", "46000000")
+
+    with pytest.raises(ValidationError) as error:
+        _bid(found, agency, "002", amount)
+
+    assert "amount" in error.value.message_dict
+    assert AuctionBid.objects.count() == 1
+
+
+def test_an_unregistered_bidder_number_is_refused(auction):
+    found, agency = auction
+    with pytest.raises(ValidationError) as error:
+        _bid(found, agency, "999", "46000000")
+    assert "bidder_number" in error.value.message_dict
+
+
+def test_a_duplicate_bidder_number_is_refused(settings):
+    settings.REGISTRATION_MIN_DAYS = 1
+    agency = factories.agency_user()
+    project = project_publish(actor=agency, project=project_create(actor=agency, data={
+        "type": "asset_transfer", "title": "闲置车辆", "budget": Decimal("380000"),
+        "registration_deadline": clock.now() + builders.DAYS}))
+    found = auctions.auction_setup(actor=agency, project=project, starting_price="300000", increment="5000")
+    auctions.auction_register(actor=agency, auction=found, bidder=builders.bidder().organisation, number="8")
+    with pytest.raises(Conflict):
+        auctions.auction_register(actor=agency, auction=found, bidder=builders.bidder().organisation, number="8")
+    assert found.bidders.count() == 1
+
+
+def test_the_log_is_append_only_and_the_reserve_hidden_from_the_public(auction):
+    found, agency = auction
+    _bid(found, agency, "001", "46000000")
+    row = AuctionBid.objects.get()
+    with pytest.raises(TypeError):
+        AuctionBid.objects.filter(pk=row.pk).update(amount=1)
+    view = selectors.auction_view(factories.user(Role.ENTERPRISE), found)
+    assert view["reserve_price"] is None and view["next_minimum"] == Decimal("46500000.00")
+    assert selectors.auction_view(agency, found)["reserve_price"] == Decimal("47000000.00")
+
+
+def test_only_the_agency_records_bids(auction):
+    found, _ = auction
+    with pytest.raises(PermissionDenied):
+        _bid(found, builders.bidder(), "001", "46000000")
