@@ -1,7 +1,18 @@
 """Pages and API routes of the archive app (the API list is mounted under /api/ by config/urls.py)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from archive import api, views
 
-api_urlpatterns: list = []
+urlpatterns = [
+    path("projects/<str:code>/records/", views.project_records, name="archive-records"),
+    path("projects/<str:code>/records/<str:kind>.pdf", views.record_pdf, name="archive-record-pdf"),
+    path("projects/<str:code>/dossiers/", views.dossier_build, name="archive-dossier-build"),
+    path("projects/<str:code>/dossiers/v<int:version>.zip", views.dossier_download, name="archive-dossier"),
+    path("statistics/", views.statistics_page, name="archive-statistics"),
+    path("statistics/report.pdf", views.statistics_pdf, name="archive-statistics-pdf"),
+]
+
+api_urlpatterns = [
+    path("ocds/<str:code>", api.OcdsReleasePackageView.as_view(), name="api-ocds"),
+]

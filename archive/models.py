@@ -1,0 +1,41 @@
+"""A project's dossier: one row per stored version. The ZIP itself lives in object storage (write-once, kept
+DOSSIER_RETENTION_YEARS, 政府采购法 art. 42); the row is written only after the object is stored, so a row always
+points at a complete ZIP. Created by `archive.services.dossier_build` only; never changed."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from audit.history import AuditedModel, audited
+from trading.models import Project
+
+
+class Dossier(AuditedModel):
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="dossiers",
+                                verbose_name=_("项目"))
+    version = models.PositiveIntegerField(_("版本"))
+    key = models.CharField(_("存储键"), max_length=300, unique=True)
+    version_id = models.CharField(_("对象版本"), max_length=200, blank=True, default="")
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    files = models.PositiveIntegerField(_("文件数"))
+    built_at = models.DateTimeField(_("生成时间"))
+    built_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("生成人"))
+    retention_until = models.DateTimeField(_("保存期限"))
+    history = audited()
+
+    class Meta:
+        verbose_name = _("项目档案")
+        verbose_name_plural = _("项目档案")
+        ordering = ["project", "-version"]
+        constraints = [models.UniqueConstraint(fields=["project", "version"], name="dossier_version_once")]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} v{self.version}"
+
+    @property
+    def audit_project_code(self) -> str:
+        return self.project.code

@@ -1,0 +1,168 @@
+"""Writes of the archive: building a project's dossier.
+
+The ZIP is written to a temporary file, then stored write-once in object storage under `archive/`, and only
+then is the `Dossier` row recorded (with its ledger event). A build that fails at any step before the row leaves
+the previous version current; a rebuild is always a new version under a new key, never an overwrite."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from archive import selectors
+from archive.models import Dossier
+from audit import context, ledger
+from audit.models import LedgerEntry
+from config import clock
+from config.api import Conflict
+from lottery.models import Draw
+from lottery.services import proof_bytes
+from recordings.storage import get_store
+from trading.models import Project, User
+
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest ZIP time: entries carry no build clock
+LEDGER_COLUMNS = ("seq", "at", "actor", "role", "ip", "action", "object_type", "object_id", "history_model",
+                  "history_id", "reason", "data", "digest", "prev_hash", "hash")
+
+
+class DossierRefused(Exception):
+    """The project cannot have a dossier (unknown, or not finished): nothing was built or stored."""
+
+
+def dossier_files(project: Project) -> Iterator[tuple[str, Callable[[], bytes]]]:
+    """(path in the ZIP, content) of everything a dossier holds except manifest.json, in a stable order."""
+    for record in selectors.available_records(project):
+        yield f"records/{record.filename}", record.build
+    for draw in Draw.objects.filter(project=project).order_by("round"):
+        yield f"proof/{project.code}-round{draw.round}-proof.json", lambda d=draw: proof_bytes(d.proof)
+    yield f"audit/{project.code}-ledger.csv", lambda: audit_extract(project)
+    yield "recordings/manifest.json", lambda: _json_bytes(recording_manifest(project))
+
+
+def audit_extract(project: Project) -> bytes:
+    """Every ledger entry of the project in chain order, as CSV (UTF-8 with a BOM so spreadsheets read Chinese)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(LEDGER_COLUMNS)
+    for entry in LedgerEntry.objects.filter(project=project.code).order_by("seq").iterator(chunk_size=2000):
+        row = {name: getattr(entry, name) for name in LEDGER_COLUMNS}
+        row["at"] = entry.at.astimezone(dt.UTC).isoformat()
+        row["data"] = "" if entry.data is None else json.dumps(entry.data, ensure_ascii=False, sort_keys=True)
+        writer.writerow(["" if row[name] is None else row[name] for name in LEDGER_COLUMNS])
+    return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
+
+
+def recording_manifest(project: Project) -> dict[str, Any]:
+    """Keys, hashes and retention of the project's session videos (the videos themselves stay in storage)."""
+    try:
+        recording_model = apps.get_model("recordings", "Recording")
+    except LookupError:
+        return {"project": project.code, "recordings": [],
+                "note": "this installation has no recordings model: no video is linked to the project"}
+    now = clock.now()
+    rows = recording_model.objects.filter(session__project=project).select_related("session__room")
+    return {"project": project.code, "legal_hold": project.legal_hold, "recordings": [{
+        "session": r.session_id, "session_kind": r.session.kind, "room": r.session.room.name, "key": r.key,
+        "version_id": r.version_id, "sha256": r.sha256, "size": r.size, "status": r.status,
+        "duration_s": r.duration_s, "retention_until": r.retention_until.isoformat(),
+        "retained": now < r.retention_until or project.legal_hold,
+        "purged_at": r.purged_at.isoformat() if r.purged_at else None,
+    } for r in rows.order_by("session__starts_at", "id")]}
+
+
+def _json_bytes(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
+
+
+def write_dossier_zip(target: Path, project: Project, *, version: int, built_at: dt.datetime,
+                      progress: Callable[[str], object] = lambda path: None) -> int:
+    """Write the ZIP to `target`; returns the number of files (manifest.json included)."""
+    listed = []
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path, content in dossier_files(project):
+            data = content()
+            archive.writestr(zipfile.ZipInfo(path, ZIP_TIME), data, compress_type=zipfile.ZIP_DEFLATED)
+            listed.append({"path": path, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)})
+            progress(path)
+        manifest = {"project": project.code, "title": project.title, "version": version,
+                    "built_at": built_at.isoformat(), "algorithm": "sha256", "files": listed}
+        archive.writestr(zipfile.ZipInfo("manifest.json", ZIP_TIME), _json_bytes(manifest),
+                         compress_type=zipfile.ZIP_DEFLATED)
+    return len(listed) + 1
+
+
+def check_dossier_project(code: str) -> Project:
+    project = Project.objects.select_related("agency", "tenderer").filter(code=code).first()
+    if project is None:
+        raise DossierRefused(_("项目 %(code)s 不存在。") % {"code": code})
+    if project.status not in selectors.FINISHED:
+        raise DossierRefused(_("项目 %(code)s 当前状态为“%(status)s”，尚未产生结果，不能生成档案。")
+                             % {"code": code, "status": project.get_status_display()})
+    return project
+
+
+def retention_until(built_at: dt.datetime) -> dt.datetime:
+    years = settings.DOSSIER_RETENTION_YEARS
+    try:
+        return built_at.replace(year=built_at.year + years)
+    except ValueError:  # 29 February
+        return built_at.replace(year=built_at.year + years, day=28)
+
+
+def dossier_build(*, actor: User, code: str, progress: Callable[[str], object] = lambda path: None) -> Dossier:
+    """Build, store and record a new dossier version of a finished project."""
+    if actor.username != context.SYSTEM_USERNAME:
+        selectors.ensure_can_build_dossier(actor)
+    project = check_dossier_project(code)
+    built_at = clock.now().astimezone(dt.UTC).replace(microsecond=0)
+    version = (Dossier.objects.filter(project=project).aggregate(v=Max("version"))["v"] or 0) + 1
+    key = f"archive/{project.code}/dossier-v{version}-{built_at:%Y%m%dT%H%M%SZ}.zip"
+    # slow work (PDFs, ZIP, upload) outside any transaction; a temporary file so no partial ZIP is ever stored
+    with tempfile.NamedTemporaryFile(suffix=".zip", dir=_tmp_dir()) as temporary:
+        files = write_dossier_zip(Path(temporary.name), project, version=version, built_at=built_at,
+                                  progress=progress)
+        temporary.seek(0)
+        stored = get_store().put(
+            key, temporary, size=Path(temporary.name).stat().st_size, content_type="application/zip",
+            metadata={"project": project.code, "version": str(version)}, retention_until=retention_until(built_at))
+    return _record(project, actor=actor, version=version, stored=stored, files=files, built_at=built_at)
+
+
+def _tmp_dir() -> Path:
+    directory = Path(settings.VAR_DIR) / "tmp"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def _record(project: Project, *, actor: User, version: int, stored: Any, files: int,
+            built_at: dt.datetime) -> Dossier:
+    try:
+        with transaction.atomic(), context.acting(actor, reason=_("生成项目档案")):
+            dossier = Dossier.objects.create(
+                project=project, version=version, key=stored.key, version_id=stored.version_id,
+                sha256=stored.sha256, size=stored.size, files=files, built_at=built_at, built_by=actor,
+                retention_until=retention_until(built_at))
+            ledger.record_event("dossier_built", obj=dossier, actor=actor, data={
+                "version": version, "key": stored.key, "sha256": stored.sha256, "size": stored.size,
+                "files": files})
+    except IntegrityError as exc:
+        raise Conflict(_("另一次档案生成同时完成了第 %(v)d 版，请重试。") % {"v": version}) from exc
+    return dossier
+
+
+def dossier_open(dossier: Dossier):
+    return get_store().open(dossier.key, dossier.version_id or None)

@@ -1,0 +1,181 @@
+"""Trading statistics by type and month (the seed report's "1-10月 … 政府采购194宗 … 固定价比选225宗" table):
+counts, budgets and awarded amounts, savings against budget, average days from first publication to award, and
+failed rounds (流标). A project counts in the month it was (last) published, in Asia/Shanghai time; a failed round
+in the month it failed; an award in the month its first contract offer was made."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import Min
+
+from archive.charts import stacked_bars_drawing
+from archive.pdf.document import RecordDocument
+from config.money import format_yuan
+from trading.models import Contract, Project
+from trading.models.projects import ProjectType, Status
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+ZERO = Decimal("0.00")
+
+
+@dataclass
+class TypeRow:
+    type: str
+    label: str
+    projects: int = 0
+    budget: Decimal = ZERO
+    awarded: int = 0
+    awarded_budget: Decimal = ZERO
+    awarded_amount: Decimal = ZERO
+    failed_rounds: int = 0
+    days: list[int] = field(default_factory=list)
+
+    @property
+    def savings(self) -> Decimal:
+        return self.awarded_budget - self.awarded_amount
+
+    @property
+    def savings_rate(self) -> Decimal | None:
+        """Savings as a percentage of the awarded projects' budgets, two places."""
+        if not self.awarded_budget:
+            return None
+        return (self.savings * 100 / self.awarded_budget).quantize(Decimal("0.01"))
+
+    @property
+    def average_days(self) -> Decimal | None:
+        if not self.days:
+            return None
+        return (Decimal(sum(self.days)) / len(self.days)).quantize(Decimal("0.1"))
+
+
+@dataclass
+class Statistics:
+    year: int
+    month: int | None
+    months: list[int]
+    rows: list[TypeRow]  # one per trading type, in ProjectType order
+    total: TypeRow
+    by_month: dict[int, dict[str, int]]  # month -> type -> projects published
+    amounts_by_month: dict[int, Decimal]  # month -> awarded amount
+
+    @property
+    def period(self) -> str:
+        return f"{self.year}年{self.month}月" if self.month else f"{self.year}年{self.months[0]}-{self.months[-1]}月"
+
+
+def parse_period(year: str | None, month: str | None, *, default_year: int) -> tuple[int, int | None]:
+    """Year and optional month from request text; a bad value raises ValueError naming it."""
+    try:
+        parsed_year = int(year) if year not in (None, "") else default_year
+    except ValueError:
+        raise ValueError(f"year: “{str(year)[:20]}” is not a year") from None
+    try:
+        parsed_month = int(month) if month not in (None, "") else None
+    except ValueError:
+        raise ValueError(f"month: “{str(month)[:20]}” is not a month (1-12)") from None
+    if parsed_month is not None and not 1 <= parsed_month <= 12:
+        raise ValueError(f"month: {parsed_month} is not a month (1-12)")
+    if not 2000 <= parsed_year <= 2100:
+        raise ValueError(f"year: {parsed_year} is out of range (2000-2100)")
+    return parsed_year, parsed_month
+
+
+def _local(moment: dt.datetime | None) -> dt.datetime | None:
+    return moment.astimezone(SHANGHAI) if moment else None
+
+
+def _in_period(moment: dt.datetime | None, year: int, month: int | None) -> bool:
+    local = _local(moment)
+    return local is not None and local.year == year and (month is None or local.month == month)
+
+
+def trading_statistics(*, year: int, month: int | None = None) -> Statistics:
+    if month is not None and not 1 <= month <= 12:
+        raise ValueError(f"month must be 1-12, got {month}")
+    rows = {t.value: TypeRow(t.value, str(t.label)) for t in ProjectType}
+    by_month: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    amounts: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for project in Project.objects.exclude(status=Status.DRAFT):
+        row = rows[project.type]
+        if _in_period(project.published_at, year, month):
+            row.projects += 1
+            row.budget += project.budget
+            by_month[_local(project.published_at).month][project.type] += 1
+        _count_award(project, row, year, month, amounts)
+    _count_failed_rounds(rows, year, month)
+    months = [month] if month else list(range(1, 13))
+    total = TypeRow("total", "合计")
+    for row in rows.values():
+        for name in ("projects", "budget", "awarded", "awarded_budget", "awarded_amount", "failed_rounds"):
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+        total.days += row.days
+    return Statistics(year, month, months, list(rows.values()), total,
+                      {m: dict(by_month[m]) for m in months}, {m: amounts[m] for m in months})
+
+
+def _count_award(project: Project, row: TypeRow, year: int, month: int | None, amounts: dict) -> None:
+    contracts = list(project.contracts.order_by("offered_at", "id"))
+    if not contracts or not _in_period(contracts[0].offered_at, year, month):
+        return
+    standing = next((c for c in contracts if c.state == Contract.State.SIGNED), None) or next(
+        (c for c in reversed(contracts) if c.state != Contract.State.LAPSED), contracts[-1])
+    first_published = project.history.filter(published_at__isnull=False).aggregate(at=Min("published_at"))["at"]
+    row.awarded += 1
+    row.awarded_budget += project.budget
+    row.awarded_amount += standing.amount
+    amounts[_local(contracts[0].offered_at).month] += standing.amount
+    if first_published:
+        row.days.append((_local(contracts[0].offered_at).date() - _local(first_published).date()).days)
+
+
+def _count_failed_rounds(rows: dict[str, TypeRow], year: int, month: int | None) -> None:
+    """One per (project, round) that reached 流标, counted in the month of its first failed history row."""
+    failed = (Project.history.filter(status=Status.FAILED).values("id", "round", "type")
+              .annotate(at=Min("history_date")))
+    for item in failed:
+        if _in_period(item["at"], year, month):
+            rows[item["type"]].failed_rounds += 1
+
+
+HEADERS = ["交易类型", "项目数", "预算金额（元）", "定标数", "中标（中选）金额（元）", "节约资金（元）", "节约率",
+           "平均发布至定标天数", "流标轮次"]
+
+
+def table_rows(stats: Statistics) -> list[list[str]]:
+    """The report's table as text cells, one line per trading type and a total line."""
+    def cells(row: TypeRow) -> list[str]:
+        rate, days = row.savings_rate, row.average_days
+        return [row.label, str(row.projects), format_yuan(row.budget), str(row.awarded),
+                format_yuan(row.awarded_amount), format_yuan(row.savings), "—" if rate is None else f"{rate}%",
+                "—" if days is None else str(days), str(row.failed_rounds)]
+    return [cells(row) for row in [*stats.rows, stats.total]]
+
+
+def month_series(stats: Statistics) -> tuple[list[str], list[tuple[str, list[int]]]]:
+    categories = [f"{m}月" for m in stats.months]
+    series = [(row.label, [stats.by_month[m].get(row.type, 0) for m in stats.months]) for row in stats.rows]
+    return categories, series
+
+
+def statistics_pdf(stats: Statistics, *, issued_at: dt.datetime, centre: str) -> bytes:
+    """The statistics report on the records' A4 layout, with the month chart drawn by reportlab graphics."""
+    doc = RecordDocument({"project": {"code": f"STAT-{stats.year}{stats.month or 0:02d}",
+                                      "title": f"{stats.period}交易统计"},
+                          "issued_at": issued_at, "centre": centre, "rows": table_rows(stats)},
+                         title="公共资源交易统计报告")
+    doc.heading("一、分类统计")
+    doc.table(HEADERS, table_rows(stats), widths=[1.6, 0.8, 1.8, 0.8, 1.9, 1.7, 0.9, 1.2, 0.8],
+              align="lrrrrrrrr")
+    doc.heading("二、按月项目数")
+    categories, series = month_series(stats)
+    doc.story.append(stacked_bars_drawing(categories, series, title="各月发布项目数（按交易类型）",
+                                          font=doc.font.name, width=doc.width))
+    amounts = [("中标（中选）金额（万元）", [stats.amounts_by_month[m] / 10000 for m in stats.months])]
+    doc.story.append(stacked_bars_drawing(categories, amounts, title="各月定标金额（万元）", font=doc.font.name,
+                                          width=doc.width))
+    return doc.to_bytes()

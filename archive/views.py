@@ -1,0 +1,92 @@
+"""Pages of the archive: a project's records and dossiers (staff), statistics with charts."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from archive import charts, selectors, services
+from archive import statistics as stats_module
+from audit import ledger
+from config import clock
+from config.api import Conflict
+from config.roles import can, require
+
+
+@login_required
+def project_records(request: HttpRequest, code: str) -> HttpResponse:
+    project = selectors.project_by_code(code)
+    selectors.ensure_can_read_records(request.user, project)
+    return render(request, "archive/project_records.html", {
+        "project": project, "records": selectors.available_records(project), "now": clock.now(),
+        "dossiers": selectors.project_dossiers(project) if can(request.user, "audit.read") else [],
+        "can_build": can(request.user, "centre.admin"), "finished": project.status in selectors.FINISHED,
+    })
+
+
+@login_required
+def record_pdf(request: HttpRequest, code: str, kind: str) -> HttpResponse:
+    filename, content = selectors.record_download(request.user, selectors.project_by_code(code), kind)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_POST
+def dossier_build(request: HttpRequest, code: str) -> HttpResponse:
+    selectors.ensure_can_build_dossier(request.user)
+    try:
+        dossier = services.dossier_build(actor=request.user, code=code)
+    except (services.DossierRefused, Conflict) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已生成第 %(v)d 版档案（%(n)d 个文件）。") % {"v": dossier.version, "n": dossier.files})
+    return redirect("archive-records", code=code)
+
+
+@login_required
+def dossier_download(request: HttpRequest, code: str, version: int) -> FileResponse:
+    selectors.ensure_can_read_dossier(request.user)
+    dossier = selectors.dossier_version(selectors.project_by_code(code), version)
+    ledger.record_event("dossier_downloaded", obj=dossier, actor=request.user, data={"version": version})
+    return FileResponse(services.dossier_open(dossier), as_attachment=True, content_type="application/zip",
+                        filename=f"{code}-dossier-v{version}.zip")
+
+
+@login_required
+def statistics_page(request: HttpRequest) -> HttpResponse:
+    require(request.user, "draw.read")
+    try:
+        year, month = stats_module.parse_period(request.GET.get("year"), request.GET.get("month"),
+                                                default_year=clock.now().year)
+    except ValueError as exc:
+        return HttpResponseBadRequest(str(exc))
+    stats = stats_module.trading_statistics(year=year, month=month)
+    categories, series = stats_module.month_series(stats)
+    amounts = [(_("中标（中选）金额（万元）"), [stats.amounts_by_month[m] / 10000 for m in stats.months])]
+    return render(request, "archive/statistics.html", {
+        "stats": stats, "headers": stats_module.HEADERS, "rows": stats_module.table_rows(stats),
+        "months": range(1, 13), "year": year, "month": month,
+        "count_chart": charts.stacked_bars_svg(categories, series, title=_("各月发布项目数（按交易类型）")),
+        "amount_chart": charts.stacked_bars_svg(categories, amounts, title=_("各月定标金额（万元）")),
+    })
+
+
+@login_required
+def statistics_pdf(request: HttpRequest) -> HttpResponse:
+    require(request.user, "draw.read")
+    try:
+        year, month = stats_module.parse_period(request.GET.get("year"), request.GET.get("month"),
+                                                default_year=clock.now().year)
+    except ValueError as exc:
+        return HttpResponseBadRequest(str(exc))
+    stats = stats_module.trading_statistics(year=year, month=month)
+    content = stats_module.statistics_pdf(stats, issued_at=clock.now(), centre=selectors.centre_name())
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="statistics-{year}-{month or "all"}.pdf"'
+    return response
