@@ -242,10 +242,9 @@ def _flags(analysis: Analysis) -> dict[str, Any]:
 
 
 def _put_original(actor: Any, recording: Recording, path: Path, size: int) -> StoredObject:
-    store = get_store()
     try:
         with open(path, "rb") as stream:
-            return store.put(recording.key, stream, size=size, content_type=recording.content_type,
+            return get_store().put(recording.key, stream, size=size, content_type=recording.content_type,
                              metadata=_object_metadata(recording), retention_until=recording.retention_until,
                              legal_hold=recording.legal_hold)
     except Exception as error:  # noqa: BLE001 - any failure of the store (refused, down, cut off) ends the same way
