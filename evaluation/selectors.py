@@ -212,3 +212,18 @@ def evaluation_report(project: Project) -> dict[str, Any]:
 def _evaluation_room(project: Project) -> str:
     session = project.sessions.filter(kind="evaluation").order_by("-starts_at").select_related("room").first()
     return session.room.name if session else ""
+
+
+def project_lists(user: User) -> dict[str, Any]:
+    """The index page: the agency's tenders and auctions, tenders open for bids, candidates in publicity."""
+    kinds = ("procurement", "land_auction", "asset_transfer")
+    mine = []
+    if can(user, "project.manage"):
+        qs = Project.objects.filter(type__in=kinds)
+        mine = list(qs if user.role == "admin" else qs.filter(agency_id=user.organisation_id))
+    return {
+        "mine": mine,
+        "open": list(Project.objects.filter(type="procurement", status=Status.PUBLISHED)),
+        "auctions": list(Project.objects.filter(type__in=kinds[1:]).exclude(status=Status.DRAFT)),
+        "publicity": list(Project.objects.filter(type="procurement", status__in=CANDIDATE_VISIBLE)),
+    }

@@ -1,7 +1,42 @@
 """Pages and API routes of the evaluation app (the API list is mounted under /api/ by config/urls.py)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from evaluation import api, views
 
-api_urlpatterns: list = []
+urlpatterns = [
+    path("evaluation/", views.index, name="evaluation-index"),
+    path("evaluation/<str:code>/bid/", views.bid_page, name="evaluation-bid"),
+    path("evaluation/<str:code>/manage/", views.manage_page, name="evaluation-manage"),
+    path("evaluation/<str:code>/score/", views.score_page, name="evaluation-score"),
+    path("evaluation/my/panels/", views.my_panels, name="evaluation-my-panels"),
+    path("candidates/<str:code>/", views.candidates_page, name="evaluation-candidates"),
+    path("auction/<str:code>/", views.auction_page, name="evaluation-auction"),
+]
+
+P = "projects/<str:code>/"
+api_urlpatterns = [
+    path("evaluation/", views.index, name="evaluation-index"),
+    path(P + "bids", api.BidsView.as_view(), name="api-bids"),
+    path(P + "bids/withdraw", api.BidWithdrawView.as_view(), name="api-bid-withdraw"),
+    path(P + "bids/close", api.BidCloseView.as_view(), name="api-bids-close"),
+    path(P + "opening", api.OpeningView.as_view(), name="api-opening"),
+    path(P + "objections", api.ObjectionsView.as_view(), name="api-objections"),
+    path("objections/<int:pk>/answer", api.ObjectionAnswerView.as_view(), name="api-objection-answer"),
+    path("experts", api.ExpertsView.as_view(), name="api-experts"),
+    path(P + "panel", api.PanelView.as_view(), name="api-panel"),
+    path(P + "panel/draw", api.PanelDrawView.as_view(), name="api-panel-draw"),
+    path(P + "panel/proof", api.PanelProofView.as_view(), name="api-panel-proof"),
+    path("panel-members/<int:pk>/decline", api.MemberDeclineView.as_view(), name="api-member-decline"),
+    path(P + "evaluation/plan", api.PlanView.as_view(), name="api-evaluation-plan"),
+    path(P + "scores", api.ScoresView.as_view(), name="api-scores"),
+    path(P + "evaluation", api.EvaluationView.as_view(), name="api-evaluation"),
+    path(P + "candidates", api.CandidatesView.as_view(), name="api-candidates"),
+    path(P + "candidates/award", api.AwardView.as_view(), name="api-candidates-award"),
+    path("candidates/<int:pk>/withdraw", api.CandidateWithdrawView.as_view(), name="api-candidate-withdraw"),
+    path(P + "auction", api.AuctionView.as_view(), name="api-auction"),
+    path(P + "auction/bidders", api.AuctionBiddersView.as_view(), name="api-auction-bidders"),
+    path(P + "auction/start", api.AuctionStartView.as_view(), name="api-auction-start"),
+    path(P + "auction/bids", api.AuctionBidsView.as_view(), name="api-auction-bids"),
+    path(P + "auction/hammer", api.AuctionHammerView.as_view(), name="api-auction-hammer"),
+]

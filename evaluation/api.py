@@ -1,0 +1,361 @@
+"""The evaluation rows of the API (DESIGN §5 conventions: lists {"items","count"}, errors {"detail","errors"},
+409 for state conflicts). Views parse, call a service or selector, answer; every rule is in the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from audit.middleware import ConfidentialNotFound
+from config.api import AuditedAPIMixin
+from config.roles import can, require
+from evaluation import selectors
+from evaluation.models import Bid, Candidate, Expert, Objection, PanelMember
+from evaluation.services import auctions, evaluating, objections, panels
+from evaluation.services import bids as bid_services
+from trading.models import Organisation, User
+from trading.selectors import project_for
+from trading.services.projects import ensure_manages
+
+STR, INT = {"type": "string"}, {"type": "integer"}
+ANY = {"type": "object", "additionalProperties": True}
+
+
+def _obj(**props: Any) -> dict[str, Any]:
+    return {"type": "object", "properties": props}
+
+
+def _list(item: dict[str, Any] = ANY) -> dict[str, Any]:
+    return _obj(items={"type": "array", "items": item}, count=INT)
+
+
+def plain(value: Any) -> Any:
+    """JSON for the API: Decimals as strings (never floats), times ISO 8601 with an offset."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def _items(rows: list[Any]) -> Response:
+    return Response({"items": plain(rows), "count": len(rows)})
+
+
+def _data(request: Request) -> dict[str, Any]:
+    return request.data if isinstance(request.data, dict) else dict(request.data.items())
+
+
+class API(AuditedAPIMixin, APIView):
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if request.method != "GET" and not request.user.is_authenticated:
+            self.permission_denied(request)
+
+
+def bid_row(bid: Bid, *, opened: bool) -> dict[str, Any]:
+    row = {"id": bid.pk, "bidder": bid.bidder.name, "uscc": bid.bidder.uscc, "state": bid.state,
+           "submitted_at": bid.submitted_at, "envelope_sha256": bid.envelope_sha256}
+    if opened:
+        row.update(price=bid.price, duration=bid.duration, terms=bid.terms, valid=bid.valid,
+                   invalid_reason=bid.invalid_reason, plaintext_sha256=bid.plaintext_sha256)
+    return row
+
+
+class BidsView(API):
+    @extend_schema(responses=_list(), description="Before the opening: the bidder's own submissions (never anyone "
+                   "else's, never a count). After the opening: every bid with price, terms and validity.")
+    def get(self, request: Request, code: str) -> Response:
+        project = project_for(request.user, code)
+        if selectors.is_opened(project):
+            return _items([bid_row(b, opened=True) for b in selectors.opened_bids(project)])
+        return _items([bid_row(b, opened=False) for b in selectors.own_bids(request.user, project)])
+
+    @extend_schema(request=_obj(price=STR, duration=STR, terms=STR),
+                   responses={201: _obj(id=INT, receipt=ANY)})
+    def post(self, request: Request, code: str) -> Response:
+        project = project_for(request.user, code)
+        bid, receipt = bid_services.bid_submit(actor=request.user, project=project, data=_data(request))
+        return Response({"id": bid.pk, "receipt": receipt}, status=status.HTTP_201_CREATED)
+
+
+class BidWithdrawView(API):
+    @extend_schema(request=None, responses=ANY)
+    def post(self, request: Request, code: str) -> Response:
+        bid = bid_services.bid_withdraw(actor=request.user, project=project_for(request.user, code))
+        return Response(plain(bid_row(bid, opened=False)))
+
+
+class BidCloseView(API):
+    @extend_schema(request=None, responses=_obj(status=STR, bids=INT))
+    def post(self, request: Request, code: str) -> Response:
+        project = bid_services.bids_close(actor=request.user, project=project_for(request.user, code))
+        return Response({"status": project.status, "bids": selectors.box(project).bid_count})
+
+
+class OpeningView(API):
+    @extend_schema(responses=ANY, description="The bid-opening record (开标记录) as data, once opened.")
+    def get(self, request: Request, code: str) -> Response:
+        project = project_for(request.user, code)
+        if not selectors.is_opened(project):
+            raise ConfidentialNotFound(_("尚未开标。"))
+        return Response(plain(selectors.opening_record(project)))
+
+    @extend_schema(request=None, responses=_list())
+    def post(self, request: Request, code: str) -> Response:
+        opened = bid_services.bids_open(actor=request.user, project=project_for(request.user, code))
+        return _items([bid_row(b, opened=True) for b in opened])
+
+
+def objection_row(o: Objection) -> dict[str, Any]:
+    return {"id": o.pk, "stage": o.stage, "raised_by": o.raised_by, "content": o.content, "raised_at": o.raised_at,
+            "answer": o.answer, "answered_at": o.answered_at}
+
+
+class ObjectionsView(API):
+    @extend_schema(responses=_list())
+    def get(self, request: Request, code: str) -> Response:
+        project = project_for(request.user, code)
+        return _items([objection_row(o) for o in selectors.objections(project)])
+
+    @extend_schema(request=_obj(stage=STR, content=STR, raised_by=STR), responses={201: ANY})
+    def post(self, request: Request, code: str) -> Response:
+        data = _data(request)
+        objection = objections.objection_raise(
+            actor=request.user, project=project_for(request.user, code), stage=str(data.get("stage", "")),
+            content=data.get("content", ""), raised_by=str(data.get("raised_by", "")))
+        return Response(plain(objection_row(objection)), status=status.HTTP_201_CREATED)
+
+
+class ObjectionAnswerView(API):
+    @extend_schema(request=_obj(answer=STR), responses=ANY)
+    def post(self, request: Request, pk: int) -> Response:
+        objection = get_object_or_404(Objection, pk=pk)
+        objection = objections.objection_answer(actor=request.user, objection=objection,
+                                                answer=_data(request).get("answer", ""))
+        return Response(plain(objection_row(objection)))
+
+
+def expert_row(e: Expert) -> dict[str, Any]:
+    return {"id": e.pk, "identifier": e.identifier, "name": e.name, "specialty": e.specialty,
+            "employer": e.employer.uscc if e.employer_id else None, "relations": e.relations,
+            "available": e.available}
+
+
+class ExpertsView(API):
+    @extend_schema(responses=_list(), description="The expert pool: centre administrators and inspectors.")
+    def get(self, request: Request) -> Response:
+        if not (can(request.user, "centre.admin") or can(request.user, "audit.read")):
+            raise PermissionDenied(_("您的角色无权执行此操作。"))
+        return _items([expert_row(e) for e in Expert.objects.select_related("employer")])
+
+    @extend_schema(request=_obj(user=STR, name=STR, specialty=STR, employer=STR, available={"type": "boolean"},
+                                relations={"type": "array", "items": _obj(uscc=STR, relation=STR)}),
+                   responses={201: ANY})
+    def post(self, request: Request) -> Response:
+        require(request.user, "centre.admin")
+        data = _data(request)
+        user = User.objects.filter(username=str(data.get("user", ""))).first()
+        if user is None:
+            raise ValidationError({"user": [_("没有用户名为 %(u)s 的账号。") % {"u": data.get("user")}]})
+        employer = None
+        if data.get("employer"):
+            employer = Organisation.objects.filter(uscc=str(data["employer"]).upper()).first()
+            if employer is None:
+                raise ValidationError({"employer": [_("没有代码为 %(c)s 的机构。") % {"c": data["employer"]}]})
+        expert = panels.expert_save(actor=request.user, user=user, name=str(data.get("name", "")),
+                                    specialty=str(data.get("specialty", "")), employer=employer,
+                                    relations=data.get("relations") or [], available=data.get("available", True)
+                                    is not False)
+        return Response(expert_row(expert), status=status.HTTP_201_CREATED)
+
+
+def panel_body(request: Request, project) -> dict[str, Any]:
+    found = selectors.panel(project)
+    if found is None:
+        raise ConfidentialNotFound(_("尚未申请抽取评标专家。"))
+    see_excluded = selectors.names_visible(request.user, found)
+    return {"specialty": found.specialty, "size": found.size, "commitment": found.commitment,
+            "candidates_digest": found.candidates_digest, "candidates": len(found.candidates),
+            "requested_at": found.requested_at, "drawn_at": found.drawn_at, "ended_at": found.ended_at,
+            "excluded": found.excluded if see_excluded else len(found.excluded),
+            "proof_sha256": found.proof_sha256, "members": selectors.panel_rows(request.user, project)}
+
+
+class PanelView(API):
+    @extend_schema(responses=ANY, description="Expert names are hidden from agencies and bidders until the end.")
+    def get(self, request: Request, code: str) -> Response:
+        project = project_for(request.user, code)
+        return Response(plain(panel_body(request, project)))
+
+    @extend_schema(request=_obj(specialty=STR, size=INT), responses={201: ANY})
+    def post(self, request: Request, code: str) -> Response:
+        project = project_for(request.user, code)
+        data = _data(request)
+        size = data.get("size")
+        panels.panel_request(actor=request.user, project=project, specialty=str(data.get("specialty", "")),
+                             size=int(size) if isinstance(size, str) and size.isdigit() else size)
+        return Response(plain(panel_body(request, project)), status=status.HTTP_201_CREATED)
+
+
+class PanelDrawView(API):
+    @extend_schema(request=_obj(inputs={"type": "array", "items": _obj(source=STR, value=STR)}), responses=ANY)
+    def post(self, request: Request, code: str) -> Response:
+        project = project_for(request.user, code)
+        panels.panel_draw(actor=request.user, project=project, inputs=_data(request).get("inputs"))
+        return Response(plain(panel_body(request, project)))
+
+
+class PanelProofView(API):
+    @extend_schema(responses=ANY, description="The fps-draw-v1 proof; check it with `python lottery/verify.py`.")
+    def get(self, request: Request, code: str) -> HttpResponse:
+        found = selectors.panel(project_for(request.user, code))
+        if found is None or found.proof is None:
+            raise ConfidentialNotFound(_("尚未抽取。"))
+        return HttpResponse(panels.proof_bytes(found.proof), content_type="application/json")
+
+
+class MemberDeclineView(API):
+    @extend_schema(request=_obj(reason=STR), responses={201: ANY})
+    def post(self, request: Request, pk: int) -> Response:
+        member = get_object_or_404(PanelMember, pk=pk)
+        substitute = panels.member_decline(actor=request.user, member=member, reason=_data(request).get("reason", ""))
+        return Response({"id": substitute.pk, "rank": substitute.rank}, status=status.HTTP_201_CREATED)
+
+
+class PlanView(API):
+    @extend_schema(request=_obj(method=STR, price_weight=STR, outlier_share=STR,
+                                criteria={"type": "array", "items": _obj(code=STR, name=STR, kind=STR, weight=STR,
+                                                                         max_score=STR)}),
+                   responses=ANY)
+    def put(self, request: Request, code: str) -> Response:
+        data = _data(request)
+        plan = evaluating.plan_set(actor=request.user, project=project_for(request.user, code),
+                                   method=str(data.get("method", "")), price_weight=data.get("price_weight", "0"),
+                                   criteria=data.get("criteria") or [], outlier_share=data.get("outlier_share", "0.20"))
+        return Response(plain({"method": plan.method, "price_weight": plan.price_weight, "criteria": plan.criteria,
+                               "outlier_share": plan.outlier_share}))
+
+
+class ScoresView(API):
+    @extend_schema(request=_obj(scores={"type": "object", "additionalProperties": ANY}), responses={201: ANY},
+                   description="An expert's whole sheet {bid id: {criterion: score}}; it locks on submission.")
+    def post(self, request: Request, code: str) -> Response:
+        member = evaluating.score_submit(actor=request.user, project=project_for(request.user, code),
+                                         sheet=_data(request).get("scores"))
+        return Response({"id": member.pk, "submitted_at": member.submitted_at.isoformat()},
+                        status=status.HTTP_201_CREATED)
+
+
+class EvaluationView(API):
+    @extend_schema(responses=ANY, description="The evaluation report as data: inspectors and administrators, or "
+                   "the project's agency once the evaluation has ended.")
+    def get(self, request: Request, code: str) -> Response:
+        project = project_for(request.user, code)
+        if not can(request.user, "score.read"):
+            ensure_manages(request.user, project)
+        if selectors.result(project) is None:
+            raise ConfidentialNotFound(_("尚未完成评标。"))
+        return Response(plain(selectors.evaluation_report(project)))
+
+    @extend_schema(request=None, responses=ANY)
+    def post(self, request: Request, code: str) -> Response:
+        project = project_for(request.user, code)
+        result = evaluating.evaluation_finish(actor=request.user, project=project)
+        return Response(plain(result.figures))
+
+
+class CandidatesView(API):
+    @extend_schema(responses=_list(), description="Public winning candidates once publicised (条例 §54).")
+    def get(self, request: Request, code: str) -> Response:
+        project = project_for(request.user, code)
+        return _items(selectors.public_candidates(project))
+
+
+class AwardView(API):
+    @extend_schema(request=None, responses=ANY)
+    def post(self, request: Request, code: str) -> Response:
+        first = evaluating.candidate_award(actor=request.user, project=project_for(request.user, code))
+        return Response({"id": first.pk, "rank": first.rank, "bidder": first.bid.bidder.name})
+
+
+class CandidateWithdrawView(API):
+    @extend_schema(request=_obj(reason=STR), responses=ANY)
+    def post(self, request: Request, pk: int) -> Response:
+        candidate = get_object_or_404(Candidate, pk=pk)
+        nxt = evaluating.candidate_withdraw(actor=request.user, project=candidate.project, candidate=candidate,
+                                            reason=_data(request).get("reason", ""))
+        return Response({"next": {"id": nxt.pk, "rank": nxt.rank} if nxt else None})
+
+
+def _auction(request: Request, code: str):
+    project = project_for(request.user, code)
+    found = selectors.auction(project)
+    if found is None:
+        raise ConfidentialNotFound(_("本项目未设拍卖。"))
+    return found
+
+
+class AuctionView(API):
+    @extend_schema(responses=ANY, description="The auction with its public bid log; the reserve price only for "
+                   "the agency before the hammer.")
+    def get(self, request: Request, code: str) -> Response:
+        return Response(plain(selectors.auction_view(request.user, _auction(request, code))))
+
+    @extend_schema(request=_obj(starting_price=STR, increment=STR, reserve_price=STR), responses={201: ANY})
+    def post(self, request: Request, code: str) -> Response:
+        data = _data(request)
+        found = auctions.auction_setup(actor=request.user, project=project_for(request.user, code),
+                                       starting_price=data.get("starting_price"), increment=data.get("increment"),
+                                       reserve_price=data.get("reserve_price"))
+        return Response(plain(selectors.auction_view(request.user, found)), status=status.HTTP_201_CREATED)
+
+
+class AuctionBiddersView(API):
+    @extend_schema(request=_obj(bidder=STR, number=STR), responses={201: ANY})
+    def post(self, request: Request, code: str) -> Response:
+        found, data = _auction(request, code), _data(request)
+        org = Organisation.objects.filter(uscc=str(data.get("bidder", "")).upper()).first()
+        if org is None:
+            raise ValidationError({"bidder": [_("没有代码为 %(c)s 的机构。") % {"c": data.get("bidder")}]})
+        row = auctions.auction_register(actor=request.user, auction=found, bidder=org, number=data.get("number", ""))
+        return Response({"id": row.pk, "number": row.number, "bidder": org.name}, status=status.HTTP_201_CREATED)
+
+
+class AuctionStartView(API):
+    @extend_schema(request=None, responses=ANY)
+    def post(self, request: Request, code: str) -> Response:
+        found = auctions.auction_start(actor=request.user, auction=_auction(request, code))
+        return Response(plain(selectors.auction_view(request.user, found)))
+
+
+class AuctionBidsView(API):
+    @extend_schema(request=_obj(bidder_number=STR, amount=STR), responses={201: ANY})
+    def post(self, request: Request, code: str) -> Response:
+        data = _data(request)
+        row = auctions.auction_bid(actor=request.user, auction=_auction(request, code),
+                                   bidder_number=str(data.get("bidder_number", "")), amount=data.get("amount"))
+        return Response(plain({"id": row.pk, "seq": row.seq, "bidder_number": row.bidder_number,
+                               "amount": row.amount, "at": row.at}), status=status.HTTP_201_CREATED)
+
+
+class AuctionHammerView(API):
+    @extend_schema(request=None, responses=ANY)
+    def post(self, request: Request, code: str) -> Response:
+        found = auctions.auction_hammer(actor=request.user, auction=_auction(request, code))
+        return Response(plain(selectors.auction_view(request.user, found)))

@@ -1,0 +1,175 @@
+"""Pages: the bidder's sealed-bid form, the agency's opening and evaluation screen, the expert's scoring screen,
+the public winning-candidate page and the auction screen. Each POST names one action, which calls one service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from config.api import Conflict
+from config.roles import require
+from evaluation import selectors
+from evaluation.models import Candidate, Objection, PanelMember
+from evaluation.services import auctions, evaluating, objections, panels
+from evaluation.services import bids as bid_services
+from trading.models import Organisation
+from trading.selectors import project_for
+from trading.services.projects import ensure_manages
+
+
+def _run(request: HttpRequest, actions: dict[str, Callable[[], Any]], done: str) -> HttpResponse | None:
+    """Run the posted action; a bad input or a state conflict becomes a message on the same page."""
+    action = actions.get(request.POST.get("action", ""))
+    if action is None:
+        messages.error(request, _("未知操作。"))
+        return None
+    try:
+        action()
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [("", exc.messages)]:
+            messages.error(request, f"{field}: {' '.join(errors)}" if field else " ".join(errors))
+        return None
+    except Conflict as exc:
+        messages.error(request, exc.detail)
+        return None
+    except (ObjectDoesNotExist, ValueError):
+        messages.error(request, _("所选对象不存在或输入无效。"))
+        return None
+    messages.success(request, done)
+    return redirect(request.get_full_path())
+
+
+@login_required
+def bid_page(request: HttpRequest, code: str) -> HttpResponse:
+    require(request.user, "project.register")
+    project = project_for(request.user, code)
+    receipt = None
+    if request.method == "POST":
+        if request.POST.get("action") == "withdraw":
+            _run(request, {"withdraw": lambda: bid_services.bid_withdraw(actor=request.user, project=project)},
+                 _("已撤回。"))
+        else:
+            try:
+                receipt = bid_services.bid_submit(actor=request.user, project=project, data=request.POST.dict())[1]
+                messages.success(request, _("投标文件已加密递交，请保存回执。"))
+            except (ValidationError, Conflict) as exc:
+                messages.error(request, exc.detail if isinstance(exc, Conflict) else " ".join(exc.messages))
+    return render(request, "evaluation/bid.html", {
+        "project": project, "receipt": receipt, "bids": selectors.own_bids(request.user, project),
+        "box": selectors.box(project)})
+
+
+@login_required
+def manage_page(request: HttpRequest, code: str) -> HttpResponse:
+    project = project_for(request.user, code)
+    ensure_manages(request.user, project)
+    if request.method == "POST":
+        post, user = request.POST, request.user
+        actions = {
+            "close": lambda: bid_services.bids_close(actor=user, project=project),
+            "open": lambda: bid_services.bids_open(actor=user, project=project),
+            "objection": lambda: objections.objection_raise(actor=user, project=project, stage="opening",
+                                                            raised_by=post.get("raised_by", ""),
+                                                            content=post.get("content", "")),
+            "answer": lambda: objections.objection_answer(
+                actor=user, objection=Objection.objects.get(pk=int(post.get("objection", 0)), project=project),
+                answer=post.get("answer", "")),
+            "panel": lambda: panels.panel_request(actor=user, project=project, specialty=post.get("specialty", ""),
+                                                  size=int(post.get("size") or 0)),
+            "finish": lambda: evaluating.evaluation_finish(actor=user, project=project),
+            "award": lambda: evaluating.candidate_award(actor=user, project=project),
+            "withdraw": lambda: evaluating.candidate_withdraw(
+                actor=user, project=project, candidate=Candidate.objects.get(pk=int(post.get("candidate", 0))),
+                reason=post.get("reason", "")),
+        }
+        done = _run(request, actions, _("操作完成。"))
+        if done:
+            return done
+        project.refresh_from_db()
+    return render(request, "evaluation/manage.html", {
+        "project": project, "box": selectors.box(project), "bids": selectors.opened_bids(project),
+        "objections": selectors.objections(project), "panel": selectors.panel(project),
+        "members": selectors.panel_rows(request.user, project), "plan": selectors.plan(project),
+        "result": selectors.result(project), "candidates": selectors.candidates(project)})
+
+
+@login_required
+def my_panels(request: HttpRequest) -> HttpResponse:
+    return render(request, "evaluation/my_panels.html", {"seats": selectors.expert_seats(request.user)})
+
+
+@login_required
+def score_page(request: HttpRequest, code: str) -> HttpResponse:
+    project = project_for(request.user, code)
+    member = panels.member_for(request.user, project)
+    plan = selectors.plan(project)
+    bids = list(evaluating.valid_bids(project))
+    if request.method == "POST":
+        if request.POST.get("action") == "decline":
+            declined = _run(request, {"decline": lambda: panels.member_decline(
+                actor=request.user, member=member, reason=request.POST.get("reason", ""))}, _("已谢绝。"))
+            if declined:
+                return redirect("evaluation-my-panels")
+        sheet = {str(b.pk): {c["code"]: request.POST.get(f"s-{b.pk}-{c['code']}", "")
+                             for c in (plan.criteria if plan else [])} for b in bids}
+        done = _run(request, {"submit": lambda: evaluating.score_submit(actor=request.user, project=project,
+                                                                        sheet=sheet)}, _("评分已提交并锁定。"))
+        if done:
+            return done
+        member.refresh_from_db()
+    scores = {(s.bid_id, s.criterion): s.value for s in member.scores.all()}
+    rows = [{"bid": b, "cells": [{"criterion": c, "value": scores.get((b.pk, c["code"]), "")}
+                                 for c in (plan.criteria if plan else [])]} for b in bids]
+    return render(request, "evaluation/score.html", {
+        "project": project, "member": member, "plan": plan, "rows": rows,
+        "locked": member.submitted_at is not None or member.state != PanelMember.State.SEATED})
+
+
+def candidates_page(request: HttpRequest, code: str) -> HttpResponse:
+    project = project_for(request.user, code)
+    return render(request, "evaluation/candidates.html", {
+        "project": project, "candidates": selectors.public_candidates(project),
+        "objections": selectors.objections(project, Objection.Stage.PUBLICITY),
+        "panel": selectors.panel(project)})
+
+
+def auction_page(request: HttpRequest, code: str) -> HttpResponse:
+    project = project_for(request.user, code)
+    found = selectors.auction(project)
+    if request.method == "POST" and found is not None:
+        ensure_manages(request.user, project)
+        post, user = request.POST, request.user
+        done = _run(request, {
+            "register": lambda: auctions.auction_register(
+                actor=user, auction=found, number=post.get("number", ""),
+                bidder=Organisation.objects.get(uscc=post.get("bidder", "").strip().upper())),
+            "start": lambda: auctions.auction_start(actor=user, auction=found),
+            "bid": lambda: auctions.auction_bid(actor=user, auction=found, bidder_number=post.get("bidder_number", ""),
+                                                amount=post.get("amount", "")),
+            "hammer": lambda: auctions.auction_hammer(actor=user, auction=found),
+        }, _("已记录。"))
+        if done:
+            return done
+    view = selectors.auction_view(request.user, found) if found else None
+    return render(request, "evaluation/auction.html", {"project": project, "auction": view,
+                                                       "can_manage": _can_manage(request, project)})
+
+
+def _can_manage(request: HttpRequest, project) -> bool:
+    try:
+        ensure_manages(request.user, project)
+    except Exception:  # noqa: BLE001 - a boolean for the template
+        return False
+    return True
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """Projects this evaluation app serves, for whoever asks: the agency's own, open tenders, publicised results."""
+    return render(request, "evaluation/index.html", selectors.project_lists(request.user))
