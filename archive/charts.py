@@ -80,7 +80,8 @@ def stacked_bars_drawing(categories: Sequence[str], series: Sequence[tuple[str, 
         chart.bars[n].strokeColor = None
     drawing.add(chart)
     legend = Legend()
-    legend.x, legend.y = width - 100, height - 30
+    legend.x, legend.y = width - 104, height - 30
+    legend.alignment, legend.columnMaximum = "right", max(len(series), 1)
     legend.fontName, legend.fontSize = font, 9
     legend.colorNamePairs = [(colors.HexColor(PALETTE[n % len(PALETTE)]), name) for n, (name, _) in enumerate(series)]
     drawing.add(legend)

@@ -169,7 +169,7 @@ def statistics_pdf(stats: Statistics, *, issued_at: dt.datetime, centre: str) ->
                           "issued_at": issued_at, "centre": centre, "rows": table_rows(stats)},
                          title="公共资源交易统计报告")
     doc.heading("一、分类统计")
-    doc.table(HEADERS, table_rows(stats), widths=[1.6, 0.8, 1.8, 0.8, 1.9, 1.7, 0.9, 1.2, 0.8],
+    doc.table(HEADERS, table_rows(stats), widths=[1.6, 0.8, 1.8, 0.8, 1.9, 1.6, 1.1, 1.2, 0.8],
               align="lrrrrrrrr")
     doc.heading("二、按月项目数")
     categories, series = month_series(stats)
