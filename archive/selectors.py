@@ -21,6 +21,7 @@ from archive.models import Dossier
 from audit import ledger
 from audit.middleware import ConfidentialNotFound
 from config.roles import require
+from evaluation import selectors as evaluation_selectors
 from lottery.models import Draw
 from lottery.services import proof_sha256
 from trading.models import Contract, FollowUp, Milestone, Organisation, Project, Registration, Session, User
@@ -104,6 +105,8 @@ def available_records(project: Project) -> list[Record]:
         if session.attendance.exists():
             add(f"attendance-{session.pk}", f"{KIND_LABELS['attendance']} · {session.get_kind_display()}",
                 pdf.build_attendance_sheet, lambda s=session: attendance_data(s))
+    for kind, builder, data in _evaluation_records(project):
+        add(kind, KIND_LABELS[kind], builder, data)
     if draw is not None:
         add("draw", KIND_LABELS["draw"], pdf.build_draw_record, lambda: draw_record_data(project, draw))
     if contract is not None:
@@ -111,6 +114,20 @@ def available_records(project: Project) -> list[Record]:
     if FollowUp.objects.filter(project=project).exists():
         add("followup", KIND_LABELS["followup"], pdf.build_followup_report, lambda: followup_data(project))
     return records
+
+
+def _evaluation_records(project: Project) -> list[tuple[str, Callable[[dict], bytes], Callable[[], dict]]]:
+    """The opening record and the evaluation report, from evaluation's own data, dated when they happened."""
+    found = []
+    box = evaluation_selectors.box(project)
+    if box is not None and box.opened_at is not None:
+        found.append(("bid-opening", pdf.build_bid_opening_record, lambda: {
+            **evaluation_selectors.opening_record(project), **_common(project, box.opened_at)}))
+    result = evaluation_selectors.result(project)
+    if result is not None:
+        found.append(("evaluation", pdf.build_evaluation_report, lambda: {
+            **evaluation_selectors.evaluation_report(project), **_common(project, result.computed_at)}))
+    return found
 
 
 def record_for(project: Project, kind: str) -> Record:

@@ -96,3 +96,34 @@ def test_the_owning_agency_downloads_and_anonymous_visitors_are_sent_to_log_in(c
 def test_a_record_the_project_does_not_have_yet_is_404(client, drawn_project):
     client.force_login(factories.user(Role.INSPECTOR))
     assert client.get(f"/projects/{drawn_project.code}/records/award.pdf").status_code == 404
+
+
+@pytest.fixture
+def evaluated_project(settings):
+    """A procurement project opened, scored by a drawn panel and evaluated (evaluation's own builders)."""
+    from evaluation.services import bids as bid_services
+    from evaluation.services import evaluating
+    from tests.evaluation import builders
+    from tests.evaluation.test_panels_and_scoring import _score_all
+
+    settings.REGISTRATION_MIN_DAYS = 1
+    project, users = builders.opened_project()
+    with builders.at_opening():
+        bid_services.bids_close(actor=project.created_by, project=project)
+        bid_services.bids_open(actor=project.created_by, project=project)
+        _score_all(project, users, builders.drawn_panel(project))
+        evaluating.evaluation_finish(actor=project.created_by, project=project)
+    project.refresh_from_db()
+    return project, users
+
+
+def test_the_bid_opening_record_and_evaluation_report_come_from_the_evaluation(evaluated_project, tmp_path):
+    project, users = evaluated_project
+    kinds = [r.kind for r in selectors.available_records(project)]
+    assert {"bid-opening", "evaluation"} <= set(kinds)
+    opening = pdf_text(selectors.record_for(project, "bid-opening").build(), tmp_path)
+    assert "开标记录" in opening and "1,100,000.00元" in opening and project.code in opening
+    assert all(u.organisation.name in opening for u in users)
+    report = pdf_text(selectors.record_for(project, "evaluation").build(), tmp_path)
+    assert "评标报告" in report and "综合评估法" in report and "91.89" in report
+    assert selectors.record_for(project, "evaluation").build() == selectors.record_for(project, "evaluation").build()
