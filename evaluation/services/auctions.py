@@ -83,9 +83,9 @@ def auction_register(*, actor: User, auction: Auction, bidder: Organisation, num
 
 @transaction.atomic
 def auction_start(*, actor: User, auction: Auction) -> Auction:
-    project = auction.project
-    ensure_manages(actor, project)
+    ensure_manages(actor, auction.project)
     auction = Auction.objects.select_for_update().get(pk=auction.pk)
+    project = Project.objects.get(pk=auction.project_id)
     if auction.started_at:
         raise Conflict(_("拍卖已开始。"))
     if not auction.bidders.exists():

@@ -134,6 +134,7 @@ def score_submit(*, actor: User, project: Project, sheet: Any) -> PanelMember:
     """An expert's whole sheet at once; it locks on submission (a second submission is 409)."""
     member = member_for(actor, project)
     member = PanelMember.objects.select_for_update().get(pk=member.pk)
+    project = Project.objects.get(pk=project.pk)  # the caller's copy may predate the opening
     if member.submitted_at:
         raise Conflict(_("您已提交评分，不能修改。"))
     if member.panel.ended_at or project.status != Status.OPENED:

@@ -29,6 +29,7 @@ def _text(value: object, field: str, limit: int = 2000) -> str:
 @transaction.atomic
 def objection_raise(*, actor: User, project: Project, stage: str, content: str, raised_by: str = "") -> Objection:
     content = _text(content, "content")
+    project = Project.objects.get(pk=project.pk)  # the current status, not the caller's copy
     if stage == Objection.Stage.OPENING:
         ensure_manages(actor, project)  # the host writes down what a bidder's representative says on site
         raised_by = _text(raised_by, "raised_by", 200)
