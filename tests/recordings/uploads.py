@@ -22,3 +22,20 @@ def as_user(api, user):
     if user is not None:
         api.force_login(user)
     return api
+
+
+def book_past_session():
+    """A draw session that ended 21 hours ago, booked a day ago by the project's agency."""
+    import datetime as dt
+
+    from config import clock
+    from tests import factories
+    from trading.services.sessions import session_book
+
+    agency = factories.agency_user()
+    project = factories.fixed_price_project(agency=agency)
+    room = factories.room("draw")
+    with clock.travel(-dt.timedelta(days=1)):
+        starts = clock.now() + dt.timedelta(hours=1)
+        return session_book(actor=agency, project=project, room=room, kind="draw", starts_at=starts,
+                            ends_at=starts + dt.timedelta(hours=2))
