@@ -3,9 +3,7 @@ rules and the ledger), so the admin shows and never edits. Sealed material (enve
 out of the pages."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from config.roles import can
 from evaluation.models import (
     Auction,
     AuctionBid,
@@ -17,22 +15,16 @@ from evaluation.models import (
     Panel,
     PanelMember,
 )
+from trading.admin import CentreAdmin
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
-    def has_module_permission(self, request) -> bool:
-        return can(request.user, "centre.admin") or can(request.user, "audit.read")
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return self.has_module_permission(request)
+class ReadOnlyAdmin(CentreAdmin):
+    """trading's centre admin (administrators and inspectors see, nobody deletes), with no add or change either."""
 
     def has_add_permission(self, request) -> bool:
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 

@@ -179,3 +179,16 @@ def test_openapi_schema_lists_the_evaluation_endpoints(api):
     for path in ("/api/projects/{code}/bids", "/api/projects/{code}/opening", "/api/projects/{code}/panel/draw",
                  "/api/projects/{code}/scores", "/api/projects/{code}/candidates", "/api/projects/{code}/auction/bids"):
         assert path in schema["paths"], path
+
+
+def test_admin_shows_bids_without_their_envelopes_and_edits_nothing(client):
+    project, _ = builders.opened_project()
+    bid = Bid.objects.first()
+    client.force_login(factories.user(Role.ADMIN))
+
+    page = client.get(f"/admin/evaluation/bid/{bid.pk}/change/")
+
+    assert page.status_code == 200
+    assert bid.envelope[:40] not in page.content.decode()
+    assert client.get("/admin/evaluation/bid/add/").status_code == 403
+    assert client.get(f"/admin/evaluation/bid/{bid.pk}/history/").status_code == 200
