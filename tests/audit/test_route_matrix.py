@@ -7,19 +7,11 @@ draw session and an open complaint (so it is under legal hold). Ids that the wor
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
-from django.utils import timezone
 
-from audit import context
-from config import clock
 from config.roles import Role
-from tests import factories
-from trading.models import Session
-from trading.services import aftercare
 
 pytestmark = pytest.mark.django_db
 
@@ -167,30 +159,6 @@ def test_every_route_and_method_is_classified():
         f"(statuses in the order: {HEADER}):\n" + "\n".join(unclassified)
         + ("\nmethods without a row:\n" + "\n".join(methods_missing) if methods_missing else "")
         + ("\nrows for routes that no longer exist: " + ", ".join(stale) if stale else ""))
-
-
-@pytest.fixture
-def world(settings):
-    settings.REGISTRATION_MIN_DAYS = 0
-    settings.AXES_ENABLED = False
-    agency = factories.agency_user()
-    with clock.travel(-dt.timedelta(days=3)):
-        project = factories.fixed_price_project(agency=agency, deadline=clock.now() + dt.timedelta(days=1))
-    now = timezone.now()
-    with context.acting(agency):
-        session = Session.objects.create(project=project, room=factories.room("draw"), kind="draw", starts_at=now,
-                                         ends_at=now + dt.timedelta(hours=2), booked_by=agency)
-    complainant = factories.user(Role.ENTERPRISE)
-    complaint = aftercare.complaint_open(actor=complainant, project=project, text="质疑")
-    users = {
-        Role.AGENCY: agency, Role.SUPERVISOR: factories.user(Role.SUPERVISOR),
-        Role.INSPECTOR: factories.user(Role.INSPECTOR), Role.ENTERPRISE: factories.user(Role.ENTERPRISE),
-        Role.EXPERT: factories.user(Role.EXPERT), Role.ADMIN: factories.user(Role.ADMIN),
-    }
-    values = {"code": project.code, "seq": 1, "fmt": "csv", "kind": "announcement", "version": 1, "key": "x/y"}
-    ids = {"api-attendance": session.pk, "api-session-recordings": session.pk, "session-recordings": session.pk,
-           "recording-upload": session.pk, "api-complaint-answer": complaint.pk}
-    return {"users": users, "values": values, "ids": ids}
 
 
 class _Rollback(Exception):
