@@ -12,6 +12,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db.models import Min
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from archive.charts import stacked_bars_drawing
 from archive.pdf.document import RecordDocument
@@ -109,7 +111,7 @@ def trading_statistics(*, year: int, month: int | None = None) -> Statistics:
         _count_award(project, row, year, month, amounts)
     _count_failed_rounds(rows, year, month)
     months = [month] if month else list(range(1, 13))
-    total = TypeRow("total", "合计")
+    total = TypeRow("total", _("合计"))
     for row in rows.values():
         for name in ("projects", "budget", "awarded", "awarded_budget", "awarded_amount", "failed_rounds"):
             setattr(total, name, getattr(total, name) + getattr(row, name))
@@ -142,8 +144,9 @@ def _count_failed_rounds(rows: dict[str, TypeRow], year: int, month: int | None)
             rows[item["type"]].failed_rounds += 1
 
 
-HEADERS = ["交易类型", "项目数", "预算金额（元）", "定标数", "中标（中选）金额（元）", "节约资金（元）", "节约率",
-           "平均发布至定标天数", "流标轮次"]
+HEADERS = [gettext_lazy("交易类型"), gettext_lazy("项目数"), gettext_lazy("预算金额（元）"), gettext_lazy("定标数"),
+           gettext_lazy("中标（中选）金额（元）"), gettext_lazy("节约资金（元）"), gettext_lazy("节约率"),
+           gettext_lazy("平均发布至定标天数"), gettext_lazy("流标轮次")]
 
 
 def table_rows(stats: Statistics) -> list[list[str]]:
@@ -162,6 +165,10 @@ def month_series(stats: Statistics) -> tuple[list[str], list[tuple[str, list[int
     return categories, series
 
 
+def amount_series(stats: Statistics) -> list[tuple[str, list[Decimal]]]:
+    return [(_("中标（中选）金额（万元）"), [stats.amounts_by_month[m] / 10000 for m in stats.months])]
+
+
 def statistics_pdf(stats: Statistics, *, issued_at: dt.datetime, centre: str) -> bytes:
     """The statistics report on the records' A4 layout, with the month chart drawn by reportlab graphics."""
     doc = RecordDocument({"project": {"code": f"STAT-{stats.year}{stats.month or 0:02d}",
@@ -175,7 +182,6 @@ def statistics_pdf(stats: Statistics, *, issued_at: dt.datetime, centre: str) ->
     categories, series = month_series(stats)
     doc.story.append(stacked_bars_drawing(categories, series, title="各月发布项目数（按交易类型）",
                                           font=doc.font.name, width=doc.width))
-    amounts = [("中标（中选）金额（万元）", [stats.amounts_by_month[m] / 10000 for m in stats.months])]
-    doc.story.append(stacked_bars_drawing(categories, amounts, title="各月定标金额（万元）", font=doc.font.name,
+    doc.story.append(stacked_bars_drawing(categories, amount_series(stats), title="各月定标金额（万元）", font=doc.font.name,
                                           width=doc.width))
     return doc.to_bytes()

@@ -58,35 +58,37 @@ def dossier_download(request: HttpRequest, code: str, version: int) -> FileRespo
                         filename=f"{code}-dossier-v{version}.zip")
 
 
+def _requested_statistics(request: HttpRequest) -> stats_module.Statistics:
+    """Staff only; the period from ?year=&month= (ValueError naming a bad one)."""
+    require(request.user, "draw.read")
+    year, month = stats_module.parse_period(request.GET.get("year"), request.GET.get("month"),
+                                            default_year=clock.now().year)
+    return stats_module.trading_statistics(year=year, month=month)
+
+
 @login_required
 def statistics_page(request: HttpRequest) -> HttpResponse:
-    require(request.user, "draw.read")
     try:
-        year, month = stats_module.parse_period(request.GET.get("year"), request.GET.get("month"),
-                                                default_year=clock.now().year)
+        stats = _requested_statistics(request)
     except ValueError as exc:
         return HttpResponseBadRequest(str(exc))
-    stats = stats_module.trading_statistics(year=year, month=month)
     categories, series = stats_module.month_series(stats)
-    amounts = [(_("中标（中选）金额（万元）"), [stats.amounts_by_month[m] / 10000 for m in stats.months])]
     return render(request, "archive/statistics.html", {
         "stats": stats, "headers": stats_module.HEADERS, "rows": stats_module.table_rows(stats),
-        "months": range(1, 13), "year": year, "month": month,
+        "months": range(1, 13), "year": stats.year, "month": stats.month,
         "count_chart": charts.stacked_bars_svg(categories, series, title=_("各月发布项目数（按交易类型）")),
-        "amount_chart": charts.stacked_bars_svg(categories, amounts, title=_("各月定标金额（万元）")),
+        "amount_chart": charts.stacked_bars_svg(categories, stats_module.amount_series(stats),
+                                                title=_("各月定标金额（万元）")),
     })
 
 
 @login_required
 def statistics_pdf(request: HttpRequest) -> HttpResponse:
-    require(request.user, "draw.read")
     try:
-        year, month = stats_module.parse_period(request.GET.get("year"), request.GET.get("month"),
-                                                default_year=clock.now().year)
+        stats = _requested_statistics(request)
     except ValueError as exc:
         return HttpResponseBadRequest(str(exc))
-    stats = stats_module.trading_statistics(year=year, month=month)
     content = stats_module.statistics_pdf(stats, issued_at=clock.now(), centre=selectors.centre_name())
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="statistics-{year}-{month or "all"}.pdf"'
+    response["Content-Disposition"] = f'inline; filename="statistics-{stats.year}-{stats.month or "all"}.pdf"'
     return response

@@ -28,7 +28,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         stats = stats_module.trading_statistics(year=year, month=month)
         self.stdout.write(f"{stats.period}")
-        rows = [stats_module.HEADERS, *stats_module.table_rows(stats)]
+        rows = [[str(h) for h in stats_module.HEADERS], *stats_module.table_rows(stats)]
         widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
         for row in rows:
             cells = zip(row, widths, strict=True)
