@@ -1,0 +1,67 @@
+"""Evaluation screens in a Chinese browser: a bidder seals a bid and gets the receipt; an expert's out-of-range
+score is refused with nothing stored, then the full sheet is submitted and the screen shows it locked."""
+
+import pytest
+from playwright.sync_api import expect
+
+from evaluation.models import Bid, Score
+from evaluation.services import bids as bid_services
+from evaluation.services import panels
+from tests import factories
+from tests.browser.conftest import login
+from tests.evaluation import builders
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _settings(settings):
+    settings.REGISTRATION_MIN_DAYS = 1
+    settings.AXES_ENABLED = False
+
+
+def test_a_bidder_seals_a_bid_and_sees_its_receipt(browser, live_server):
+    project, user = builders.procurement(), factories.enterprise_with_licences("浏览器投标企业")[1]
+    page = browser.new_context(locale="zh-CN").new_page()
+    login(page, live_server, user.username, factories.PASSWORD)
+
+    page.goto(f"{live_server.url}/evaluation/{project.code}/bid/")
+    page.fill("#price", "876543.21")
+    page.fill("#terms", "质保五年")
+    page.click("button:has-text('加密递交')")
+
+    receipt = page.locator("#receipt")
+    expect(receipt).to_contain_text("明文 SHA-256")
+    bid = Bid.objects.get(project=project)
+    expect(receipt).to_contain_text(bid.envelope_sha256)
+    assert bid.price is None and "876543" not in bid.envelope
+
+
+def test_an_expert_scores_on_the_screen_and_the_sheet_locks(browser, live_server):
+    project, _ = builders.opened_project()
+    with builders.at_opening():
+        bid_services.bids_close(actor=project.created_by, project=project)
+        bid_services.bids_open(actor=project.created_by, project=project)
+        panel = builders.drawn_panel(project)
+        member = panels.seated(panel).first()
+        page = browser.new_context(locale="zh-CN").new_page()
+        login(page, live_server, member.expert.user.username, factories.PASSWORD)
+
+        page.goto(f"{live_server.url}/evaluation/my/panels/")
+        page.click(f"a[href='/evaluation/{project.code}/score/']")
+        inputs = page.locator("input[name^='s-']")
+        expect(inputs).to_have_count(6)  # 3 valid bids x 2 criteria; the bid over the ceiling is not scored
+        for n in range(6):
+            inputs.nth(n).fill("15")
+        inputs.nth(0).fill("45")  # technical is out of 40
+        page.click("button:has-text('提交评分')")
+        expect(page.locator(".messages li.error")).to_contain_text("0至40")
+        assert Score.objects.count() == 0
+
+        inputs = page.locator("input[name^='s-']")
+        for n in range(6):
+            inputs.nth(n).fill("15")
+        page.click("button:has-text('提交评分')")
+        expect(page.locator("text=评分已提交并锁定，不能修改。")).to_be_visible()
+        expect(page.locator("input[name^='s-']").first).to_be_disabled()
+    assert Score.objects.filter(member=member).count() == 6
