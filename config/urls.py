@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularJSONAPIView
 
 from archive.urls import api_urlpatterns as archive_api
 from audit.urls import api_urlpatterns as audit_api
+from config import views
 from evaluation.urls import api_urlpatterns as evaluation_api
 from lottery.urls import api_urlpatterns as lottery_api
 from recordings.urls import api_urlpatterns as recordings_api
@@ -20,6 +21,7 @@ api_urlpatterns = [
 ]
 
 urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include(api_urlpatterns)),
     path("i18n/", include("django.conf.urls.i18n")),

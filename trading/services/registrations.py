@@ -38,12 +38,17 @@ def _clean(data: dict[str, Any]) -> dict[str, str]:
     return {"name": name, "number": number}
 
 
-def _manager(enterprise_id: int, name: str, number: str) -> ProjectManager:
+def _manager_on_file(enterprise_id: int, number: str) -> ProjectManager | None:
+    """Reads only: every check runs before the first write, because the first audited write takes the audit
+    chain's lock until commit and every registration queues behind it."""
     manager = ProjectManager.objects.filter(certificate_number=number).first()
     if manager is None:  # managers not on file are accepted with their certificate number
-        return ProjectManager.objects.create(organisation_id=enterprise_id, name=name, certificate_number=number)
+        return None
     if manager.organisation_id != enterprise_id:
         raise ValidationError({"manager_certificate": [_("该证书编号登记在其他企业名下。")]})
+    if Registration.objects.filter(manager=manager, rank=1, project__status__in=ONGOING).exists():
+        raise ValidationError({"manager_certificate": [
+            _("项目经理%(n)s正在承担在建项目，不能再报名。") % {"n": manager.name}]})
     return manager
 
 
@@ -62,13 +67,12 @@ def registration_create(*, actor: User, project: Project, data: dict[str, Any]) 
         raise PermissionDenied(_("账号未关联企业。"))
     fields = _clean(data)
     _check_open(project)
+    manager = _manager_on_file(actor.organisation_id, fields["number"])
     try:
         with transaction.atomic(), context.acting(actor, reason=_("企业报名")):
-            manager = _manager(actor.organisation_id, fields["name"], fields["number"])
-            busy = Registration.objects.filter(manager=manager, rank=1, project__status__in=ONGOING).first()
-            if busy is not None:
-                raise ValidationError({"manager_certificate": [
-                    _("项目经理%(n)s正在承担在建项目，不能再报名。") % {"n": manager.name}]})
+            if manager is None:
+                manager = ProjectManager.objects.create(organisation_id=actor.organisation_id, name=fields["name"],
+                                                        certificate_number=fields["number"])
             return Registration.objects.create(
                 project=project, round=project.round, enterprise_id=actor.organisation_id, manager=manager,
                 registered_by=actor, acknowledged_notice=True, deadline=project.registration_deadline,
@@ -81,6 +85,8 @@ def _conflict(exc: IntegrityError) -> Conflict:
     text = str(exc)
     if "registration_before_deadline" in text:
         return Conflict(_("报名已截止。"), {"registration_deadline": [_("已过截止时间")]})
+    if "certificate_number" in text:  # the same new manager registered by two requests at once
+        return Conflict(_("该项目经理证书编号刚被登记，请重试。"), {"manager_certificate": [_("并发登记")]})
     if "registration_once_per_round" in text or "UNIQUE" in text or "unique" in text:
         return Conflict(_("本企业已报名该项目，不能重复报名。"), {"enterprise": [_("重复报名")]})
     raise exc

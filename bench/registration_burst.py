@@ -1,0 +1,166 @@
+"""Concurrent registrations against a real server: gunicorn with 2 worker processes on 127.0.0.1, production
+settings (DEBUG=0) on PostgreSQL, token-authenticated clients each on its own keep-alive connection. The same
+number of requests at the same concurrency against /healthz (no database) in the same run is the baseline.
+
+    .venv/bin/python bench/registration_burst.py [--enterprises 400] [--projects 8] [--clients 16]
+
+Prints throughput, p50 and p99 of both and the ratio of throughputs. Goal (issue 3): registrations reach at
+least 25% of the trivial view's throughput. Uses its own database (jiaoyi_bench_reg), recreated every run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from http.client import HTTPConnection
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DB_NAME = "jiaoyi_bench_reg"
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+
+
+def recreate_database() -> str:
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DB_NAME}")
+    return f"{PG}/{DB_NAME}"
+
+
+def prepare(url: str, *, enterprises: int, projects: int) -> list[tuple[str, str, dict]]:
+    """Migrate, then create the projects and enterprises; returns (path, token, body) per registration."""
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from rest_framework.authtoken.models import Token
+
+    from tests import factories
+
+    call_command("migrate", verbosity=0)
+    agency = factories.agency_user()
+    codes = [factories.fixed_price_project(agency=agency, title=f"压力测试项目{n}").code for n in range(projects)]
+    plan = []
+    for n in range(enterprises):
+        _, user = factories.enterprise_with_licences(f"压测企业{n:04d}")
+        token = Token.objects.create(user=user).key
+        body = {"manager_name": f"经理{n}", "manager_certificate": f"川25{n:09d}", "acknowledge_notice": True}
+        plan.append((f"/api/projects/{codes[n % projects]}/registrations", token, body))
+    return plan
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(url: str, port: int) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50),
+           "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "0", "CONN_MAX_AGE": "60"}
+    server = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning"], cwd=ROOT, env=env)
+    for _ in range(200):
+        try:
+            conn = HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit("gunicorn did not answer /healthz")
+
+
+def burst(port: int, requests: list[tuple[str, str, str, dict | None]], clients: int) -> tuple[float, list[float],
+                                                                                                 dict[int, int]]:
+    """Each client thread works through its share on one keep-alive connection. Returns (seconds, latencies,
+    status counts)."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    barrier = threading.Barrier(clients + 1)
+
+    def client(share):
+        conn = HTTPConnection("127.0.0.1", port, timeout=60)
+        mine, codes = [], []
+        barrier.wait()
+        for method, path, token, body in share:
+            headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"} if token else {}
+            started = time.perf_counter()
+            conn.request(method, path, body=json.dumps(body) if body else None, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            mine.append(time.perf_counter() - started)
+            codes.append(response.status)
+        with lock:
+            latencies.extend(mine)
+            for code in codes:
+                statuses[code] = statuses.get(code, 0) + 1
+
+    threads = [threading.Thread(target=client, args=(requests[i::clients],)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started, latencies, statuses
+
+
+def report(name: str, seconds: float, latencies: list[float], statuses: dict[int, int]) -> float:
+    rate = len(latencies) / seconds
+    q = statistics.quantiles(latencies, n=100)
+    print(f"{name:14s} {len(latencies):5d} requests in {seconds:6.2f} s = {rate:7.1f}/s   "
+          f"p50 {q[49] * 1000:6.1f} ms   p99 {q[98] * 1000:6.1f} ms   statuses {dict(sorted(statuses.items()))}")
+    return rate
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--enterprises", type=int, default=400)
+    parser.add_argument("--projects", type=int, default=8)
+    parser.add_argument("--clients", type=int, default=16)
+    args = parser.parse_args()
+
+    url = recreate_database()
+    plan = prepare(url, enterprises=args.enterprises, projects=args.projects)
+    port = free_port()
+    server = start_server(url, port)
+    try:
+        trivial = [("GET", "/healthz", "", None)] * len(plan)
+        burst(port, trivial[: args.clients * 4], args.clients)  # warm both workers
+        base = report("trivial view", *burst(port, trivial, args.clients))
+        registrations = [("POST", path, token, body) for path, token, body in plan]
+        seconds, latencies, statuses = burst(port, registrations, args.clients)
+        rate = report("registrations", seconds, latencies, statuses)
+        again = report("trivial again", *burst(port, trivial, args.clients))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    from trading.models import Registration
+
+    stored = Registration.objects.count()
+    ratio = rate / ((base + again) / 2)
+    print(f"stored registrations {stored} of {len(plan)}; registration throughput = {ratio:.2f}x the trivial "
+          f"view's (goal >= 0.25x)")
+    return 0 if stored == len(plan) and statuses == {201: len(plan)} else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
