@@ -46,6 +46,8 @@ class LedgerEntry(models.Model):
             models.Index(fields=["object_type", "-seq"], name="audit_model_seq"),
             models.Index(fields=["action", "-seq"], name="audit_action_seq"),
             models.Index(fields=["history_model", "history_id"], name="audit_history_row"),
+            # a period's first entry (audit.selectors._period): the timeline then walks the primary key
+            models.Index(fields=["at", "seq"], name="audit_at_seq"),
         ]
 
     def __str__(self) -> str:
