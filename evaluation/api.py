@@ -213,11 +213,27 @@ class PanelView(API):
         return Response(plain(panel_body(request, project)), status=status.HTTP_201_CREATED)
 
 
+class PanelInputsView(API):
+    @extend_schema(request=_obj(commitment=STR, value=STR, nonce=STR), responses={201: ANY},
+                   description="A supervisor present at the draw session seals {\"commitment\": SHA-256(nonce + "
+                   "value)}; once every present supervisor has sealed, reveals {\"value\", \"nonce\"}.")
+    def post(self, request: Request, code: str) -> Response:
+        project, data = project_for(request.user, code), _data(request)
+        if "commitment" in data:
+            sealed = panels.panel_input_seal(actor=request.user, project=project, commitment=data["commitment"])
+        else:
+            sealed = panels.panel_input_reveal(actor=request.user, project=project, value=data.get("value"),
+                                               nonce=data.get("nonce"))
+        return Response({"id": sealed.pk, "position": sealed.position, "source": sealed.source,
+                         "commitment": sealed.commitment, "revealed": sealed.revealed_at is not None},
+                        status=status.HTTP_201_CREATED)
+
+
 class PanelDrawView(API):
-    @extend_schema(request=_obj(inputs={"type": "array", "items": _obj(source=STR, value=STR)}), responses=ANY)
+    @extend_schema(request=None, responses=ANY)
     def post(self, request: Request, code: str) -> Response:
         project = project_for(request.user, code)
-        panels.panel_draw(actor=request.user, project=project, inputs=_data(request).get("inputs"))
+        panels.panel_draw(actor=request.user, project=project)
         return Response(plain(panel_body(request, project)))
 
 

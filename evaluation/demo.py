@@ -14,6 +14,7 @@ from config import clock
 from evaluation.models import Expert
 from evaluation.services import auctions, evaluating, panels
 from evaluation.services import bids as bid_services
+from lottery import engine
 from trading.models import Organisation, Project, Room, User
 from trading.services.projects import project_create, project_publish
 from trading.services.sessions import attendance_sign, session_book
@@ -30,9 +31,9 @@ CRITERIA = [
 
 def load(out=print) -> None:
     users = {u.username: u for u in User.objects.filter(username__in=[
-        "admin", "agency", "supervisor", *(f"expert{n}" for n in range(1, 10)),
+        "admin", "agency", "supervisor", "supervisor2", *(f"expert{n}" for n in range(1, 10)),
         *(f"enterprise{n}" for n in range(1, 7))])}
-    if len(users) < 17:
+    if len(users) < 18:
         out("evaluation demo skipped: the trading demo logins are missing")
         return
     with context.acting_as_system(reason="demo data"):
@@ -87,14 +88,29 @@ def _procurement(users: dict[str, User]) -> str:
         panels.panel_request(actor=agency, project=project, specialty=SPECIALTY, size=5)
         evaluating.plan_set(actor=agency, project=project, method="comprehensive", price_weight="40",
                             criteria=CRITERIA)
-        panel = panels.panel_draw(actor=users["supervisor"], project=project,
-                                  inputs=[{"source": "监督员甲", "value": "6021"}, {"source": "监督员乙", "value": "88"}])
+        panel = _draw(project, [users["supervisor"], users["supervisor2"]])
         valid = list(evaluating.valid_bids(project))
         for seat, member in enumerate(panels.seated(panel)):
             sheet = {str(b.pk): {"tech": str(30 + (b.pk + seat) % 8), "service": str(14 + b.pk % 5)} for b in valid}
             evaluating.score_submit(actor=member.expert.user, project=project, sheet=sheet)
         evaluating.evaluation_finish(actor=agency, project=project)
     return project.code
+
+
+def _draw(project: Project, supervisors: list[User]):
+    """The two demo supervisors sign in to a draw session, seal, reveal, and the first draws."""
+    start = clock.now() + dt.timedelta(minutes=1)
+    session = session_book(actor=project.created_by, project=project, kind="draw", starts_at=start,
+                           room=Room.objects.filter(kind="draw").order_by("name").first(),
+                           ends_at=start + dt.timedelta(hours=1))
+    picks = [("demo-panel-nonce-1", "6021"), ("demo-panel-nonce-2", "88")]
+    for supervisor in supervisors:
+        attendance_sign(actor=supervisor, session=session, badge="supervisor")
+    for supervisor, (nonce, value) in zip(supervisors, picks, strict=True):
+        panels.panel_input_seal(actor=supervisor, project=project, commitment=engine.input_commitment(nonce, value))
+    for supervisor, (nonce, value) in zip(supervisors, picks, strict=True):
+        panels.panel_input_reveal(actor=supervisor, project=project, value=value, nonce=nonce)
+    return panels.panel_draw(actor=supervisors[0], project=project)
 
 
 def _auction(users: dict[str, User]) -> str:

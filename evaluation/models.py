@@ -205,6 +205,38 @@ class Panel(_ProjectScoped):
         return f"<Panel {self.project_id}#{self.round}>"
 
 
+class PanelInput(AuditedModel):
+    """One supervisor's public input to a panel draw (DESIGN §3 step 3): sealed first as SHA-256(nonce + value),
+    revealed once every supervisor present has sealed. Written by that supervisor only."""
+
+    panel = models.ForeignKey(Panel, on_delete=models.PROTECT, related_name="inputs")
+    position = models.PositiveSmallIntegerField(_("顺序"))
+    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(_("来源"), max_length=100)
+    commitment = models.CharField(_("密封值"), max_length=64)
+    value = models.CharField(_("数值"), max_length=64, blank=True, default="")
+    nonce = models.CharField(max_length=128, blank=True, default="")
+    sealed_at = models.DateTimeField(_("密封时间"))
+    revealed_at = models.DateTimeField(_("揭示时间"), null=True, blank=True)
+    history = audited()
+
+    class Meta:
+        verbose_name = _("专家抽取公开输入")
+        verbose_name_plural = _("专家抽取公开输入")
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["panel", "supervisor"], name="panel_input_once_per_supervisor"),
+            models.UniqueConstraint(fields=["panel", "position"], name="panel_input_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.commitment[:12]}…"
+
+    @property
+    def audit_project_code(self) -> str:
+        return self.panel.project.code
+
+
 class PanelMember(AuditedModel):
     """An expert taken from the ranking of a panel's draw: seated, or declined (with the reason) and replaced by
     the next in the ranking. `submitted_at` locks the member's scores."""

@@ -25,6 +25,7 @@ api_urlpatterns = [
     path("objections/<int:pk>/answer", api.ObjectionAnswerView.as_view(), name="api-objection-answer"),
     path("experts", api.ExpertsView.as_view(), name="api-experts"),
     path(P + "panel", api.PanelView.as_view(), name="api-panel"),
+    path(P + "panel/inputs", api.PanelInputsView.as_view(), name="api-panel-inputs"),
     path(P + "panel/draw", api.PanelDrawView.as_view(), name="api-panel-draw"),
     path(P + "panel/proof", api.PanelProofView.as_view(), name="api-panel-proof"),
     path("panel-members/<int:pk>/decline", api.MemberDeclineView.as_view(), name="api-member-decline"),

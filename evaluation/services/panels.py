@@ -9,6 +9,7 @@ import hashlib
 import json
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -17,10 +18,11 @@ from audit import checkpoints, context, ledger
 from config import clock
 from config.api import Conflict
 from config.roles import require
-from evaluation.models import Bid, Expert, Panel, PanelMember
+from evaluation.models import Bid, Expert, Panel, PanelInput, PanelMember
 from lottery import engine
 from lottery import secrets as draw_secrets
-from trading.models import Organisation, Project, User
+from lottery.services import REVEAL_WINDOW, current_draw_session
+from trading.models import Attendance, Organisation, Project, User
 from trading.models.projects import Status
 from trading.services.projects import ensure_manages
 
@@ -119,37 +121,108 @@ def panel_request(*, actor: User, project: Project, specialty: str, size: int) -
     return panel
 
 
-def _clean_inputs(inputs: Any) -> list[dict[str, str]]:
-    if not isinstance(inputs, list) or len(inputs) < 2:
-        raise ValidationError({"inputs": [_("至少需要两项现场公开输入。")]})
-    clean = []
-    for n, item in enumerate(inputs, start=1):
-        if not isinstance(item, dict) or not isinstance(item.get("value"), str) or not item["value"]:
-            raise ValidationError({"inputs": [_("第%(n)d项须有字符串 value。") % {"n": n}]})
-        try:
-            value = engine.check_input_value(item["value"])
-        except ValueError as exc:
-            raise ValidationError({"inputs": [_("第%(n)d项：%(e)s") % {"n": n, "e": exc}]}) from exc
-        clean.append({"source": str(item.get("source") or _("输入%(n)d") % {"n": n})[:100], "value": value})
-    return clean
-
-
-@transaction.atomic
-def panel_draw(*, actor: User, project: Project, inputs: list[dict[str, str]]) -> Panel:
-    """The one draw: rank the frozen candidates with fps-draw-v1 and seat the first `size`."""
+def _present(actor: User, project: Project) -> set[int]:
+    """The supervisors signed in to the project's draw session under way; the actor must be one of them."""
     require(actor, "draw.input")
-    public_inputs = _clean_inputs(inputs)
+    session = current_draw_session(project)
+    if session is None:
+        raise Conflict(_("本项目没有正在进行的抽取场次。"), {"session": [_("请先预约抽取室并在场次时间内操作")]})
+    present = set(session.attendance.filter(badge=Attendance.Badge.SUPERVISOR).values_list("user_id", flat=True))
+    if actor.pk not in present:
+        raise PermissionDenied(_("您未以现场监督身份在本抽取场次签到。"))
+    return present
+
+
+def _open_panel(project: Project) -> Panel:
     panel = Panel.objects.select_for_update().filter(project=project, round=project.round).first()
     if panel is None:
         raise Conflict(_("代理机构尚未申请抽取评标专家。"))
     if panel.drawn_at:
         raise Conflict(_("本轮评标专家已抽取，不能重复抽取。"))
+    return panel
+
+
+def _all_sealed(panel: Panel, present: set[int]) -> bool:
+    sealed = set(panel.inputs.values_list("supervisor_id", flat=True))
+    return len(sealed) >= settings.DRAW_MIN_SUPERVISORS and present <= sealed
+
+
+@transaction.atomic
+def panel_input_seal(*, actor: User, project: Project, commitment: str) -> PanelInput:
+    """A present supervisor seals SHA-256(nonce + value); nobody reveals before every present supervisor sealed."""
+    _present(actor, project)
+    panel = _open_panel(project)
+    commitment = str(commitment or "").strip().lower()
+    if len(commitment) != 64 or any(c not in "0123456789abcdef" for c in commitment):
+        raise ValidationError({"commitment": [_("须为64位十六进制的 SHA-256 值（nonce + 数值）。")]})
+    inputs = list(panel.inputs.all())
+    if any(i.revealed_at for i in inputs):
+        raise Conflict(_("已开始揭示，不能再密封新的输入。"))
+    if any(i.supervisor_id == actor.pk for i in inputs):
+        raise Conflict(_("您已密封过输入。"))
+    sealed = PanelInput.objects.create(
+        panel=panel, position=len(inputs) + 1, supervisor=actor, commitment=commitment, sealed_at=clock.now(),
+        source=_("现场监督%(name)s") % {"name": actor.get_full_name() or actor.username})
+    ledger.record_event("panel_input_sealed", obj=panel, actor=actor,
+                        data={"position": sealed.position, "source": sealed.source, "commitment": commitment})
+    return sealed
+
+
+@transaction.atomic
+def panel_input_reveal(*, actor: User, project: Project, value: Any, nonce: Any) -> PanelInput:
+    present = _present(actor, project)
+    panel = _open_panel(project)
+    if not isinstance(value, str) or len(value) > settings.DRAW_INPUT_MAX_LENGTH:
+        raise ValidationError({"value": [_("须为不超过%(n)d个字符的字符串。") % {"n": settings.DRAW_INPUT_MAX_LENGTH}]})
+    if not isinstance(nonce, str) or not 8 <= len(nonce) <= 128:
+        raise ValidationError({"nonce": [_("须为8至128个字符的随机串。")]})
+    mine = panel.inputs.filter(supervisor=actor).first()
+    if mine is None or mine.revealed_at:
+        raise Conflict(_("您没有待揭示的密封输入。"))
+    if not _all_sealed(panel, present):
+        raise Conflict(_("还有在场监督人员未密封输入，暂不能揭示。"))
+    if engine.input_commitment(nonce, value) != mine.commitment:
+        raise ValidationError({"value": [_("揭示的数值与密封值不符（SHA-256(nonce + 数值) 不一致）。")]})
+    mine.value, mine.nonce, mine.revealed_at = value, nonce, clock.now()
+    with context.acting(actor, reason=_("揭示公开输入")):
+        mine.save()
+    ledger.record_event("panel_input_revealed", obj=panel, actor=actor, data={"position": mine.position,
+                                                                            "value": value})
+    return mine
+
+
+def _inputs_for_proof(panel: Panel, present: set[int]) -> tuple[list[dict], list[dict]]:
+    """Every sealer's value, or the empty string once the reveal window has passed (recorded, never a re-draw)."""
+    inputs = list(panel.inputs.order_by("position"))
+    if not _all_sealed(panel, present):
+        raise Conflict(_("至少需要%(n)d名在场监督人员密封输入。") % {"n": settings.DRAW_MIN_SUPERVISORS})
+    waiting = [i for i in inputs if not i.revealed_at]
+    deadline = max(i.sealed_at for i in inputs) + REVEAL_WINDOW
+    if waiting and clock.now() < deadline:
+        raise Conflict(_("还有%(n)d名监督人员未揭示；揭示时限至 %(t)s，逾期按空值记录。")
+                       % {"n": len(waiting), "t": deadline.isoformat()})
+    public = [{"source": i.source, "value": i.value if i.revealed_at else ""} for i in inputs]
+    sealed = [{"source": i.source, "commitment": i.commitment, "nonce": i.nonce if i.revealed_at else ""}
+              for i in inputs]
+    return public, sealed
+
+
+@transaction.atomic
+def panel_draw(*, actor: User, project: Project) -> Panel:
+    """The one draw: rank the frozen candidates with fps-draw-v1 and seat the first `size`."""
+    present = _present(actor, project)
+    panel = _open_panel(project)
+    public_inputs, commitments = _inputs_for_proof(panel, present)
     secret = draw_secrets.unseal(panel.sealed_secret, _pad_label(project), project.round)
     metadata = {"kind": "expert-panel", "specialty": panel.specialty, "size": panel.size,
                 "requested_at": panel.requested_at.isoformat(), "drawn_at": clock.now().isoformat(),
-                "supervisor": actor.username, "excluded": len(panel.excluded)}
+                "supervisors": [i.supervisor.username for i in panel.inputs.order_by("position")],
+                "not_revealed": [i["source"] for i, c in zip(public_inputs, commitments, strict=True)
+                                 if not c["nonce"]],
+                "excluded": len(panel.excluded)}
     proof = engine.build_proof(project=proof_project(project), secret=secret, candidates=panel.candidates,
-                               public_inputs=public_inputs, selected=panel.size, metadata=metadata)
+                               public_inputs=public_inputs, selected=panel.size, input_commitments=commitments,
+                               metadata=metadata)
     if proof["candidates_digest"] != panel.candidates_digest:
         raise Conflict(_("候选专家名单与公布的摘要不一致，抽取中止。"))
     panel.proof, panel.proof_sha256 = proof, proof_sha256(proof)

@@ -9,10 +9,11 @@ from config import clock
 from config.roles import Role
 from evaluation.services import bids as bid_services
 from evaluation.services import evaluating, panels
+from lottery import engine
 from tests import factories
 from trading.models import Organisation
 from trading.services.projects import project_create, project_publish
-from trading.services.sessions import session_book
+from trading.services.sessions import attendance_sign, session_book
 
 DAYS = dt.timedelta(days=6)
 CRITERIA = [
@@ -69,7 +70,25 @@ def pool(n: int = 9, specialty: str = "教学仪器"):
             for i in range(n)]
 
 
-INPUTS = [{"source": "监督员甲", "value": "31415"}, {"source": "监督员乙", "value": "27182"}]
+INPUTS = [("nonce-of-supervisor-1", "31415"), ("nonce-of-supervisor-2", "27182")]
+
+
+def draw_session(project):
+    """A draw session starting in a minute (sign-in opens an hour early) with two supervisors signed in."""
+    start = clock.now() + dt.timedelta(minutes=1)
+    session = session_book(actor=project.created_by, project=project, room=factories.room("draw"), kind="draw",
+                           starts_at=start, ends_at=start + dt.timedelta(hours=2))
+    supervisors = [factories.user(Role.SUPERVISOR) for _ in INPUTS]
+    for supervisor in supervisors:
+        attendance_sign(actor=supervisor, session=session, badge="supervisor")
+    return supervisors
+
+
+def seal_and_reveal(project, supervisors):
+    for supervisor, (nonce, value) in zip(supervisors, INPUTS, strict=True):
+        panels.panel_input_seal(actor=supervisor, project=project, commitment=engine.input_commitment(nonce, value))
+    for supervisor, (nonce, value) in zip(supervisors, INPUTS, strict=True):
+        panels.panel_input_reveal(actor=supervisor, project=project, value=value, nonce=nonce)
 
 
 def drawn_panel(project, *, size: int = 5):
@@ -77,4 +96,6 @@ def drawn_panel(project, *, size: int = 5):
     panels.panel_request(actor=project.created_by, project=project, specialty="教学仪器", size=size)
     evaluating.plan_set(actor=project.created_by, project=project, method="comprehensive", price_weight="40",
                         criteria=CRITERIA)
-    return panels.panel_draw(actor=factories.user(Role.SUPERVISOR), project=project, inputs=INPUTS)
+    supervisors = draw_session(project)
+    seal_and_reveal(project, supervisors)
+    return panels.panel_draw(actor=supervisors[0], project=project)

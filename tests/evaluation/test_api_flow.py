@@ -12,8 +12,10 @@ import pytest
 from config import clock
 from config.roles import Role
 from evaluation.models import Bid, PanelMember
+from lottery import engine
 from tests import factories
 from tests.evaluation import builders
+from trading.models import Project
 
 pytestmark = pytest.mark.django_db
 VERIFY = Path(__file__).resolve().parents[2] / "lottery" / "verify.py"
@@ -91,12 +93,18 @@ def test_procurement_end_to_end_through_the_api_and_pages(api, client, tmp_path)
         assert api.put(f"/api/projects/{code}/evaluation/plan", {
             "method": "comprehensive", "price_weight": "40", "criteria": builders.CRITERIA},
             format="json").status_code == 200
-        supervisor = factories.user(Role.SUPERVISOR)
-        drawn = _as(api, supervisor).post(f"/api/projects/{code}/panel/draw", {"inputs": builders.INPUTS},
-                                          format="json")
+        project = Project.objects.get(code=code)
+        supervisors = builders.draw_session(project)
+        for supervisor, (nonce, value) in zip(supervisors, builders.INPUTS, strict=True):
+            sealed = _as(api, supervisor).post(f"/api/projects/{code}/panel/inputs",
+                                               {"commitment": engine.input_commitment(nonce, value)}, format="json")
+            assert sealed.status_code == 201, sealed.json()
+        for supervisor, (nonce, value) in zip(supervisors, builders.INPUTS, strict=True):
+            assert _as(api, supervisor).post(f"/api/projects/{code}/panel/inputs", {"value": value, "nonce": nonce},
+                                             format="json").status_code == 201
+        drawn = api.post(f"/api/projects/{code}/panel/draw")
         assert drawn.status_code == 200, drawn.json()
-        again = api.post(f"/api/projects/{code}/panel/draw", {"inputs": builders.INPUTS}, format="json")
-        assert again.status_code == 409
+        assert api.post(f"/api/projects/{code}/panel/draw").status_code == 409
         proof = api.get(f"/api/projects/{code}/panel/proof").content
         panel = _as(api, agency).get(f"/api/projects/{code}/panel").json()
         names = set(PanelMember.objects.values_list("expert__name", flat=True))

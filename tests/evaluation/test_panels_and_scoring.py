@@ -20,6 +20,7 @@ from evaluation import selectors
 from evaluation.models import Candidate, Panel, PanelMember, Score
 from evaluation.services import bids as bid_services
 from evaluation.services import evaluating, objections, panels
+from lottery import engine
 from tests import factories
 from tests.evaluation import builders
 
@@ -97,13 +98,44 @@ def test_the_panel_proof_verifies_with_lottery_verify_py(opened, tmp_path):
     assert bad.returncode == 1
 
 
-def test_the_panel_is_drawn_once_by_a_supervisor(opened):
+def test_the_panel_is_drawn_once_by_a_present_supervisor(opened):
     project, _ = opened
-    builders.drawn_panel(project)
-    with pytest.raises(Conflict):
-        panels.panel_draw(actor=factories.user(Role.SUPERVISOR), project=project, inputs=builders.INPUTS)
+    panel = builders.drawn_panel(project)
+    drawer = panel.drawn_by
+    with pytest.raises(Conflict, match="不能重复"):
+        panels.panel_draw(actor=drawer, project=project)
+    with pytest.raises(PermissionDenied, match="签到"):
+        panels.panel_draw(actor=factories.user(Role.SUPERVISOR), project=project)
     with pytest.raises(PermissionDenied):
-        panels.panel_draw(actor=project.created_by, project=project, inputs=builders.INPUTS)
+        panels.panel_draw(actor=project.created_by, project=project)
+
+
+def test_panel_inputs_are_sealed_before_any_is_revealed_and_checked_in_the_proof(opened):
+    project, _ = opened
+    builders.pool(7)
+    panels.panel_request(actor=project.created_by, project=project, specialty="教学仪器", size=5)
+    supervisors = builders.draw_session(project)
+    (nonce, value), first = builders.INPUTS[0], supervisors[0]
+    panels.panel_input_seal(actor=first, project=project, commitment=engine.input_commitment(nonce, value))
+
+    with pytest.raises(Conflict, match="未密封"):
+        panels.panel_input_reveal(actor=first, project=project, value=value, nonce=nonce)
+    with pytest.raises(Conflict):
+        panels.panel_draw(actor=first, project=project)
+    other_nonce, other_value = builders.INPUTS[1]
+    panels.panel_input_seal(actor=supervisors[1], project=project,
+                            commitment=engine.input_commitment(other_nonce, other_value))
+    with pytest.raises(ValidationError, match="不符"):
+        panels.panel_input_reveal(actor=first, project=project, value="99999", nonce=nonce)
+    panels.panel_input_reveal(actor=first, project=project, value=value, nonce=nonce)
+    with pytest.raises(Conflict, match="未揭示"):
+        panels.panel_draw(actor=first, project=project)
+    with clock.travel(dt.timedelta(minutes=10)):  # the second supervisor never reveals: the empty string
+        panel = panels.panel_draw(actor=first, project=project)
+
+    assert [i["value"] for i in panel.proof["public_inputs"]] == [value, ""]
+    assert panel.proof["input_commitments"][0]["nonce"] == nonce
+    assert panel.proof["metadata"]["not_revealed"] == [panel.proof["public_inputs"][1]["source"]]
 
 
 def test_a_decliner_is_replaced_by_the_next_in_the_ranking_recorded(opened):
