@@ -222,13 +222,20 @@ def _pending_row(actor, session, uploader, key, recorder, name, analysis: Analys
             setattr(recording, name_, value)
         recording.save()
         if recording.key.startswith("pending/"):  # the key names the row, so a retry can never clobber another
-            recording.key = object_key(recording, f"original{suffix if suffix in VIDEO_TYPES else '.bin'}")
+            recording.key = original_key(recording, f"original{suffix if suffix in VIDEO_TYPES else '.bin'}")
             recording.save()
     return recording
 
 
-def object_key(recording: Recording, name: str) -> str:
-    return f"recordings/{recording.session.project.code}/session-{recording.session_id}/{recording.pk}/{name}"
+def original_key(recording: Recording, name: str) -> str:
+    """The row's id names the object, and a random part keeps it unique even against a bucket that outlived a
+    database (objects are locked: a clash could not be cleared for the whole retention)."""
+    project = recording.session.project.code
+    return f"recordings/{project}/session-{recording.session_id}/{recording.pk}-{secrets.token_hex(4)}/{name}"
+
+
+def derived_key(recording: Recording, name: str) -> str:
+    return f"{recording.key.rsplit('/', 1)[0]}/{name}"
 
 
 def _flags(analysis: Analysis) -> dict[str, Any]:
@@ -326,7 +333,7 @@ def _store_derived(recording: Recording, analysis: Analysis, path: Path) -> None
 
 
 def _put_derived(recording: Recording, kind: str, name: str, content_type: str, stream, size: int) -> dict:
-    key = object_key(recording, name)
+    key = derived_key(recording, name)
     stored = get_store().put(key, stream, size=size, content_type=content_type,
                              metadata={**_object_metadata(recording), "kind": kind.replace("_", "-")},
                              retention_until=recording.retention_until, legal_hold=recording.legal_hold)

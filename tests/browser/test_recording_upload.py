@@ -22,6 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_upload_page_shows_progress_then_the_recording(browser, live_server, settings, tmp_path):
     settings.AXES_ENABLED = False
+    settings.S3_ENDPOINT = ""  # the embedded store, even with S3_* exported
     past_session = book_past_session()
     supervisor = factories.user("supervisor")
     video = write_video(tmp_path / "现场.mp4", seconds=20, size=(640, 360))
@@ -50,6 +51,7 @@ def test_upload_page_shows_progress_then_the_recording(browser, live_server, set
 
 def test_upload_page_shows_the_refusal_of_a_file_that_is_not_a_video(browser, live_server, settings, tmp_path):
     settings.AXES_ENABLED = False
+    settings.S3_ENDPOINT = ""  # the embedded store, even with S3_* exported
     past_session = book_past_session()
     supervisor = factories.user("supervisor")
     junk = tmp_path / "会议纪要.mp4"

@@ -64,6 +64,12 @@ def key() -> str:
 
 # --- the Django side: a session in the past, users of every role, real videos ---
 
+@pytest.fixture(autouse=True)
+def _embedded_store_unless_asked(settings):
+    """The Django-level tests use the filesystem store even when a developer has S3_* exported (the S3 tests
+    switch to their own bucket with `s3_settings`); buckets outlive runs and their objects are locked."""
+    settings.S3_ENDPOINT = ""
+
 @pytest.fixture(scope="session")
 def clip(tmp_path_factory) -> Path:
     """4 s of moving picture, 25 fps, 320x180 (100 frames)."""
