@@ -226,4 +226,6 @@ def project_lists(user: User) -> dict[str, Any]:
         "open": list(Project.objects.filter(type="procurement", status=Status.PUBLISHED)),
         "auctions": list(Project.objects.filter(type__in=kinds[1:]).exclude(status=Status.DRAFT)),
         "publicity": list(Project.objects.filter(type="procurement", status__in=CANDIDATE_VISIBLE)),
+        "panel_draws": [p.project for p in Panel.objects.filter(drawn_at__isnull=True).select_related("project")]
+        if can(user, "draw.input") else [],
     }

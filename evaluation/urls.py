@@ -9,6 +9,7 @@ urlpatterns = [
     path("evaluation/<str:code>/bid/", views.bid_page, name="evaluation-bid"),
     path("evaluation/<str:code>/manage/", views.manage_page, name="evaluation-manage"),
     path("evaluation/<str:code>/score/", views.score_page, name="evaluation-score"),
+    path("evaluation/<str:code>/panel-draw/", views.panel_draw_page, name="evaluation-panel-draw"),
     path("evaluation/my/panels/", views.my_panels, name="evaluation-my-panels"),
     path("candidates/<str:code>/", views.candidates_page, name="evaluation-candidates"),
     path("auction/<str:code>/", views.auction_page, name="evaluation-auction"),

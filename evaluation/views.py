@@ -101,6 +101,18 @@ def manage_page(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
+def panel_draw_page(request: HttpRequest, code: str) -> HttpResponse:
+    """Supervisors seal, reveal and draw here (through the API); the page shows only commitments until revealed."""
+    require(request.user, "draw.input")
+    project = project_for(request.user, code)
+    found = selectors.panel(project)
+    inputs = list(found.inputs.order_by("position")) if found else []
+    return render(request, "evaluation/panel_draw.html", {
+        "project": project, "panel": found, "inputs": inputs,
+        "mine": next((i for i in inputs if i.supervisor_id == request.user.pk), None)})
+
+
+@login_required
 def my_panels(request: HttpRequest) -> HttpResponse:
     return render(request, "evaluation/my_panels.html", {"seats": selectors.expert_seats(request.user)})
 

@@ -4,7 +4,7 @@ score is refused with nothing stored, then the full sheet is submitted and the s
 import pytest
 from playwright.sync_api import expect
 
-from evaluation.models import Bid, Score
+from evaluation.models import Bid, Panel, Score
 from evaluation.services import bids as bid_services
 from evaluation.services import panels
 from tests import factories
@@ -65,3 +65,34 @@ def test_an_expert_scores_on_the_screen_and_the_sheet_locks(browser, live_server
         expect(page.locator("text=评分已提交并锁定，不能修改。")).to_be_visible()
         expect(page.locator("input[name^='s-']").first).to_be_disabled()
     assert Score.objects.filter(member=member).count() == 6
+
+
+def test_two_supervisors_seal_reveal_and_draw_the_panel_in_their_browsers(browser, live_server):
+    project, _ = builders.opened_project()
+    with builders.at_opening():
+        bid_services.bids_close(actor=project.created_by, project=project)
+        bid_services.bids_open(actor=project.created_by, project=project)
+        builders.pool(7)
+        panels.panel_request(actor=project.created_by, project=project, specialty="教学仪器", size=5)
+        supervisors = builders.draw_session(project)
+        pages = []
+        for supervisor in supervisors:
+            page = browser.new_context(locale="zh-CN").new_page()
+            login(page, live_server, supervisor.username, factories.PASSWORD)
+            page.goto(f"{live_server.url}/evaluation/{project.code}/panel-draw/")
+            pages.append(page)
+        for page, value in zip(pages, ["4242", "777"], strict=True):
+            page.fill("#input-value", value)
+            page.click("#seal-form button")
+            expect(page.locator("#reveal-button")).to_be_visible()
+        assert "4242" not in pages[1].content()  # sealed: the other supervisor sees only the commitment
+        for page in pages:
+            page.reload()
+            page.click("#reveal-button")
+            expect(page.locator("#reveal-button")).to_have_count(0)
+        pages[0].click("#draw-button")
+        expect(pages[0].locator("text=已抽取。")).to_be_visible()
+
+    panel = Panel.objects.get(project=project)
+    assert [i["value"] for i in panel.proof["public_inputs"]] == ["4242", "777"]
+    assert panel.members.count() == 5

@@ -142,6 +142,18 @@ def test_procurement_end_to_end_through_the_api_and_pages(api, client, tmp_path)
     assert "医疗设备公司0" in manage and "超过最高投标限价" in manage
 
 
+def test_roles_are_checked_on_the_pages(client):
+    project, users = builders.opened_project()
+    client.force_login(users[0])
+    for page in ("manage", "panel-draw", "score"):
+        assert client.get(f"/evaluation/{project.code}/{page}/").status_code == 403, page
+    client.force_login(factories.user(Role.EXPERT))
+    assert client.get(f"/evaluation/{project.code}/score/").status_code == 403
+    assert client.get(f"/evaluation/{project.code}/bid/").status_code == 403
+    client.force_login(project.created_by)
+    assert client.get(f"/evaluation/{project.code}/manage/").status_code == 200
+
+
 def test_roles_are_checked_on_the_api(api):
     project, users = builders.opened_project()
     assert _as(api, project.created_by).post(f"/api/projects/{project.code}/bids", {"price": "1"},
