@@ -3,6 +3,9 @@ risk findings, legal-hold release. Inspectors use everything; administrators rea
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -19,6 +22,16 @@ from config.api import Conflict
 from config.roles import can, require
 
 
+def reader(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page of the workspace: logged in, GET, and the audit.read capability (inspectors; administrators)."""
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        require(request.user, "audit.read")
+        return view(request, *args, **kwargs)
+
+    return login_required(require_GET(wrapped))
+
+
 def _filters(request: HttpRequest) -> tuple[selectors.TimelineFilter, dict[str, list[str]]]:
     try:
         return selectors.TimelineFilter.from_params(request.GET), {}
@@ -26,10 +39,8 @@ def _filters(request: HttpRequest) -> tuple[selectors.TimelineFilter, dict[str, 
         return selectors.TimelineFilter(), exc.message_dict
 
 
-@login_required
-@require_GET
+@reader
 def timeline(request: HttpRequest) -> HttpResponse:
-    require(request.user, "audit.read")
     filters, errors = _filters(request)
     before = request.GET.get("before", "")
     page = selectors.timeline_page(filters, before=int(before) if before.isdigit() else None)
@@ -39,20 +50,16 @@ def timeline(request: HttpRequest) -> HttpResponse:
     }, status=400 if errors else 200)
 
 
-@login_required
-@require_GET
+@reader
 def entry_detail(request: HttpRequest, seq: int) -> HttpResponse:
-    require(request.user, "audit.read")
     entry = selectors.entry(seq)
     if entry is None:
         raise Http404(_("没有这条审计记录。"))
     return render(request, "audit/entry.html", {"entry": entry, "diff": selectors.entry_diff(entry)})
 
 
-@login_required
-@require_GET
+@reader
 def project_trail(request: HttpRequest, code: str) -> HttpResponse:
-    require(request.user, "audit.read")
     entries = list(selectors.project_trail(code))
     project = selectors.project_by_code(code)
     if project is None and not entries:
@@ -63,10 +70,8 @@ def project_trail(request: HttpRequest, code: str) -> HttpResponse:
     })
 
 
-@login_required
-@require_GET
+@reader
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
-    require(request.user, "audit.read")
     filters, errors = _filters(request)
     if errors:
         return HttpResponse("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()), status=400,
@@ -81,10 +86,8 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     return response
 
 
-@login_required
-@require_GET
+@reader
 def chain(request: HttpRequest) -> HttpResponse:
-    require(request.user, "audit.read")
     return render(request, "audit/chain.html", {"status": selectors.chain_status(),
                                                 "can_verify": can(request.user, "audit.verify")})
 
@@ -102,18 +105,14 @@ def chain_verify(request: HttpRequest) -> HttpResponse:
     return redirect("inspect-chain")
 
 
-@login_required
-@require_GET
+@reader
 def inbox(request: HttpRequest) -> HttpResponse:
-    require(request.user, "audit.read")
     return render(request, "audit/inbox.html", {**selectors.inbox(),
                                                 "can_release": can(request.user, "legal_hold.release")})
 
 
-@login_required
-@require_GET
+@reader
 def risk_findings(request: HttpRequest) -> HttpResponse:
-    require(request.user, "audit.read")
     return render(request, "audit/findings.html", {"groups": findings.all_findings()})
 
 
