@@ -174,3 +174,13 @@ def test_the_inbox_lists_referrals_and_complaints_and_a_hold_is_released_only_wi
     assert project.legal_hold is False
     entry = LedgerEntry.objects.filter(object_type="trading.Project", project=project.code).order_by("-seq").first()
     assert entry.actor == inspector.username and entry.reason == "投诉已办结，录像无需继续保全"
+
+
+def test_the_daily_command_can_record_its_verification_for_the_chain_page(client, inspector):
+    from django.core.management import call_command
+
+    ledger.record_event("note")
+    call_command("audit_verify", "--quiet", "--record")
+    entry = LedgerEntry.objects.get(action="audit_verified")
+    assert entry.actor == "system" and entry.data["ok"] is True
+    assert f"#{entry.seq}" in client.get("/inspect/chain/").content.decode()
