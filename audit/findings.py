@@ -177,23 +177,22 @@ def repeated_draws() -> list[Finding]:
 
 
 def changes_near_deadline() -> list[Finding]:
-    """A bid submitted, replaced or withdrawn within AUDIT_NEAR_DEADLINE_MINUTES (60) before its opening, and any
-    score changed after it was written (scores are written once)."""
-    bid, bid_round, score = _model("evaluation.Bid"), _model("evaluation.BidRound"), _model("evaluation.Score")
-    if bid is None or bid_round is None or score is None:
+    """A bid submitted, replaced or withdrawn within AUDIT_NEAR_DEADLINE_MINUTES (60) before the project's bid
+    deadline, and any score changed after it was written (scores are written once, on submission)."""
+    bid, score, project = _model("evaluation.Bid"), _model("evaluation.Score"), _model("trading.Project")
+    if bid is None or score is None:
         return []
     window = dt.timedelta(minutes=_setting("AUDIT_NEAR_DEADLINE_MINUTES", 60))
-    opens = {(r.project_id, r.round): r.opens_at for r in bid_round.objects.all()}
+    entries = list(LedgerEntry.objects.filter(object_type=bid._meta.label, action__in=ROW_CHANGES)
+                   .order_by("-seq")[:SCAN_LIMIT])
+    deadlines = dict(project.objects.filter(code__in={e.project for e in entries})
+                     .values_list("code", "registration_deadline"))
     found = []
-    entries = (LedgerEntry.objects.filter(object_type=bid._meta.label, action__in=ROW_CHANGES)
-               .order_by("-seq")[:SCAN_LIMIT])
-    rows = {str(b.pk): b for b in bid.objects.filter(pk__in=[int(e.object_id) for e in entries if e.object_id.isdigit()])}
     for entry in entries:
-        row = rows.get(entry.object_id)
-        deadline = opens.get((row.project_id, row.round)) if row else None
+        deadline = deadlines.get(entry.project)
         if deadline and deadline - window <= entry.at <= deadline:
             found.append(Finding(subject=entry.actor, project=entry.project, seqs=[entry.seq],
-                                 detail=_("开标前 %(m)d 分钟内投标文件变动") % {
+                                 detail=_("投标截止前 %(m)d 分钟内投标文件变动") % {
                                      "m": int((deadline - entry.at).total_seconds() // 60)}))
     for entry in LedgerEntry.objects.filter(object_type=score._meta.label, action__in=("update", "delete"))[:SCAN_LIMIT]:
         found.append(Finding(subject=entry.actor, project=entry.project, seqs=[entry.seq],
@@ -211,7 +210,7 @@ KINDS = [
     FindingKind("frequent_winners", _("异常高频中选"), _("中选次数明显高于随机期望的企业。"), frequent_winners),
     FindingKind("thin_pools", _("候选企业过少"), _("冻结的候选名单刚够最低人数。"), thin_candidate_pools),
     FindingKind("repeated_draws", _("重复抽取"), _("已抽取后再次尝试抽取的项目。"), repeated_draws),
-    FindingKind("near_deadline", _("临近截止变动"), _("开标前短时间内的投标变动，以及写入后被修改的评分。"),
+    FindingKind("near_deadline", _("临近截止变动"), _("投标截止前短时间内的投标变动，以及写入后被修改的评分。"),
                 changes_near_deadline),
 ]
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from audit import context, findings, ledger
 from audit.models import LedgerEntry
+from config import clock
 from config.api import Conflict
 from config.roles import Role
 from lottery import services as lottery_services
@@ -117,3 +118,17 @@ def test_the_findings_page_lists_every_kind_and_links_the_entries(client):
         assert f'id="finding-{kind.key}"' in page
     seq = LedgerEntry.objects.get(action="registration_list_viewed").seq
     assert f'href="/inspect/entries/{seq}/"' in page
+
+
+def test_a_bid_changed_within_the_hour_before_its_deadline_is_found_and_an_early_one_is_not(settings):
+    from tests.evaluation import builders
+
+    with clock.travel(-(builders.DAYS - dt.timedelta(minutes=30))):
+        late = builders.procurement()  # its deadline is 30 minutes from now
+    early = builders.procurement()  # six days from now
+    builders.submit(late, builders.bidder("赶点企业"), "900000.00")
+    builders.submit(early, builders.bidder("从容企业"), "900000.00")
+    [found] = findings.changes_near_deadline()
+    assert found.project == late.code and "分钟内" in found.detail
+    bid_entry = LedgerEntry.objects.get(object_type="evaluation.Bid", action="create", project=late.code)
+    assert found.seqs == [bid_entry.seq]
