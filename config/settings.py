@@ -170,6 +170,13 @@ ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 RECORDING_MAX_BYTES = env_int("RECORDING_MAX_BYTES", 4 * 1024 * 1024 * 1024)
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
+# --- the inspectors' risk findings (audit/findings.py) ---
+AUDIT_OFFICE_HOURS = env_str("AUDIT_OFFICE_HOURS", "08:30-18:00")  # Asia/Shanghai, Monday to Friday
+AUDIT_FAILED_LOGIN_THRESHOLD = env_int("AUDIT_FAILED_LOGIN_THRESHOLD", 3)  # failed logins of one name in a day
+AUDIT_WINS_THRESHOLD = env_int("AUDIT_WINS_THRESHOLD", 2)  # wins, and more than twice the chance
+AUDIT_NEAR_DEADLINE_MINUTES = env_int("AUDIT_NEAR_DEADLINE_MINUTES", 60)
+AUDIT_PDF_MAX_ROWS = env_int("AUDIT_PDF_MAX_ROWS", 2000)
+
 # --- object storage (recordings/, archive/, checkpoints) ---
 OBJECT_STORE_DIR = Path(env_str("OBJECT_STORE_DIR", str(VAR_DIR / "objects")))
 S3_ENDPOINT = env_str("S3_ENDPOINT", "")
