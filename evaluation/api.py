@@ -36,6 +36,11 @@ def _obj(**props: Any) -> dict[str, Any]:
     return {"type": "object", "properties": props}
 
 
+def _req(**props: Any) -> dict[str, Any]:
+    """A JSON request body schema, as drf-spectacular takes it: keyed by media type."""
+    return {"application/json": _obj(**props)}
+
+
 def _list(item: dict[str, Any] = ANY) -> dict[str, Any]:
     return _obj(items={"type": "array", "items": item}, count=INT)
 
@@ -78,7 +83,7 @@ def bid_row(bid: Bid, *, opened: bool) -> dict[str, Any]:
 
 
 class BidsView(API):
-    @extend_schema(responses=_list(), description="Before the opening: the bidder's own submissions (never anyone "
+    @extend_schema(responses={200: _list()}, description="Before the opening: the bidder's own submissions (never anyone "
                    "else's, never a count). After the opening: every bid with price, terms and validity.")
     def get(self, request: Request, code: str) -> Response:
         project = project_for(request.user, code)
@@ -86,7 +91,7 @@ class BidsView(API):
             return _items([bid_row(b, opened=True) for b in selectors.opened_bids(project)])
         return _items([bid_row(b, opened=False) for b in selectors.own_bids(request.user, project)])
 
-    @extend_schema(request=_obj(price=STR, duration=STR, terms=STR),
+    @extend_schema(request=_req(price=STR, duration=STR, terms=STR),
                    responses={201: _obj(id=INT, receipt=ANY)})
     def post(self, request: Request, code: str) -> Response:
         project = project_for(request.user, code)
@@ -95,28 +100,28 @@ class BidsView(API):
 
 
 class BidWithdrawView(API):
-    @extend_schema(request=None, responses=ANY)
+    @extend_schema(request=None, responses={200: ANY})
     def post(self, request: Request, code: str) -> Response:
         bid = bid_services.bid_withdraw(actor=request.user, project=project_for(request.user, code))
         return Response(plain(bid_row(bid, opened=False)))
 
 
 class BidCloseView(API):
-    @extend_schema(request=None, responses=_obj(status=STR, bids=INT))
+    @extend_schema(request=None, responses={200: _obj(status=STR, bids=INT)})
     def post(self, request: Request, code: str) -> Response:
         project = bid_services.bids_close(actor=request.user, project=project_for(request.user, code))
         return Response({"status": project.status, "bids": selectors.box(project).bid_count})
 
 
 class OpeningView(API):
-    @extend_schema(responses=ANY, description="The bid-opening record (开标记录) as data, once opened.")
+    @extend_schema(responses={200: ANY}, description="The bid-opening record (开标记录) as data, once opened.")
     def get(self, request: Request, code: str) -> Response:
         project = project_for(request.user, code)
         if not selectors.is_opened(project):
             raise ConfidentialNotFound(_("尚未开标。"))
         return Response(plain(selectors.opening_record(project)))
 
-    @extend_schema(request=None, responses=_list())
+    @extend_schema(request=None, responses={200: _list()})
     def post(self, request: Request, code: str) -> Response:
         opened = bid_services.bids_open(actor=request.user, project=project_for(request.user, code))
         return _items([bid_row(b, opened=True) for b in opened])
@@ -128,12 +133,12 @@ def objection_row(o: Objection) -> dict[str, Any]:
 
 
 class ObjectionsView(API):
-    @extend_schema(responses=_list())
+    @extend_schema(responses={200: _list()})
     def get(self, request: Request, code: str) -> Response:
         project = project_for(request.user, code)
         return _items([objection_row(o) for o in selectors.objections(project)])
 
-    @extend_schema(request=_obj(stage=STR, content=STR, raised_by=STR), responses={201: ANY})
+    @extend_schema(request=_req(stage=STR, content=STR, raised_by=STR), responses={201: ANY})
     def post(self, request: Request, code: str) -> Response:
         data = _data(request)
         objection = objections.objection_raise(
@@ -143,7 +148,7 @@ class ObjectionsView(API):
 
 
 class ObjectionAnswerView(API):
-    @extend_schema(request=_obj(answer=STR), responses=ANY)
+    @extend_schema(request=_req(answer=STR), responses={200: ANY})
     def post(self, request: Request, pk: int) -> Response:
         objection = get_object_or_404(Objection, pk=pk)
         objection = objections.objection_answer(actor=request.user, objection=objection,
@@ -158,13 +163,13 @@ def expert_row(e: Expert) -> dict[str, Any]:
 
 
 class ExpertsView(API):
-    @extend_schema(responses=_list(), description="The expert pool: centre administrators and inspectors.")
+    @extend_schema(responses={200: _list()}, description="The expert pool: centre administrators and inspectors.")
     def get(self, request: Request) -> Response:
         if not (can(request.user, "centre.admin") or can(request.user, "audit.read")):
             raise PermissionDenied(_("您的角色无权执行此操作。"))
         return _items([expert_row(e) for e in Expert.objects.select_related("employer")])
 
-    @extend_schema(request=_obj(user=STR, name=STR, specialty=STR, employer=STR, available={"type": "boolean"},
+    @extend_schema(request=_req(user=STR, name=STR, specialty=STR, employer=STR, available={"type": "boolean"},
                                 relations={"type": "array", "items": _obj(uscc=STR, relation=STR)}),
                    responses={201: ANY})
     def post(self, request: Request) -> Response:
@@ -198,12 +203,12 @@ def panel_body(request: Request, project) -> dict[str, Any]:
 
 
 class PanelView(API):
-    @extend_schema(responses=ANY, description="Expert names are hidden from agencies and bidders until the end.")
+    @extend_schema(responses={200: ANY}, description="Expert names are hidden from agencies and bidders until the end.")
     def get(self, request: Request, code: str) -> Response:
         project = project_for(request.user, code)
         return Response(plain(panel_body(request, project)))
 
-    @extend_schema(request=_obj(specialty=STR, size=INT), responses={201: ANY})
+    @extend_schema(request=_req(specialty=STR, size=INT), responses={201: ANY})
     def post(self, request: Request, code: str) -> Response:
         project = project_for(request.user, code)
         data = _data(request)
@@ -214,7 +219,7 @@ class PanelView(API):
 
 
 class PanelInputsView(API):
-    @extend_schema(request=_obj(commitment=STR, value=STR, nonce=STR), responses={201: ANY},
+    @extend_schema(request=_req(commitment=STR, value=STR, nonce=STR), responses={201: ANY},
                    description="A supervisor present at the draw session seals {\"commitment\": SHA-256(nonce + "
                    "value)}; once every present supervisor has sealed, reveals {\"value\", \"nonce\"}.")
     def post(self, request: Request, code: str) -> Response:
@@ -230,7 +235,7 @@ class PanelInputsView(API):
 
 
 class PanelDrawView(API):
-    @extend_schema(request=None, responses=ANY)
+    @extend_schema(request=None, responses={200: ANY})
     def post(self, request: Request, code: str) -> Response:
         project = project_for(request.user, code)
         panels.panel_draw(actor=request.user, project=project)
@@ -238,7 +243,7 @@ class PanelDrawView(API):
 
 
 class PanelProofView(API):
-    @extend_schema(responses=ANY, description="The fps-draw-v1 proof; check it with `python lottery/verify.py`.")
+    @extend_schema(responses={200: ANY}, description="The fps-draw-v1 proof; check it with `python lottery/verify.py`.")
     def get(self, request: Request, code: str) -> HttpResponse:
         found = selectors.panel(project_for(request.user, code))
         if found is None or found.proof is None:
@@ -247,7 +252,7 @@ class PanelProofView(API):
 
 
 class MemberDeclineView(API):
-    @extend_schema(request=_obj(reason=STR), responses={201: ANY})
+    @extend_schema(request=_req(reason=STR), responses={201: ANY})
     def post(self, request: Request, pk: int) -> Response:
         member = get_object_or_404(PanelMember, pk=pk)
         substitute = panels.member_decline(actor=request.user, member=member, reason=_data(request).get("reason", ""))
@@ -255,10 +260,10 @@ class MemberDeclineView(API):
 
 
 class PlanView(API):
-    @extend_schema(request=_obj(method=STR, price_weight=STR, outlier_share=STR,
+    @extend_schema(request=_req(method=STR, price_weight=STR, outlier_share=STR,
                                 criteria={"type": "array", "items": _obj(code=STR, name=STR, kind=STR, weight=STR,
                                                                          max_score=STR)}),
-                   responses=ANY)
+                   responses={200: ANY})
     def put(self, request: Request, code: str) -> Response:
         data = _data(request)
         plan = evaluating.plan_set(actor=request.user, project=project_for(request.user, code),
@@ -269,7 +274,7 @@ class PlanView(API):
 
 
 class ScoresView(API):
-    @extend_schema(request=_obj(scores={"type": "object", "additionalProperties": ANY}), responses={201: ANY},
+    @extend_schema(request=_req(scores={"type": "object", "additionalProperties": ANY}), responses={201: ANY},
                    description="An expert's whole sheet {bid id: {criterion: score}}; it locks on submission.")
     def post(self, request: Request, code: str) -> Response:
         member = evaluating.score_submit(actor=request.user, project=project_for(request.user, code),
@@ -279,7 +284,7 @@ class ScoresView(API):
 
 
 class EvaluationView(API):
-    @extend_schema(responses=ANY, description="The evaluation report as data: inspectors and administrators, or "
+    @extend_schema(responses={200: ANY}, description="The evaluation report as data: inspectors and administrators, or "
                    "the project's agency once the evaluation has ended.")
     def get(self, request: Request, code: str) -> Response:
         project = project_for(request.user, code)
@@ -289,7 +294,7 @@ class EvaluationView(API):
             raise ConfidentialNotFound(_("尚未完成评标。"))
         return Response(plain(selectors.evaluation_report(project)))
 
-    @extend_schema(request=None, responses=ANY)
+    @extend_schema(request=None, responses={200: ANY})
     def post(self, request: Request, code: str) -> Response:
         project = project_for(request.user, code)
         result = evaluating.evaluation_finish(actor=request.user, project=project)
@@ -297,21 +302,21 @@ class EvaluationView(API):
 
 
 class CandidatesView(API):
-    @extend_schema(responses=_list(), description="Public winning candidates once publicised (条例 §54).")
+    @extend_schema(responses={200: _list()}, description="Public winning candidates once publicised (条例 §54).")
     def get(self, request: Request, code: str) -> Response:
         project = project_for(request.user, code)
         return _items(selectors.public_candidates(project))
 
 
 class AwardView(API):
-    @extend_schema(request=None, responses=ANY)
+    @extend_schema(request=None, responses={200: ANY})
     def post(self, request: Request, code: str) -> Response:
         first = evaluating.candidate_award(actor=request.user, project=project_for(request.user, code))
         return Response({"id": first.pk, "rank": first.rank, "bidder": first.bid.bidder.name})
 
 
 class CandidateWithdrawView(API):
-    @extend_schema(request=_obj(reason=STR), responses=ANY)
+    @extend_schema(request=_req(reason=STR), responses={200: ANY})
     def post(self, request: Request, pk: int) -> Response:
         candidate = get_object_or_404(Candidate, pk=pk)
         nxt = evaluating.candidate_withdraw(actor=request.user, project=candidate.project, candidate=candidate,
@@ -328,12 +333,12 @@ def _auction(request: Request, code: str):
 
 
 class AuctionView(API):
-    @extend_schema(responses=ANY, description="The auction with its public bid log; the reserve price only for "
+    @extend_schema(responses={200: ANY}, description="The auction with its public bid log; the reserve price only for "
                    "the agency before the hammer.")
     def get(self, request: Request, code: str) -> Response:
         return Response(plain(selectors.auction_view(request.user, _auction(request, code))))
 
-    @extend_schema(request=_obj(starting_price=STR, increment=STR, reserve_price=STR), responses={201: ANY})
+    @extend_schema(request=_req(starting_price=STR, increment=STR, reserve_price=STR), responses={201: ANY})
     def post(self, request: Request, code: str) -> Response:
         data = _data(request)
         found = auctions.auction_setup(actor=request.user, project=project_for(request.user, code),
@@ -343,7 +348,7 @@ class AuctionView(API):
 
 
 class AuctionBiddersView(API):
-    @extend_schema(request=_obj(bidder=STR, number=STR), responses={201: ANY})
+    @extend_schema(request=_req(bidder=STR, number=STR), responses={201: ANY})
     def post(self, request: Request, code: str) -> Response:
         found, data = _auction(request, code), _data(request)
         org = Organisation.objects.filter(uscc=str(data.get("bidder", "")).upper()).first()
@@ -354,14 +359,14 @@ class AuctionBiddersView(API):
 
 
 class AuctionStartView(API):
-    @extend_schema(request=None, responses=ANY)
+    @extend_schema(request=None, responses={200: ANY})
     def post(self, request: Request, code: str) -> Response:
         found = auctions.auction_start(actor=request.user, auction=_auction(request, code))
         return Response(plain(selectors.auction_view(request.user, found)))
 
 
 class AuctionBidsView(API):
-    @extend_schema(request=_obj(bidder_number=STR, amount=STR), responses={201: ANY})
+    @extend_schema(request=_req(bidder_number=STR, amount=STR), responses={201: ANY})
     def post(self, request: Request, code: str) -> Response:
         data = _data(request)
         row = auctions.auction_bid(actor=request.user, auction=_auction(request, code),
@@ -371,7 +376,7 @@ class AuctionBidsView(API):
 
 
 class AuctionHammerView(API):
-    @extend_schema(request=None, responses=ANY)
+    @extend_schema(request=None, responses={200: ANY})
     def post(self, request: Request, code: str) -> Response:
         found = auctions.auction_hammer(actor=request.user, auction=_auction(request, code))
         return Response(plain(selectors.auction_view(request.user, found)))
