@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -164,10 +165,20 @@ def entry(seq: int) -> LedgerEntry | None:
 
 
 def choices() -> dict[str, list[str]]:
-    """The models and actions present in the ledger, for the filter form (distinct over indexed columns)."""
-    models = LedgerEntry.objects.exclude(object_type="").values_list("object_type", flat=True).distinct()
-    actions = LedgerEntry.objects.values_list("action", flat=True).distinct()
-    return {"models": sorted(models), "actions": sorted(actions)}
+    """The models and actions present in the ledger, for the filter form."""
+    return {"models": [m for m in _distinct("object_type") if m], "actions": _distinct("action")}
+
+
+def _distinct(column: str) -> list[str]:
+    """DISTINCT by hopping along the column's index, one probe per value: a plain DISTINCT reads every entry
+    (a million on a busy year), this reads as many index entries as there are values."""
+    table = LedgerEntry._meta.db_table
+    sql = (f"WITH RECURSIVE v(x) AS (SELECT MIN({column}) FROM {table} "  # noqa: S608 - fixed names
+           f"UNION ALL SELECT (SELECT MIN({column}) FROM {table} WHERE {column} > v.x) FROM v WHERE v.x IS NOT NULL) "
+           f"SELECT x FROM v WHERE x IS NOT NULL")
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return [row[0] for row in cursor.fetchall()]
 
 
 # --- diffs ----------------------------------------------------------------------------------------------------
