@@ -18,6 +18,22 @@ END $$;
 """
 TRIGGER_NAMES = ("audit_no_update_delete", "audit_no_truncate")
 
+# The chain head in one round trip: take the chain lock, then read the last entry and the clock. A VOLATILE
+# PL/pgSQL function takes a fresh snapshot for each statement, so the read after the lock sees the previous
+# holder's commit (one SELECT carrying both would read with a snapshot taken before the lock was granted).
+HEAD_FUNCTION_SQL = """
+CREATE OR REPLACE FUNCTION audit_chain_head(lock_key bigint)
+RETURNS TABLE(last_seq bigint, last_hash text, now_at timestamptz) LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(lock_key);
+    RETURN QUERY SELECT e.seq::bigint, e.hash::text, clock_timestamp() FROM audit_ledgerentry e
+        ORDER BY e.seq DESC LIMIT 1;
+    IF NOT FOUND THEN
+        RETURN QUERY SELECT 0::bigint, NULL::text, clock_timestamp();
+    END IF;
+END $$;
+"""
+
 
 def trigger_sql(table: str) -> list[str]:
     return [
@@ -47,6 +63,7 @@ def install_triggers(using: str = "default", tables: Iterable[str] | None = None
     existing = set(connection.introspection.table_names())
     with connection.cursor() as cursor:
         cursor.execute(FUNCTION_SQL)
+        cursor.execute(HEAD_FUNCTION_SQL)
         for table in tables or protected_tables():
             if table in existing:
                 for sql in trigger_sql(table):

@@ -27,8 +27,10 @@ def _lock_head(using: str) -> tuple[int, str, dt.datetime]:
     holder's commit) with the database clock. On SQLite, BEGIN IMMEDIATE already serialises writers."""
     connection = connections[using]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+        if connection.vendor == "postgresql":  # lock, last entry and clock in one round trip (audit/db.py)
+            cursor.execute("SELECT last_seq, last_hash, now_at FROM audit_chain_head(%s)", [_CHAIN_LOCK_KEY])
+            last_seq, prev_hash, now = cursor.fetchone()
+            return last_seq + 1, prev_hash or canonical.GENESIS_HASH, now
         now_sql = _NOW_SQL[connection.vendor]
         cursor.execute(f"SELECT seq, hash, {now_sql} FROM {_LEDGER} ORDER BY seq DESC LIMIT 1")  # noqa: S608
         row = cursor.fetchone()
