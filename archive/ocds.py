@@ -44,7 +44,7 @@ CONTRACT_STATUS = {Contract.State.OFFERED: "pending", Contract.State.SIGNED: "ac
 
 
 def prefix() -> str:
-    return getattr(settings, "OCDS_PREFIX", "ocds-jy0000")
+    return settings.OCDS_PREFIX
 
 
 def ocid(project: Project, round_: int) -> str:
