@@ -211,8 +211,21 @@ def entry_diff(entry: LedgerEntry) -> list[dict[str, Any]]:
         if (previous is None and new in (None, "")) or (previous is not None and old == new):
             continue
         changes.append({"field": str(field.verbose_name), "name": field.attname,
-                        "old": _show(field.attname, old), "new": _show(field.attname, new)})
+                        "old": _readable(field, old), "new": _readable(field, new)})
     return changes
+
+
+def _readable(field: Any, value: Any) -> Any:
+    """A reference as the object's name with its id, a choice with its label; everything else as stored."""
+    if value is None or value == "":
+        return _show(field.attname, value)
+    if field.is_relation and field.related_model is not None:
+        target = field.related_model._default_manager.filter(pk=value).first()
+        return f"{target} (#{value})" if target is not None else f"#{value}"
+    if field.choices:
+        label = dict(field.flatchoices).get(value)
+        return f"{label} ({value})" if label is not None else _show(field.attname, value)
+    return _show(field.attname, value)
 
 
 def _event_diff(entry: LedgerEntry) -> list[dict[str, Any]]:
