@@ -41,18 +41,18 @@ KIND_LABELS = {
 
 def ensure_can_read_records(user: User, project: Project) -> None:
     """Staff records: the project's own agency, supervisors, inspectors and administrators."""
-    require(user, "draw.read")
+    require(user, "record.read")
     if user.role == "agency" and project.agency_id != user.organisation_id:
         raise PermissionDenied(_("只能下载本机构项目的档案记录。"))
 
 
 def ensure_can_build_dossier(user: User) -> None:
-    require(user, "centre.admin")
+    require(user, "dossier.build")
 
 
 def ensure_can_read_dossier(user: User) -> None:
     """A dossier carries the project's audit extract: inspectors and administrators."""
-    require(user, "audit.read")
+    require(user, "dossier.read")
 
 
 def project_by_code(code: str) -> Project:

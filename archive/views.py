@@ -23,8 +23,8 @@ def project_records(request: HttpRequest, code: str) -> HttpResponse:
     selectors.ensure_can_read_records(request.user, project)
     return render(request, "archive/project_records.html", {
         "project": project, "records": selectors.available_records(project), "now": clock.now(),
-        "dossiers": selectors.project_dossiers(project) if can(request.user, "audit.read") else [],
-        "can_build": can(request.user, "centre.admin"), "finished": project.status in selectors.FINISHED,
+        "dossiers": selectors.project_dossiers(project) if can(request.user, "dossier.read") else [],
+        "can_build": can(request.user, "dossier.build"), "finished": project.status in selectors.FINISHED,
     })
 
 
@@ -60,7 +60,7 @@ def dossier_download(request: HttpRequest, code: str, version: int) -> FileRespo
 
 def _requested_statistics(request: HttpRequest) -> stats_module.Statistics:
     """Staff only; the period from ?year=&month= (ValueError naming a bad one)."""
-    require(request.user, "draw.read")
+    require(request.user, "record.read")
     year, month = stats_module.parse_period(request.GET.get("year"), request.GET.get("month"),
                                             default_year=clock.now().year)
     return stats_module.trading_statistics(year=year, month=month)

@@ -41,6 +41,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "followup.manage": frozenset({A, M}),
     "complaint.read": frozenset({A, INS, M}),
     "referral.read": frozenset({INS, M}),
+    "record.read": frozenset({A, S, INS, M}),       # PDF records and statistics (agency: own projects)
+    "dossier.build": frozenset({M}),
+    "dossier.read": frozenset({INS, M}),
     "centre.admin": frozenset({M}),
 }
 
