@@ -145,6 +145,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Projects, registrations, verifiable draws, sessions, recordings, audit.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # rooms and sessions share one set of kinds; without a name the generator warns (check --deploy must be clean)
+    "ENUM_NAME_OVERRIDES": {"RoomKindEnum": "trading.models.sessions.RoomKind"},
 }
 
 LOGGING = {
