@@ -12,6 +12,7 @@ from config.api import Conflict
 from config.roles import Role
 from lottery import services as lottery_services
 from tests import factories
+from tests.lottery.test_draw_flow import closed_project  # noqa: F401 - the fixture
 from trading.models import Attendance, Registration, Session
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +133,27 @@ def test_a_bid_changed_within_the_hour_before_its_deadline_is_found_and_an_early
     assert found.project == late.code and "分钟内" in found.detail
     bid_entry = LedgerEntry.objects.get(object_type="evaluation.Bid", action="create", project=late.code)
     assert found.seqs == [bid_entry.seq]
+
+
+def test_a_second_draw_through_the_api_is_a_409_recorded_and_found(api, closed_project):  # noqa: F811
+    import hashlib
+
+    from tests.lottery.test_draw_flow import _book_draw_session, _supervisor_in
+
+    code = closed_project.code
+    session_id = _book_draw_session(api, closed_project)
+    supervisors = [_supervisor_in(api, closed_project, session_id) for _ in range(2)]
+    for supervisor, nonce in zip(supervisors, ("nonce-one-1111", "nonce-two-2222"), strict=True):
+        api.force_login(supervisor)
+        api.post(f"/api/projects/{code}/draw/inputs", {"commitment": hashlib.sha256(f"{nonce}7".encode()).hexdigest()},
+                 format="json")
+    for supervisor, nonce in zip(supervisors, ("nonce-one-1111", "nonce-two-2222"), strict=True):
+        api.force_login(supervisor)
+        api.post(f"/api/projects/{code}/draw/inputs", {"value": "7", "nonce": nonce}, format="json")
+    assert api.post(f"/api/projects/{code}/draw", {}, format="json").status_code == 201
+    assert api.post(f"/api/projects/{code}/draw", {}, format="json").status_code == 409
+    refused = LedgerEntry.objects.get(action="draw_refused", project=code)
+    assert refused.actor == supervisors[-1].username and refused.data["already_drawn"] is True
+    [found] = findings.repeated_draws()
+    completed = LedgerEntry.objects.get(action="draw_completed", project=code)
+    assert found.project == code and found.seqs == [completed.seq, refused.seq]
