@@ -68,3 +68,12 @@ def image_links(recording: Recording) -> dict[str, Any]:
     sheet = recording.derived_of("contact_sheet")
     return {"contact_sheet": link(sheet) if sheet else None,
             "thumbnails": [link(item) for item in recording.derived if item["kind"] == "thumbnail"][:12]}
+
+
+def session_manifest(session: Session) -> list[dict[str, Any]]:
+    """The stored recordings of a session as the session's record, the dossier and a draw proof's metadata
+    cite them: the SHA-256 of the file (never an ETag), where it is kept, and until when."""
+    return [{"id": r.pk, "sha256": r.sha256, "size": r.size, "key": r.key, "version_id": r.version_id,
+             "duration_s": r.duration_s, "retention_until": r.retention_until.isoformat(),
+             "stored_at": r.stored_at.isoformat() if r.stored_at else None}
+            for r in session.recordings.filter(status=Recording.Status.STORED).order_by("stored_at", "pk")]

@@ -247,3 +247,27 @@ def test_the_rows_are_in_the_openapi_schema(api):
     assert {"get", "delete"} <= set(paths["/api/recordings/{id}"])
     body = paths["/api/sessions/{id}/recordings"]["post"]["requestBody"]["content"]["multipart/form-data"]
     assert body["schema"]["properties"]["file"]["format"] == "binary"
+
+
+def test_an_upload_to_a_project_under_hold_is_stored_on_hold(api, past_session, roles, clip):
+    complaint_open(actor=roles["enterprise"], project=past_session.project, text="质疑")
+    body = upload(as_user(api, roles["supervisor"]), past_session, clip).json()
+
+    recording = Recording.objects.get(pk=body["id"])
+    assert body["legal_hold"] is True
+    assert all(get_store().stat(key, version).legal_hold for key, version in _objects(recording))
+
+
+def test_recorded_start_after_the_scheduled_start_is_flagged_as_a_gap(api, past_session, roles, clip):
+    late = past_session.starts_at + dt.timedelta(minutes=10)
+    body = upload(as_user(api, roles["supervisor"]), past_session, clip, recorded_start=late.isoformat()).json()
+
+    first_gap = body["flags"]["coverage_gaps"][0]
+    assert [dt.datetime.fromisoformat(t) for t in first_gap] == [past_session.starts_at, late]
+
+
+def test_the_session_manifest_cites_each_stored_files_sha256(stored):
+    from recordings.selectors import session_manifest
+
+    [entry] = session_manifest(stored.session)
+    assert (entry["sha256"], entry["key"], entry["version_id"]) == (stored.sha256, stored.key, stored.version_id)
