@@ -15,6 +15,7 @@ from config import clock
 from config.roles import can, require
 from trading.models import (
     Attachment,
+    Attendance,
     Complaint,
     Contract,
     FollowUp,
@@ -125,3 +126,10 @@ def followup(project: Project) -> FollowUp | None:
 
 def attachments(project: Project) -> QuerySet[Attachment]:
     return project.attachments.order_by("uploaded_at", "id")
+
+
+def session_sheet(session_id: int) -> tuple[Session, QuerySet[Attendance]]:
+    session = Session.objects.select_related("room", "project").filter(pk=session_id).first()
+    if session is None:
+        raise ConfidentialNotFound(_("场次不存在。"))
+    return session, session.attendance.select_related("user", "user__organisation").order_by("signed_at", "id")

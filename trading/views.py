@@ -71,6 +71,26 @@ def project_detail(request: HttpRequest, code: str, complaint_form: TextForm | N
     }, status=400 if complaint_form is not None else 200)
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    session, sheet = selectors.session_sheet(pk)
+    if request.method == "POST":
+        try:
+            session_services.attendance_sign(actor=request.user, session=session,
+                                             badge=request.POST.get("badge", ""))
+        except (ValidationError, Conflict, PermissionDenied) as exc:
+            messages.error(request, getattr(exc, "detail", None) or " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("签到成功。"))
+            return redirect("session-attendance", pk=session.pk)
+    return render(request, "trading/session_attendance.html", {
+        "session": session, "sheet": sheet, "badges": session_services.badges_for(request.user),
+        "signed": sheet.filter(user=request.user).exists(),
+        "open": session_services.session_under_way(session),
+    }, status=400 if request.method == "POST" else 200)
+
+
 def attachment_download(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     project = selectors.project_for(request.user, code)
     attachment = get_object_or_404(selectors.attachments(project), pk=pk)

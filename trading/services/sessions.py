@@ -74,5 +74,10 @@ def attendance_sign(*, actor: User, session: Session, badge: str) -> Attendance:
         raise Conflict(_("您已在本场次签到。")) from exc
 
 
+def badges_for(user: User) -> list[tuple[str, str]]:
+    """The badges a person may sign in under, for the sign-in form."""
+    return [(badge.value, badge.label) for badge in Attendance.Badge if getattr(user, "role", "") in BADGE_ROLES[badge]]
+
+
 def signed_in(session: Session, badge: str) -> list[Attendance]:
     return list(session.attendance.filter(badge=badge).select_related("user"))
