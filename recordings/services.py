@@ -167,8 +167,15 @@ def recording_upload(
                 raise
             return UploadResult(first, created=False)
         stored = _put_original(actor, recording, path, upload.size)
-        recording = recording_finalise(actor=actor, recording=recording, stored=stored)
-        _store_derived(recording, analysis, path)
+        try:
+            recording = recording_finalise(actor=actor, recording=recording, stored=stored)
+        except (Conflict, ValidationError):
+            raise
+        except Exception as error:  # the store went away between the write and the check: left pending
+            logger.exception("verifying recording %s failed", recording.pk)
+            raise StorageUnavailable(_("录像已写入但未能核验（%(why)s），稍后由核对程序处理。") % {
+                "why": type(error).__name__}) from error
+        _store_derived(actor, recording, analysis, path)
     return UploadResult(recording, created=True)
 
 
@@ -309,7 +316,12 @@ def recording_finalise(*, actor: Any, recording: Recording, stored: StoredObject
 
 # --- derived objects: contact sheet, thumbnails, playback copy ---
 
-def _store_derived(recording: Recording, analysis: Analysis, path: Path) -> None:
+# a playback copy of a longer recording is left to `manage.py make_playback_copies`: transcoding runs at a few
+# times real time on the centre's machines, far longer than an upload request should wait
+INLINE_TRANSCODE_MAX_S = 15 * 60
+
+
+def _store_derived(actor: Any, recording: Recording, analysis: Analysis, path: Path) -> None:
     """Browsing aids beside the evidence, kept as long as it; a failure here leaves the recording stored and is
     noted in its flags (the original is what counts)."""
     derived, errors = [], []
@@ -321,15 +333,40 @@ def _store_derived(recording: Recording, analysis: Analysis, path: Path) -> None
                 derived.append(_put_derived(recording, kind, name, content_type, io.BytesIO(data), len(data)))
             except Exception as error:  # noqa: BLE001
                 errors.append(f"{name}: {type(error).__name__}: {error}")
-    try:
-        derived.append(_put_playback(recording, path))
-    except Exception as error:  # noqa: BLE001
-        logger.exception("playback copy of recording %s failed", recording.pk)
-        errors.append(f"playback: {type(error).__name__}: {error}")
-    flags = dict(recording.flags, derived_errors=errors) if errors else recording.flags
-    with transaction.atomic(), context.acting(context.system_user(), reason=_("录像缩略图与回放副本")):
+    if analysis.duration_s <= getattr(settings, "RECORDING_INLINE_TRANSCODE_MAX_S", INLINE_TRANSCODE_MAX_S):
+        try:
+            derived.append(_put_playback(recording, path))
+        except Exception as error:  # noqa: BLE001
+            logger.exception("playback copy of recording %s failed", recording.pk)
+            errors.append(f"playback: {type(error).__name__}: {error}")
+    flags = dict(recording.flags, playback_pending=not any(item["kind"] == "playback" for item in derived))
+    if errors:
+        flags["derived_errors"] = errors
+    with transaction.atomic(), context.acting(actor, reason=_("录像缩略图与回放副本")):
         recording.derived, recording.flags = derived, flags
         recording.save()
+
+
+def playback_copies_make(*, actor: Any, progress: Callable[[int], Any] = lambda n: None) -> Run:
+    """Browser copies of stored recordings that have none yet (long ones, or a transcode that failed)."""
+    run, store = Run(), get_store()
+    for recording in Recording.objects.filter(status=Recording.Status.STORED, flags__playback_pending=True):
+        try:
+            with tempfile.TemporaryDirectory() as directory, store.open(recording.key, recording.version_id) as src:
+                original = Path(directory) / f"original{Path(recording.key).suffix}"
+                with open(original, "wb") as out:
+                    shutil.copyfileobj(src, out, 1024 * 1024)
+                item = _put_playback(recording, original)
+            with transaction.atomic(), context.acting(actor, reason=_("生成回放副本")):
+                recording.derived = [*recording.derived, item]
+                recording.flags = {k: v for k, v in recording.flags.items() if k != "derived_errors"} | {
+                    "playback_pending": False}
+                recording.save()
+            run.done.append(recording.pk)
+        except Exception as error:  # noqa: BLE001 - report and go on with the others
+            run.failed.append(f"#{recording.pk}: {type(error).__name__}: {error}")
+        progress(1)
+    return run
 
 
 def _put_derived(recording: Recording, kind: str, name: str, content_type: str, stream, size: int) -> dict:

@@ -124,3 +124,22 @@ def test_recorder_token_command_prints_a_token_once_and_keeps_its_hash(past_sess
     assert issued.token_hash == services.token_digest(token) != token
     with pytest.raises(CommandError):
         call_command("recorder_token", past_session.room.name, "--by", roles["supervisor"].username)
+
+
+def test_a_long_recordings_playback_copy_is_left_to_the_command(api, past_session, roles, clip, settings):
+    from recordings.transcode import probe
+
+    settings.RECORDING_INLINE_TRANSCODE_MAX_S = 1
+    recording = Recording.objects.get(pk=upload(as_user(api, roles["supervisor"]), past_session, clip).json()["id"])
+    assert recording.derived_of("playback") is None and recording.flags["playback_pending"] is True
+    out = io.StringIO()
+
+    call_command("make_playback_copies", "--quiet", stdout=out)
+
+    recording.refresh_from_db()
+    assert "made 1 playback copy" in out.getvalue() and recording.flags["playback_pending"] is False
+    item = recording.derived_of("playback")
+    copy = get_store().root / "copy.mp4"
+    with get_store().open(item["key"], item["version_id"]) as source:
+        copy.write_bytes(source.read())
+    assert probe(copy).codec == "h264"
