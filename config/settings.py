@@ -168,6 +168,8 @@ REGISTRATION_MIN_DAYS = env_int("REGISTRATION_MIN_DAYS", 5)
 DOSSIER_RETENTION_YEARS = env_int("DOSSIER_RETENTION_YEARS", 15)
 # the OCDS prefix registered for this centre (https://standard.open-contracting.org/latest/en/schema/identifiers/)
 OCDS_PREFIX = env_str("OCDS_PREFIX", "ocds-jy0000")
+# the key the opening-key shares of sealed bids are sealed under (default: SECRET_KEY); keep it off the database host
+BID_SEALING_KEY = env_str("BID_SEALING_KEY", "")
 DRAW_MIN_SUPERVISORS = env_int("DRAW_MIN_SUPERVISORS", 2)
 DRAW_INPUT_MAX_LENGTH = env_int("DRAW_INPUT_MAX_LENGTH", 64)
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)

@@ -51,7 +51,7 @@ SHARES, THRESHOLD = 3, 2
 
 
 def _share_key(*, code: str, round_no: int, index: int, opens_at) -> AESGCM:
-    material = getattr(settings, "BID_SEALING_KEY", "") or settings.SECRET_KEY
+    material = settings.BID_SEALING_KEY or settings.SECRET_KEY
     info = f"bid-share|{code}|{round_no}|{index}|{opens_at.isoformat()}".encode()
     key = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"jiaoyi-bid-shares", info=info).derive(material.encode())
     return AESGCM(key)
