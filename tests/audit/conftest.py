@@ -33,5 +33,5 @@ def world(settings):
     }
     values = {"code": project.code, "seq": 1, "fmt": "csv", "kind": "announcement", "version": 1, "key": "x/y"}
     ids = {"api-attendance": session.pk, "api-session-recordings": session.pk, "session-recordings": session.pk,
-           "recording-upload": session.pk, "api-complaint-answer": complaint.pk}
+           "recording-upload": session.pk, "session-attendance": session.pk, "api-complaint-answer": complaint.pk}
     return {"users": users, "values": values, "ids": ids}
