@@ -30,7 +30,7 @@ from evaluation.services.panels import member_for, seated
 from trading.lifecycle import project_transition
 from trading.models import Project, User
 from trading.models.projects import Status
-from trading.services.aftercare import publicity_start
+from trading.services.aftercare import contract_offer, publicity_start
 from trading.services.projects import ensure_manages
 
 
@@ -247,6 +247,7 @@ def candidate_award(*, actor: User, project: Project) -> Candidate:
         raise Conflict(_("没有可定标的候选人。"))
     _mark(first, Candidate.State.AWARDED, actor, _("公示期满，确定中标人"))
     project_transition(project, Status.AWARDED, actor=actor, reason=_("公示期满，定标"))
+    contract_offer(actor=actor, project=project, enterprise=first.bid.bidder, amount=first.bid.price)
     checkpoints.publish_on_commit(f"award {project.code}")
     return first
 

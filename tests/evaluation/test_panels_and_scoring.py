@@ -307,6 +307,9 @@ def test_award_waits_for_publicity_and_answered_objections(in_publicity):
     assert first.rank == 1 and first.state == Candidate.State.AWARDED
     project.refresh_from_db()
     assert project.status == "awarded"
+    contract = project.contracts.get()  # the award notice offers the contract at the winning bid's price
+    assert contract.enterprise == first.bid.bidder and contract.amount == first.bid.price
+    assert contract.state == "offered"
 
 
 def test_objection_outside_publicity_or_from_a_non_bidder_is_refused(in_publicity):

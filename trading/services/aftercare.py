@@ -52,7 +52,8 @@ def project_award(*, actor: User, project: Project) -> Contract:
     if first is None:
         raise Conflict(_("没有可定标的候选人。"))
     project_transition(project, Status.AWARDED, actor=actor, reason=_("公示期满，定标"))
-    contract = _offer(project, first.enterprise, actor=actor)
+    contract = contract_offer(actor=actor, project=project, enterprise=first.enterprise,
+                              amount=project.fixed_price or project.budget)
     with context.acting(actor):
         hooks.run("awarded", project=project, actor=actor)
     checkpoints.publish_on_commit(f"award {project.code}")
@@ -64,13 +65,13 @@ def _ranked(project: Project):
             .select_related("enterprise").order_by("rank"))
 
 
-def _offer(project: Project, enterprise: Organisation, *, actor: User) -> Contract:
+def contract_offer(*, actor: User, project: Project, enterprise: Organisation, amount) -> Contract:
+    """The award notice: the contract is offered with a signing deadline of SIGN_DAYS (fixed-price awards here,
+    tendered awards from evaluation at the winning bid's price)."""
     now = clock.now()
     with context.acting(actor, reason=_("发出中选通知，要约签订合同")):
-        return Contract.objects.create(
-            project=project, enterprise=enterprise, amount=project.fixed_price or project.budget, offered_at=now,
-            sign_deadline=now + dt.timedelta(days=settings.SIGN_DAYS),
-        )
+        return Contract.objects.create(project=project, enterprise=enterprise, amount=amount, offered_at=now,
+                                       sign_deadline=now + dt.timedelta(days=settings.SIGN_DAYS))
 
 
 @transaction.atomic
@@ -110,7 +111,8 @@ def contract_lapse(*, actor: User, contract: Contract) -> Contract | None:
     if alternate is None:
         project_transition(project, Status.FAILED, actor=actor, reason=_("候补企业已用尽，流标"))
         return None
-    return _offer(project, alternate.enterprise, actor=actor)
+    return contract_offer(actor=actor, project=project, enterprise=alternate.enterprise,
+                          amount=contract.amount)
 
 
 def followup_assign(*, actor: User, project: Project, officer: User) -> FollowUp:
