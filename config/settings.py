@@ -174,6 +174,8 @@ DRAW_MIN_SUPERVISORS = env_int("DRAW_MIN_SUPERVISORS", 2)
 DRAW_INPUT_MAX_LENGTH = env_int("DRAW_INPUT_MAX_LENGTH", 64)
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 RECORDING_MAX_BYTES = env_int("RECORDING_MAX_BYTES", 4 * 1024 * 1024 * 1024)
+RECORDING_THUMB_EVERY_S = env_int("RECORDING_THUMB_EVERY_S", 10)  # a thumbnail every N seconds of video
+RECORDING_INLINE_TRANSCODE_MAX_S = env_int("RECORDING_INLINE_TRANSCODE_MAX_S", 900)  # longer: make_playback_copies
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
 # --- the inspectors' risk findings (audit/findings.py) ---
@@ -205,7 +207,9 @@ if PRODUCTION:
     X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+# with S3, playback and contact sheets load from presigned URLs on the S3 endpoint: only that origin is added
+_OBJECTS = f" {'https' if S3_SECURE else 'http'}://{S3_ENDPOINT}" if S3_ENDPOINT else ""
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self'; "
+    f"default-src 'self'; img-src 'self' data: blob:{_OBJECTS}; media-src 'self' blob:{_OBJECTS}; style-src 'self'; "
     "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
 )

@@ -152,7 +152,7 @@ def recording_upload(
         raise
     with _local_path(upload) as path:
         try:
-            analysis = analyse(path, thumb_every_s=getattr(settings, "RECORDING_THUMB_EVERY_S", 10),
+            analysis = analyse(path, thumb_every_s=settings.RECORDING_THUMB_EVERY_S,
                                scheduled_start=session.starts_at, scheduled_end=session.ends_at,
                                recorded_start=recorded_start or session.starts_at)
         except NotAVideo as error:
@@ -316,9 +316,8 @@ def recording_finalise(*, actor: Any, recording: Recording, stored: StoredObject
 
 # --- derived objects: contact sheet, thumbnails, playback copy ---
 
-# a playback copy of a longer recording is left to `manage.py make_playback_copies`: transcoding runs at a few
-# times real time on the centre's machines, far longer than an upload request should wait
-INLINE_TRANSCODE_MAX_S = 15 * 60
+# a playback copy of a recording longer than RECORDING_INLINE_TRANSCODE_MAX_S is left to `manage.py
+# make_playback_copies`: transcoding runs at a few times real time, far longer than an upload request should wait
 
 
 def _store_derived(actor: Any, recording: Recording, analysis: Analysis, path: Path) -> None:
@@ -333,7 +332,7 @@ def _store_derived(actor: Any, recording: Recording, analysis: Analysis, path: P
                 derived.append(_put_derived(recording, kind, name, content_type, io.BytesIO(data), len(data)))
             except Exception as error:  # noqa: BLE001
                 errors.append(f"{name}: {type(error).__name__}: {error}")
-    if analysis.duration_s <= getattr(settings, "RECORDING_INLINE_TRANSCODE_MAX_S", INLINE_TRANSCODE_MAX_S):
+    if analysis.duration_s <= settings.RECORDING_INLINE_TRANSCODE_MAX_S:
         try:
             derived.append(_put_playback(recording, path))
         except Exception as error:  # noqa: BLE001

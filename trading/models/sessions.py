@@ -23,7 +23,6 @@ class Room(AuditedModel):
 
     kind = models.CharField(_("类型"), max_length=20, choices=RoomKind.choices)
     name = models.CharField(_("名称"), max_length=100, unique=True)
-    recorder_token_hash = models.CharField(_("录像机令牌摘要"), max_length=64, blank=True, default="")
     is_active = models.BooleanField(_("启用"), default=True)
     history = audited()
 
