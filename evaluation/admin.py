@@ -15,17 +15,7 @@ from evaluation.models import (
     Panel,
     PanelMember,
 )
-from trading.admin import CentreAdmin
-
-
-class ReadOnlyAdmin(CentreAdmin):
-    """trading's centre admin (administrators and inspectors see, nobody deletes), with no add or change either."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+from trading.admin import ReadOnlyCentreAdmin as ReadOnlyAdmin
 
 
 @admin.register(Expert)

@@ -2,27 +2,9 @@
 token issue and revoke), never through a form."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from config.roles import can
 from recordings.models import RecorderToken, Recording
-
-
-class ReadOnlyAdmin(SimpleHistoryAdmin):
-    def has_module_permission(self, request) -> bool:
-        return can(request.user, "centre.admin") or can(request.user, "audit.read")
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+from trading.admin import ReadOnlyCentreAdmin as ReadOnlyAdmin
 
 
 @admin.register(Recording)

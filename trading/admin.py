@@ -25,6 +25,17 @@ class CentreAdmin(SimpleHistoryAdmin):
         return False
 
 
+class ReadOnlyCentreAdmin(CentreAdmin):
+    """For records only services write (their rules and the ledger): administrators and inspectors see them,
+    nobody adds, changes or deletes through a form."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(CentreAdmin):
     list_display = ["name", "uscc", "kind", "is_active"]
