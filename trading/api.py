@@ -221,6 +221,7 @@ class FollowUpView(API):
     @extend_schema(request={"application/json": {"type": "object", "properties": {"officer": {"type": "integer"}}}},
                    responses=FollowUpSerializer)
     def post(self, request: Request, code: str) -> Response:
+        require(request.user, "followup.manage")
         project = selectors.project_for(request.user, code)
         officer = User.objects.filter(pk=int_value(request.data.get("officer"), "officer"), is_active=True).first()
         if officer is None:
@@ -238,6 +239,7 @@ class MilestoneListView(API):
     @extend_schema(request=MilestoneSerializer, responses={201: MilestoneSerializer})
     def post(self, request: Request, code: str) -> Response:
         project = selectors.project_for(request.user, code)
+        aftercare.ensure_officer(request.user, project)  # who may, before what was sent
         data = request.data
         milestone = aftercare.milestone_record(
             actor=request.user, project=project, title=_text(request, "title"),
@@ -266,6 +268,7 @@ class AttachmentListView(API):
     @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
         "file": {"type": "string", "format": "binary"}}}}, responses={201: AttachmentSerializer})
     def post(self, request: Request, code: str) -> Response:
+        require(request.user, "project.manage")  # who may, before what was sent
         project = selectors.project_for(request.user, code)
         upload = request.FILES.get("file")
         if upload is None:

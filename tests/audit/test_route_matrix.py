@@ -20,10 +20,8 @@ HEADER = "anon agency supervisor inspector enterprise expert admin"
 
 # route name → {method: "statuses in HEADER order"}. Pages that need a login redirect anonymous visitors (302);
 # the API answers 403; a role without the capability gets 403; 404 where the object is confidential or missing.
-# Noticed, not ours to change (rows record today's answers): api-attachments, api-followup and api-milestones
-# validate a POST before checking the role (anonymous gets 400, not 403).
 ROUTES: dict[str, dict[str, str]] = {
-    "api-attachments": {"GET": "200 200 200 200 200 200 200", "POST": "400 400 400 400 400 400 400"},
+    "api-attachments": {"GET": "200 200 200 200 200 200 200", "POST": "403 400 403 403 403 403 400"},
     "api-attendance": {"GET": "403 200 200 200 200 200 200", "POST": "403 400 400 400 400 400 400"},
     "api-auction": {"GET": "404 404 404 404 404 404 404", "POST": "403 400 403 403 403 403 400"},
     "api-auction-bidders": {"POST": "403 404 404 404 404 404 404"},
@@ -49,10 +47,10 @@ ROUTES: dict[str, dict[str, str]] = {
     "api-evaluation": {"GET": "403 404 403 404 403 403 404", "POST": "403 409 403 403 403 403 409"},
     "api-evaluation-plan": {"GET": "405 405 405 405 405 405 405"},
     "api-experts": {"GET": "403 403 403 200 403 403 200", "POST": "403 403 403 403 403 403 400"},
-    "api-followup": {"POST": "400 400 400 400 400 400 400"},
+    "api-followup": {"POST": "403 400 403 403 403 403 400"},
     "api-legal-hold-release": {"POST": "403 403 403 400 403 403 403"},
     "api-member-decline": {"POST": "403 404 404 404 404 404 404"},
-    "api-milestones": {"GET": "200 200 200 200 200 200 200", "POST": "400 400 400 400 400 400 400"},
+    "api-milestones": {"GET": "200 200 200 200 200 200 200", "POST": "403 403 403 403 403 403 403"},
     "api-objection-answer": {"POST": "403 404 404 404 404 404 404"},
     "api-objections": {"GET": "200 200 200 200 200 200 200", "POST": "403 400 400 400 400 400 400"},
     "api-ocds": {"GET": "200 200 200 200 200 200 200"},

@@ -129,11 +129,15 @@ def followup_assign(*, actor: User, project: Project, officer: User) -> FollowUp
         return followup
 
 
-def milestone_record(*, actor: User, project: Project, title: str, due: dt.date, done_on: dt.date | None = None,
-                     note: str = "", milestone: Milestone | None = None) -> Milestone:
+def ensure_officer(actor: User, project: Project) -> None:
     followup = FollowUp.objects.filter(project=project).first()
     if followup is None or (followup.officer_id != actor.pk and actor.role != "admin"):
         raise PermissionDenied(_("只有该项目的跟踪责任人可以记录进度。"))
+
+
+def milestone_record(*, actor: User, project: Project, title: str, due: dt.date, done_on: dt.date | None = None,
+                     note: str = "", milestone: Milestone | None = None) -> Milestone:
+    ensure_officer(actor, project)
     if not title.strip():
         raise ValidationError({"title": [_("必填。")]})
     if len(title.strip()) > 200:
