@@ -9,6 +9,7 @@ from django.shortcuts import render
 
 from config.roles import can
 from lottery import selectors, services
+from recordings.selectors import session_manifest
 from trading.selectors import project_for
 
 
@@ -25,6 +26,7 @@ def draw_result(request: HttpRequest, code: str) -> HttpResponse:
     draw = selectors.published_draw(project)
     return render(request, "lottery/result.html", {
         "project": project, "draw": draw, "proof": draw.proof, "ranking": selectors.ranking_rows(project, draw),
+        "recordings": session_manifest(draw.session) if draw.session else [],
     })
 
 

@@ -34,3 +34,7 @@ def test_the_demo_walks_a_fixed_price_project_to_a_followed_up_contract_and_is_i
     assert login.status_code == 302
     page = client.get(f"/projects/{drawn.code}/manage/").content.decode()
     assert "进场开工" in page and "逾期" in page
+    draw_session = drawn.draws.get().session
+    recording = draw_session.recordings.get()  # the demo stores a clip for every past session
+    result = Client().get(f"/projects/{drawn.code}/result/").content.decode()
+    assert recording.sha256 in result
