@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import ledger
@@ -43,12 +40,13 @@ def project_for(user: User, code: str) -> Project:
     project = Project.objects.select_related("agency", "tenderer").filter(code=code).first()
     if project is None:
         raise ConfidentialNotFound(_("项目不存在。"))
-    if project.status == Status.DRAFT and not _manages(user, project):
+    if project.status == Status.DRAFT and not manages(user, project):
         raise ConfidentialNotFound(_("项目不存在。"))
     return project
 
 
-def _manages(user: User, project: Project) -> bool:
+def manages(user: User, project: Project) -> bool:
+    """The owning agency's staff, or an administrator."""
     if not can(user, "project.manage"):
         return False
     return user.role == "admin" or project.agency_id == user.organisation_id
@@ -114,10 +112,6 @@ def complaints_for(user: User, project: Project) -> QuerySet[Complaint]:
 
 def milestones(project: Project) -> QuerySet[Milestone]:
     return project.milestones.order_by("due", "id")
-
-
-def is_overdue(milestone: Milestone, *, today: dt.date | None = None) -> bool:
-    return milestone.done_on is None and milestone.due < (today or timezone.localdate(clock.now()))
 
 
 def followup(project: Project) -> FollowUp | None:

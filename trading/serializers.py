@@ -132,18 +132,12 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
-    overdue = serializers.SerializerMethodField()
+    overdue = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Milestone
         fields = ["id", "title", "due", "done_on", "note", "overdue"]
         read_only_fields = ["id", "overdue"]
-
-    def get_overdue(self, milestone: Milestone) -> bool:
-        from trading.selectors import is_overdue
-
-        return is_overdue(milestone)
-
 
 class FollowUpSerializer(serializers.ModelSerializer):
     project = serializers.CharField(source="project.code", read_only=True)

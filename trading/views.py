@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -63,8 +62,7 @@ def project_detail(request: HttpRequest, code: str, complaint_form: TextForm | N
     project = selectors.project_for(request.user, code)
     return render(request, "trading/project_detail.html", {
         "project": project, "now": clock.now(), "own": selectors.own_registration(request.user, project),
-        "manages": can(request.user, "project.manage") and (
-            request.user.role == "admin" or project.agency_id == request.user.organisation_id),
+        "manages": selectors.manages(request.user, project),
         "can_list": can(request.user, "registration.list"),
         "sessions": selectors.project_sessions(project), "contracts": selectors.contracts(project),
         "attachments": selectors.attachments(project), "complaint_form": complaint_form or TextForm(),
@@ -207,7 +205,7 @@ def project_manage(request: HttpRequest, code: str) -> HttpResponse:
         "project": project, "forms": forms, "registrations": registrations,
         "sessions": selectors.project_sessions(project), "contracts": selectors.contracts(project),
         "complaints": selectors.complaints_for(request.user, project), "milestones": selectors.milestones(project),
-        "followup": selectors.followup(project), "attachments": selectors.attachments(project), "today": timezone.localdate(clock.now()),
+        "followup": selectors.followup(project), "attachments": selectors.attachments(project),
     }, status=400 if form is not None and form.errors else 200)
 
 

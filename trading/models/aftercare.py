@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.history import AuditedModel, audited
+from config import clock
 from trading.models.organisations import Organisation
 from trading.models.projects import Project
 
@@ -118,6 +120,11 @@ class Milestone(AuditedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def overdue(self) -> bool:
+        """Not done and past its due date, in the centre's time zone."""
+        return self.done_on is None and self.due < timezone.localdate(clock.now())
 
     @property
     def audit_project_code(self) -> str:

@@ -8,7 +8,6 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import checkpoints, context
@@ -147,11 +146,6 @@ def milestone_record(*, actor: User, project: Project, title: str, due: dt.date,
         milestone.title, milestone.due, milestone.done_on, milestone.note = title.strip(), due, done_on, note
         milestone.save()
         return milestone
-
-
-def overdue_milestones(*, today: dt.date | None = None):
-    today = today or timezone.localdate(clock.now())
-    return Milestone.objects.filter(done_on__isnull=True, due__lt=today).select_related("project")
 
 
 def referral_create(*, actor: User, project: Project, text: str) -> Referral:

@@ -5,9 +5,9 @@ nor a row without its file is left."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
+import uuid
 from typing import BinaryIO
 
 import filetype
@@ -69,9 +69,8 @@ def attachment_add(*, actor: User, project: Project, name: str, stream: BinaryIO
         raise Conflict(_("报名截止后不能再增加公告附件。"))
     head = stream.read(8192)
     content_type = check_attachment(name, head, size)
-    stream.seek(0)
-    digest = _sha256(stream)
-    key = f"attachments/{project.code}/{digest[:32]}-{clock.now():%Y%m%d%H%M%S%f}.{name.rsplit('.', 1)[1].lower()}"
+    stream.seek(0)  # the store hashes the bytes as it writes them: one pass over the file
+    key = f"attachments/{project.code}/{uuid.uuid4().hex}.{name.rsplit('.', 1)[1].lower()}"
     stored = get_store().put(key, stream, size=size, content_type=content_type, metadata={"project": project.code},
                              retention_until=None)
     try:
@@ -86,14 +85,3 @@ def attachment_add(*, actor: User, project: Project, name: str, stream: BinaryIO
 
 def attachment_open(attachment: Attachment) -> BinaryIO:
     return get_store().open(attachment.key, attachment.version_id or None)
-
-
-def _sha256(stream: BinaryIO) -> str:
-    digest = hashlib.sha256()
-    for block in iter(lambda: stream.read(1024 * 1024), b""):
-        digest.update(block)
-    stream.seek(0)
-    return digest.hexdigest()
-
-
-

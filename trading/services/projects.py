@@ -13,7 +13,7 @@ from audit import checkpoints, context
 from config import clock
 from config.api import Conflict
 from config.roles import require
-from trading import hooks
+from trading import hooks, selectors
 from trading.eligibility import exclusion_reasons
 from trading.lifecycle import project_transition
 from trading.models import Project, Registration, User
@@ -28,7 +28,7 @@ CODE_PREFIX = {ProjectType.PROCUREMENT: "CG", ProjectType.LAND_AUCTION: "TD",
 def ensure_manages(user: User, project: Project) -> None:
     """The owning agency's staff, or an administrator."""
     require(user, "project.manage")
-    if user.role != "admin" and project.agency_id != user.organisation_id:
+    if not selectors.manages(user, project):
         raise PermissionDenied(_("只能管理本机构的项目。"))
 
 
