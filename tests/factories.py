@@ -83,3 +83,22 @@ def room(kind: str = "draw", name: str = ""):
     from trading.models import Room
 
     return Room.objects.create(kind=kind, name=name or f"{kind}-room-{next(_seq)}")
+
+
+def past_deadline_project(settings, *, enterprises: int = 5, prefix: str = "报名企业"):
+    """A fixed-price project whose deadline has really passed, with `enterprises` eligible registrations. The
+    database's clock stamps registrations, so the deadline is set a moment ahead and then waited out."""
+    import datetime as dt
+    import time
+
+    from django.utils import timezone
+
+    from config import clock
+
+    settings.REGISTRATION_MIN_DAYS = 0
+    with clock.travel(-dt.timedelta(days=8)):
+        project = fixed_price_project(deadline=timezone.now() + dt.timedelta(milliseconds=1200))
+        for n in range(enterprises):
+            register(project, enterprise_with_licences(f"{prefix}{n}")[1])
+    time.sleep(max(0.0, (project.registration_deadline - timezone.now()).total_seconds()) + 0.05)
+    return project

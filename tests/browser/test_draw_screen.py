@@ -7,7 +7,6 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from config import clock
 from config.roles import Role
 from tests import factories
 from tests.browser.conftest import login
@@ -19,15 +18,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def ready_project(settings):
-    settings.REGISTRATION_MIN_DAYS = 0
     settings.AXES_ENABLED = False
-    with clock.travel(-dt.timedelta(days=8)):
-        project = factories.fixed_price_project(deadline=timezone.now() + dt.timedelta(milliseconds=1200))
-        for n in range(4):
-            factories.register(project, factories.enterprise_with_licences(f"浏览器企业{n}")[1])
-    import time
-
-    time.sleep(max(0.0, (project.registration_deadline - timezone.now()).total_seconds()) + 0.05)
+    project = factories.past_deadline_project(settings, enterprises=4, prefix="浏览器企业")
     project = project_close(actor=project.created_by, project=project)
     starts = timezone.now() + dt.timedelta(minutes=20)
     session_book(actor=project.created_by, project=project, room=factories.room("draw"), kind="draw",

@@ -13,7 +13,6 @@ import pytest
 from django.utils import timezone
 
 from audit.models import LedgerEntry
-from config import clock
 from config.roles import Role
 from lottery.models import Draw, DrawSecret
 from tests import factories
@@ -42,14 +41,7 @@ def independent_check(proof: dict) -> None:
 @pytest.fixture
 def closed_project(settings):
     """A fixed-price project past its deadline with 5 eligible registrations and a draw session under way."""
-    settings.REGISTRATION_MIN_DAYS = 0
-    with clock.travel(-dt.timedelta(days=8)):
-        project = factories.fixed_price_project(deadline=timezone.now() + dt.timedelta(milliseconds=1500))
-        for n in range(5):
-            factories.register(project, factories.enterprise_with_licences(f"抽取企业{n}")[1])
-    import time
-
-    time.sleep(max(0.0, (project.registration_deadline - timezone.now()).total_seconds()) + 0.05)
+    project = factories.past_deadline_project(settings, prefix="抽取企业")
     project = project_close(actor=project.created_by, project=project)
     assert project.status == "qualified" and project.candidates_digest
     return project

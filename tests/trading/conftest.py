@@ -2,10 +2,8 @@
 
 import datetime as dt
 import hashlib
-import time
 
 import pytest
-from django.utils import timezone
 
 from config import clock
 from config.roles import Role
@@ -16,14 +14,7 @@ from trading.services.sessions import attendance_sign, session_book
 
 
 def closed_fixed_price_project(settings, *, enterprises: int = 5):
-    """Past its deadline (the database's clock decides registration times, so the deadline really passes)."""
-    settings.REGISTRATION_MIN_DAYS = 0
-    with clock.travel(-dt.timedelta(days=8)):
-        project = factories.fixed_price_project(deadline=timezone.now() + dt.timedelta(milliseconds=1200))
-        for n in range(enterprises):
-            factories.register(project, factories.enterprise_with_licences(f"中选企业{n}")[1])
-    time.sleep(max(0.0, (project.registration_deadline - timezone.now()).total_seconds()) + 0.05)
-    return project
+    return factories.past_deadline_project(settings, enterprises=enterprises, prefix="中选企业")
 
 
 def run_draw(project):
