@@ -1,13 +1,11 @@
 """What the clock decides: registration closes at its deadline (DESIGN §3), an unsigned contract lapses at its
 signing deadline. Run by `manage.py run_deadlines` (cron, every minute) as the named system account; each project
-or contract is handled in its own transaction so one refusal does not hold back the rest."""
+or contract is handled in its own transaction (the services are atomic) so one refusal does not hold back the rest."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-from django.db import transaction
 
 from audit import context
 from config import clock
@@ -38,16 +36,14 @@ def deadlines_run(*, progress: Callable[[int], object] = lambda n: None) -> Dead
     system = context.system_user()
     for project in due_projects():
         try:
-            with transaction.atomic():
-                project_close(actor=system, project=project)
+            project_close(actor=system, project=project)
             run.closed.append(project.code)
         except Conflict as exc:  # closed by its agency in the meantime
             run.refused.append(f"{project.code}: {exc.detail}")
         progress(1)
     for contract in overdue_contracts():
         try:
-            with transaction.atomic():
-                contract_lapse(actor=system, contract=contract)
+            contract_lapse(actor=system, contract=contract)
             run.lapsed.append(contract.pk)
         except Conflict as exc:
             run.refused.append(f"contract {contract.pk}: {exc.detail}")
