@@ -166,3 +166,9 @@ def _record(project: Project, *, actor: User, version: int, stored: Any, files: 
 
 def dossier_open(dossier: Dossier):
     return get_store().open(dossier.key, dossier.version_id or None)
+
+
+def dossier_download(*, actor: User, dossier: Dossier):
+    """A person fetches a stored dossier: logged, then streamed from storage."""
+    ledger.record_event("dossier_downloaded", obj=dossier, actor=actor, data={"version": dossier.version})
+    return dossier_open(dossier)

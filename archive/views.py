@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 
 from archive import charts, selectors, services
 from archive import statistics as stats_module
-from audit import ledger
 from config import clock
 from config.api import Conflict
 from config.roles import can, require
@@ -39,8 +38,7 @@ def record_pdf(request: HttpRequest, code: str, kind: str) -> HttpResponse:
 @login_required
 @require_POST
 def dossier_build(request: HttpRequest, code: str) -> HttpResponse:
-    selectors.ensure_can_build_dossier(request.user)
-    try:
+    try:  # the service checks dossier.build
         dossier = services.dossier_build(actor=request.user, code=code)
     except (services.DossierRefused, Conflict) as exc:
         messages.error(request, str(exc))
@@ -53,8 +51,7 @@ def dossier_build(request: HttpRequest, code: str) -> HttpResponse:
 def dossier_download(request: HttpRequest, code: str, version: int) -> FileResponse:
     selectors.ensure_can_read_dossier(request.user)
     dossier = selectors.dossier_version(selectors.project_by_code(code), version)
-    ledger.record_event("dossier_downloaded", obj=dossier, actor=request.user, data={"version": version})
-    return FileResponse(services.dossier_open(dossier), as_attachment=True, content_type="application/zip",
+    return FileResponse(services.dossier_download(actor=request.user, dossier=dossier), as_attachment=True, content_type="application/zip",
                         filename=f"{code}-dossier-v{version}.zip")
 
 

@@ -23,8 +23,9 @@ class Command(BaseCommand):
         out = Path(options["out"] or Path(settings.VAR_DIR) / "ocds")
         out.mkdir(parents=True, exist_ok=True)
         projects = ocds.exportable_projects()
+        total = projects.count()
         failed = []
-        for project in tqdm(projects, total=projects.count(), unit="project", disable=options["quiet"]):
+        for project in tqdm(projects, total=total, unit="project", disable=options["quiet"]):
             try:
                 package = ocds.release_package(project)
             except Exception as exc:  # noqa: BLE001 - named in the report, the others still exported
@@ -32,6 +33,6 @@ class Command(BaseCommand):
                 continue
             (out / f"{project.code}.json").write_text(
                 json.dumps(package, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")
-        self.stdout.write(f"exported {projects.count() - len(failed)} project(s) to {out}")
+        self.stdout.write(f"exported {total - len(failed)} project(s) to {out}")
         if failed:
             raise CommandError("not exported: " + "; ".join(failed))
