@@ -259,8 +259,8 @@ def _put_original(actor: Any, recording: Recording, path: Path, size: int) -> St
     try:
         with open(path, "rb") as stream:
             return get_store().put(recording.key, stream, size=size, content_type=recording.content_type,
-                             metadata=_object_metadata(recording), retention_until=recording.retention_until,
-                             legal_hold=recording.legal_hold)
+                                   metadata=_object_metadata(recording), retention_until=recording.retention_until,
+                                   legal_hold=recording.legal_hold)
     except Exception as error:  # noqa: BLE001 - any failure of the store (refused, down, cut off) ends the same way
         logger.exception("upload of recording %s to %s failed", recording.pk, recording.key)
         _after_failed_put(actor, recording, error)
@@ -346,10 +346,14 @@ def _store_derived(actor: Any, recording: Recording, analysis: Analysis, path: P
         recording.save()
 
 
+def playback_pending():
+    return Recording.objects.filter(status=Recording.Status.STORED, flags__playback_pending=True)
+
+
 def playback_copies_make(*, actor: Any, progress: Callable[[int], Any] = lambda n: None) -> Run:
     """Browser copies of stored recordings that have none yet (long ones, or a transcode that failed)."""
     run, store = Run(), get_store()
-    for recording in Recording.objects.filter(status=Recording.Status.STORED, flags__playback_pending=True):
+    for recording in playback_pending():
         try:
             with tempfile.TemporaryDirectory() as directory, store.open(recording.key, recording.version_id) as src:
                 original = Path(directory) / f"original{Path(recording.key).suffix}"

@@ -7,7 +7,6 @@ from tqdm import tqdm
 
 from audit import context
 from recordings import services
-from recordings.models import Recording
 
 
 class Command(BaseCommand):
@@ -19,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        total = Recording.objects.filter(status=Recording.Status.STORED, flags__playback_pending=True).count()
+        total = services.playback_pending().count()
         with context.acting_as_system(), tqdm(total=total, unit="recording", disable=options["quiet"]) as bar:
             run = services.playback_copies_make(actor=context.current().actor, progress=bar.update)
         self.stdout.write(f"made {len(run.done)} playback cop{'y' if len(run.done) == 1 else 'ies'}")
