@@ -6,25 +6,7 @@
   if (!root) return;
   const storeKey = "panel-input:" + root.dataset.code + ":" + root.dataset.round;
   const say = (msg) => { document.getElementById("message").textContent = msg || ""; };
-  function csrf() {
-    const m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
-    return m ? decodeURIComponent(m[1]) : "";
-  }
-  async function post(url, body) {
-    const r = await fetch(url, {method: "POST", credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf()}, body: JSON.stringify(body || {})});
-    const data = await r.json().catch(() => ({}));
-    if (!r.ok) throw new Error(data.detail || ("HTTP " + r.status));
-    return data;
-  }
-  async function sha256hex(s) {
-    const buf = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(s));
-    return Array.from(new Uint8Array(buf)).map((b) => b.toString(16).padStart(2, "0")).join("");
-  }
-  function nonce() {
-    const a = new Uint8Array(16); crypto.getRandomValues(a);
-    return Array.from(a).map((b) => b.toString(16).padStart(2, "0")).join("");
-  }
+  const {post, sha256hex, nonce} = window.SealedInput;
   const step = (fn) => async (event) => {
     event.preventDefault();
     try { await fn(); window.location.reload(); } catch (e) { say(e.message); }

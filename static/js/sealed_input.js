@@ -1,0 +1,25 @@
+// Shared by the lottery draw screen and the expert-panel draw page: CSRF-aware JSON POST and the
+// SHA-256(nonce + value) sealing helpers a supervisor's browser uses.
+window.SealedInput = (function () {
+  "use strict";
+  function csrf() {
+    const m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+  async function post(url, body) {
+    const r = await fetch(url, {method: "POST", credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf()}, body: JSON.stringify(body || {})});
+    const data = await r.json().catch(() => ({}));
+    if (!r.ok) throw new Error(data.detail || ("HTTP " + r.status));
+    return data;
+  }
+  const hex = (bytes) => Array.from(bytes).map((b) => b.toString(16).padStart(2, "0")).join("");
+  async function sha256hex(s) {
+    return hex(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(s))));
+  }
+  function nonce() {
+    const a = new Uint8Array(16); crypto.getRandomValues(a);
+    return hex(a);
+  }
+  return {post, sha256hex, nonce};
+}());
