@@ -26,13 +26,10 @@ from evaluation.models import (
 )
 from trading.models import Organisation, Project, User
 from trading.models.projects import Status
+from trading.selectors import manages
 
 CANDIDATE_VISIBLE = frozenset({Status.PUBLICITY, Status.AWARDED, Status.CONTRACTED, Status.IN_PROGRESS,
                                Status.COMPLETED})
-
-
-def _manages(user: User, project: Project) -> bool:
-    return can(user, "project.manage") and (user.role == "admin" or project.agency_id == user.organisation_id)
 
 
 def box(project: Project) -> BidRound | None:
@@ -130,7 +127,7 @@ def auction(project: Project) -> Auction | None:
 def auction_view(user: User, found: Auction) -> dict[str, Any]:
     """The log is public; the reserve price only for the agency until the hammer."""
     log = [{"seq": e.seq, "bidder_number": e.bidder_number, "amount": e.amount, "at": e.at} for e in found.log.all()]
-    reserve_shown = found.hammered_at is not None or _manages(user, found.project)
+    reserve_shown = found.hammered_at is not None or manages(user, found.project)
     current = log[-1]["amount"] if log else None
     return {
         "id": found.pk, "project": found.project.code, "starting_price": found.starting_price,

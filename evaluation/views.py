@@ -20,7 +20,7 @@ from evaluation.models import Candidate, Objection, PanelMember
 from evaluation.services import auctions, evaluating, objections, panels
 from evaluation.services import bids as bid_services
 from trading.models import Organisation
-from trading.selectors import project_for
+from trading.selectors import manages, project_for
 from trading.services.projects import ensure_manages
 
 
@@ -171,15 +171,7 @@ def auction_page(request: HttpRequest, code: str) -> HttpResponse:
             return done
     view = selectors.auction_view(request.user, found) if found else None
     return render(request, "evaluation/auction.html", {"project": project, "auction": view,
-                                                       "can_manage": _can_manage(request, project)})
-
-
-def _can_manage(request: HttpRequest, project) -> bool:
-    try:
-        ensure_manages(request.user, project)
-    except Exception:  # noqa: BLE001 - a boolean for the template
-        return False
-    return True
+                                                       "can_manage": manages(request.user, project)})
 
 
 def index(request: HttpRequest) -> HttpResponse:
