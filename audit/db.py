@@ -18,19 +18,40 @@ END $$;
 """
 TRIGGER_NAMES = ("audit_no_update_delete", "audit_no_truncate")
 
-# The chain head in one round trip: take the chain lock, then read the last entry and the clock. A VOLATILE
-# PL/pgSQL function takes a fresh snapshot for each statement, so the read after the lock sees the previous
-# holder's commit (one SELECT carrying both would read with a snapshot taken before the lock was granted).
-HEAD_FUNCTION_SQL = """
-CREATE OR REPLACE FUNCTION audit_chain_head(lock_key bigint)
-RETURNS TABLE(last_seq bigint, last_hash text, now_at timestamptz) LANGUAGE plpgsql VOLATILE AS $$
+# One ledger append in one round trip: take the chain lock, read the last entry, read the clock, hash and insert.
+# A VOLATILE PL/pgSQL function takes a fresh snapshot for each statement, so the read after the lock sees the
+# previous holder's commit (one SELECT carrying both would read with a snapshot taken before the lock was
+# granted). The hash is SHA-256 over the entry's canonical JSON array (audit.canonical.entry_hash): Python
+# sends the part between the time and prev_hash already encoded (`body`), the function adds the three values
+# only the locked chain knows; the caller recomputes the hash from the returned values and refuses a mismatch.
+APPEND_FUNCTION_SQL = """
+DROP FUNCTION IF EXISTS audit_chain_head(bigint);
+CREATE OR REPLACE FUNCTION audit_append(
+    lock_key bigint, body text, p_actor_id bigint, p_actor text, p_role text, p_ip text, p_action text,
+    p_object_type text, p_object_id text, p_history_model text, p_history_id bigint, p_project text,
+    p_reason text, p_data jsonb, p_digest text)
+RETURNS TABLE(new_seq bigint, new_at timestamptz, new_prev text, new_hash text) LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    last_seq bigint;
+    last_hash text;
+    now_at timestamptz;
+    entry_hash text;
 BEGIN
     PERFORM pg_advisory_xact_lock(lock_key);
-    RETURN QUERY SELECT e.seq::bigint, e.hash::text, clock_timestamp() FROM audit_ledgerentry e
-        ORDER BY e.seq DESC LIMIT 1;
+    SELECT e.seq, e.hash INTO last_seq, last_hash FROM audit_ledgerentry e ORDER BY e.seq DESC LIMIT 1;
     IF NOT FOUND THEN
-        RETURN QUERY SELECT 0::bigint, NULL::text, clock_timestamp();
+        last_seq := 0;
+        last_hash := repeat('0', 64);
     END IF;
+    now_at := clock_timestamp();
+    entry_hash := encode(sha256(convert_to(
+        '[' || (last_seq + 1) || ',' || (EXTRACT(EPOCH FROM now_at) * 1000000)::bigint || ',' || body
+        || ',"' || last_hash || '"]', 'UTF8')), 'hex');
+    INSERT INTO audit_ledgerentry (seq, at, actor_id, actor, role, ip, action, object_type, object_id,
+        history_model, history_id, project, reason, data, digest, prev_hash, hash)
+    VALUES (last_seq + 1, now_at, p_actor_id, p_actor, p_role, p_ip, p_action, p_object_type, p_object_id,
+        p_history_model, p_history_id, p_project, p_reason, p_data, p_digest, last_hash, entry_hash);
+    RETURN QUERY SELECT last_seq + 1, now_at, last_hash, entry_hash;
 END $$;
 """
 
@@ -63,7 +84,7 @@ def install_triggers(using: str = "default", tables: Iterable[str] | None = None
     existing = set(connection.introspection.table_names())
     with connection.cursor() as cursor:
         cursor.execute(FUNCTION_SQL)
-        cursor.execute(HEAD_FUNCTION_SQL)
+        cursor.execute(APPEND_FUNCTION_SQL)
         for table in tables or protected_tables():
             if table in existing:
                 for sql in trigger_sql(table):

@@ -6,11 +6,14 @@ import functools
 import hashlib
 from typing import Any
 
-from django.db import models, router, transaction
+from django.db import IntegrityError, connections, models, router, transaction
+from django.db.models.sql import InsertQuery
+from django.utils import timezone
 from simple_history.manager import HistoryDescriptor
 from simple_history.models import HistoricalRecords
+from simple_history.signals import post_create_historical_record, pre_create_historical_record
 
-from audit import canonical, context
+from audit import canonical, context, ledger
 from audit.models import HistoricalBase
 
 HISTORY_ACTIONS = {"+": "create", "~": "update", "-": "delete"}
@@ -41,6 +44,80 @@ class _HistoricalRecords(HistoricalRecords):
         if isinstance(descriptor, HistoryDescriptor):
             setattr(sender, self.manager_name, _CachedHistoryDescriptor(
                 descriptor.model, manager=descriptor.manager_class, queryset=descriptor.queryset_class))
+
+    def create_historical_record(self, instance: Any, history_type: str, using: str | None = None) -> None:
+        """simple-history's own steps, stamped with the audit context, and the historical row written together
+        with its ledger entry (`_save_with_entry`)."""
+        using = using if self.use_base_model_db else None
+        manager = getattr(instance, self.manager_name)
+        attrs = {field.attname: getattr(instance, field.attname) for field in self.fields_included(instance)}
+        if getattr(manager.model, "history_relation", None) is not None:
+            attrs["history_relation"] = instance
+        history_date = getattr(instance, "_history_date", timezone.now())
+        history_user = self.get_history_user(instance)
+        ctx = context.current()
+        reason = self.get_change_reason_for_object(instance, history_type, using) or ctx.reason or None
+        history_instance = manager.model(
+            history_date=history_date, history_type=history_type, history_user=history_user,
+            history_change_reason=reason, history_ip=ctx.ip,
+            history_role=str(getattr(history_user, "role", "") or "") if history_user else "", **attrs,
+        )
+        signal = {"sender": manager.model, "instance": instance, "history_instance": history_instance,
+                  "history_date": history_date, "history_user": history_user, "history_change_reason": reason,
+                  "using": using}
+        pre_create_historical_record.send(**signal)
+        _save_with_entry(history_instance, instance, using or router.db_for_write(manager.model))
+        self.create_historical_record_m2ms(history_instance, instance)
+        post_create_historical_record.send(**signal)
+
+
+def _save_with_entry(history_instance: models.Model, instance: Any, using: str) -> None:
+    """The historical row and the ledger entry that records it. On PostgreSQL one statement inserts both and
+    hashes them (audit/db.py); the digest is then recomputed here from the row, and a mismatch rolls back."""
+    model = type(history_instance)
+    entry = {
+        "action": HISTORY_ACTIONS.get(history_instance.history_type, history_instance.history_type),
+        "object_type": instance._meta.label, "object_id": str(instance.pk), "history_model": model._meta.label,
+        "project": ledger.project_code_of(instance), "reason": history_instance.history_change_reason or "",
+        "actor": history_instance.history_user,
+    }
+    if connections[using].vendor != "postgresql":
+        history_instance.save(using=using)
+        ledger.append(digest=history_digest(history_instance), history_id=history_instance.pk, **entry)
+        return
+    pk = model._meta.pk
+    row_id, appended = ledger.append_with_row(
+        _insert_sql(history_instance, using), pk.column, _digest_around_id(history_instance), using=using, **entry)
+    setattr(history_instance, pk.attname, row_id)
+    history_instance._state.adding, history_instance._state.db = False, using
+    if history_digest(history_instance) != appended.digest:
+        raise IntegrityError(f"audit: {model._meta.label} #{row_id} was digested differently by the database")
+
+
+def _insert_sql(obj: models.Model, using: str) -> tuple[str, list[Any]]:
+    """Django's own INSERT for one row, every column but the generated primary key."""
+    meta = obj._meta
+    query = InsertQuery(type(obj))
+    query.insert_values([f for f in meta.local_concrete_fields if f is not meta.auto_field], [obj])
+    [(sql, params)] = query.get_compiler(using=using).as_sql()
+    return sql, list(params)
+
+
+_ID_SENTINEL = -1  # stands for the primary key until the database assigns it
+
+
+def _digest_around_id(history_instance: models.Model) -> tuple[str, str]:
+    """The canonical JSON the row's digest covers, split where its primary key goes (names are unique, and a
+    name's quotes inside a value would be escaped, so the split point is too)."""
+    model = type(history_instance)
+    pk = model._meta.pk.attname
+    values = tuple(_ID_SENTINEL if field.attname == pk else field.to_python(getattr(history_instance, field.attname))
+                   for field in _fields_by_attname(model))
+    text = canonical.encode(digest_payload(history_fields(model), values))
+    head, found, tail = text.partition(f'"{pk}":{_ID_SENTINEL}')
+    if not found:
+        raise IntegrityError(f"audit: cannot place the primary key in {model._meta.label}'s digest")
+    return head + f'"{pk}":', tail
 
 
 def audited(**kwargs: Any) -> HistoricalRecords:
@@ -105,13 +182,17 @@ def history_fields(history_model: type[models.Model]) -> list[tuple[str, int | N
     return fields
 
 
-def digest_values(fields: list[tuple[str, int | None]], values: tuple[Any, ...]) -> str:
-    """SHA-256 of the row's non-null values by column name. Nulls are left out so that a nullable column added by
-    a later migration (null in every older row) leaves the older rows' digests valid."""
+def digest_payload(fields: list[tuple[str, int | None]], values: tuple[Any, ...]) -> dict[str, Any]:
+    """The row's non-null values by column name. Nulls are left out so that a nullable column added by a later
+    migration (null in every older row) leaves the older rows' digests valid."""
     normalise, plain = canonical.normalise, canonical.PLAIN_TYPES
-    payload = {name: value if type(value) in plain else normalise(value, places)
-               for (name, places), value in zip(fields, values, strict=True) if value is not None}
-    return hashlib.sha256(canonical.encode(payload).encode("utf-8")).hexdigest()  # names already sorted
+    return {name: value if type(value) in plain else normalise(value, places)
+            for (name, places), value in zip(fields, values, strict=True) if value is not None}
+
+
+def digest_values(fields: list[tuple[str, int | None]], values: tuple[Any, ...]) -> str:
+    """SHA-256 of the row's canonical JSON (names already sorted)."""
+    return hashlib.sha256(canonical.encode(digest_payload(fields, values)).encode("utf-8")).hexdigest()
 
 
 @functools.cache

@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import connections, router, transaction
+from django.db import IntegrityError, connections, router, transaction
+from psycopg.types.json import Jsonb
 
 from audit import canonical, context
 from audit.models import LedgerEntry
@@ -16,31 +17,76 @@ _LEDGER = LedgerEntry._meta.db_table
 # the chain head's lock: a transaction-scoped advisory lock, so appends queue without rewriting a row each time
 # (a head row updated thousands of times in one transaction grows a chain of dead versions on PostgreSQL)
 _CHAIN_LOCK_KEY = 0x6A69_616F_7969  # "jiaoyi"
-_NOW_SQL = {
-    "postgresql": "clock_timestamp()",
-    "sqlite": "strftime('%Y-%m-%d %H:%M:%f', 'now')",
-}
 
 
 def _lock_head(using: str) -> tuple[int, str, dt.datetime]:
-    """Take the chain lock, then read the last entry in a new statement (so its snapshot sees the previous
-    holder's commit) with the database clock. On SQLite, BEGIN IMMEDIATE already serialises writers."""
-    connection = connections[using]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":  # lock, last entry and clock in one round trip (audit/db.py)
-            cursor.execute("SELECT last_seq, last_hash, now_at FROM audit_chain_head(%s)", [_CHAIN_LOCK_KEY])
-            last_seq, prev_hash, now = cursor.fetchone()
-            return last_seq + 1, prev_hash or canonical.GENESIS_HASH, now
-        now_sql = _NOW_SQL[connection.vendor]
+    """SQLite: read the last entry and the clock (BEGIN IMMEDIATE already serialises writers)."""
+    now_sql = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+    with connections[using].cursor() as cursor:
         cursor.execute(f"SELECT seq, hash, {now_sql} FROM {_LEDGER} ORDER BY seq DESC LIMIT 1")  # noqa: S608
         row = cursor.fetchone()
         if row is None:  # the first entry links to the genesis hash
             cursor.execute(f"SELECT {now_sql}")
             row = (0, canonical.GENESIS_HASH, cursor.fetchone()[0])
     last_seq, prev_hash, now = row
-    if isinstance(now, str):  # SQLite answers text in UTC
-        now = dt.datetime.fromisoformat(now).replace(tzinfo=dt.UTC)
-    return last_seq + 1, prev_hash, now
+    return last_seq + 1, prev_hash, dt.datetime.fromisoformat(now).replace(tzinfo=dt.UTC)  # UTC text
+
+
+_APPEND_ARGS = (
+    "%s::bigint, {body}, %s::bigint, %s::text, %s::text, %s::text, %s::text, %s::text, %s::text, %s::text, "
+    "{history_id}, %s::text, %s::text, %s::jsonb, {digest}"
+)
+_APPEND_SQL = ("SELECT new_seq, new_at, new_prev, new_hash FROM audit_append("
+               + _APPEND_ARGS.format(body="%s::text", history_id="%s::bigint", digest="%s::text") + ")")
+# a historical row and its entry in one statement: the row's id, and so its digest, is known only once inserted
+_APPEND_WITH_ROW_SQL = (
+    "WITH h AS ({insert} RETURNING {pk} AS id), "
+    "d AS (SELECT id, encode(sha256(convert_to(%s::text || id || %s::text, 'UTF8')), 'hex') AS digest FROM h) "
+    "SELECT d.id, d.digest, a.new_seq, a.new_at, a.new_prev, a.new_hash FROM d, LATERAL audit_append("
+    + _APPEND_ARGS.format(body="%s::text || d.id || %s::text || d.digest || '\"'", history_id="d.id",
+                          digest="d.digest") + ") a"
+)
+_BODY = canonical.ENTRY_FIELDS[2:-1]  # what lies between the time and prev_hash in the hashed array
+_BODY_HEAD = _BODY[:_BODY.index("history_id")]  # then history_id, project, reason, digest
+
+
+def _entry(using: str, fields: dict[str, Any], row: tuple[Any, ...]) -> LedgerEntry:
+    seq, at, prev_hash, entry_hash = row
+    entry = LedgerEntry(seq=seq, at=at, prev_hash=prev_hash, hash=entry_hash, **fields)
+    entry._state.adding, entry._state.db = False, using
+    if canonical.entry_hash(entry_values(entry)) != entry_hash:  # the database and Python must hash alike
+        raise IntegrityError(f"audit: entry {seq} was hashed differently by the database")
+    return entry
+
+
+def _tail_params(fields: dict[str, Any]) -> list[Any]:
+    data = fields["data"]
+    return [fields["project"], fields["reason"], None if data is None else Jsonb(data)]
+
+
+def _insert_postgresql(using: str, fields: dict[str, Any]) -> LedgerEntry:
+    """Lock, read the head, hash and insert in one round trip (audit/db.py)."""
+    body = canonical.encode(tuple(fields[name] for name in _BODY))[1:-1]
+    params = [_CHAIN_LOCK_KEY, body, *(fields[name] for name in _BODY_HEAD), fields["history_id"]]
+    params += [*_tail_params(fields), fields["digest"]]
+    with connections[using].cursor() as cursor:
+        cursor.execute(_APPEND_SQL, params)
+        return _entry(using, fields, cursor.fetchone())
+
+
+def _fields(
+    *, action: str, digest: str = "", object_type: str = "", object_id: str = "", history_model: str = "",
+    history_id: int | None = None, project: str = "", reason: str = "", data: Any = None, actor: Any = None,
+    ip: str | None = None,
+) -> dict[str, Any]:
+    ctx = context.current()
+    actor_id, actor_name, role = _actor_fields(actor if actor is not None else ctx.actor)
+    return {
+        "actor_id": actor_id, "actor": actor_name, "role": role, "ip": ctx.ip if ip is None else ip,
+        "action": action[:64], "object_type": object_type, "object_id": str(object_id)[:64],
+        "history_model": history_model, "history_id": history_id, "project": project or "",
+        "reason": reason or ctx.reason or "", "data": data, "digest": digest,
+    }
 
 
 def _actor_fields(actor: Any) -> tuple[int | None, str, str]:
@@ -49,36 +95,40 @@ def _actor_fields(actor: Any) -> tuple[int | None, str, str]:
     return actor.pk, actor.get_username(), str(getattr(actor, "role", "") or "")
 
 
-def append(
-    *,
-    action: str,
-    digest: str,
-    object_type: str = "",
-    object_id: str = "",
-    history_model: str = "",
-    history_id: int | None = None,
-    project: str = "",
-    reason: str = "",
-    data: Any = None,
-    actor: Any = None,
-    ip: str | None = None,
-) -> LedgerEntry:
-    ctx = context.current()
-    actor = actor if actor is not None else ctx.actor
-    actor_id, actor_name, role = _actor_fields(actor)
+def append(*, action: str, digest: str, **kwargs: Any) -> LedgerEntry:
+    """Append one entry (keyword arguments: the entry's fields, `actor` and `ip` defaulting to the context)."""
+    fields = _fields(action=action, digest=digest, **kwargs)
     using = router.db_for_write(LedgerEntry)
     with transaction.atomic(using=using, savepoint=False):
+        if connections[using].vendor == "postgresql":
+            return _insert_postgresql(using, fields)
         seq, prev_hash, now = _lock_head(using)
-        entry = LedgerEntry(
-            seq=seq, at=now, actor_id=actor_id, actor=actor_name, role=role,
-            ip=ctx.ip if ip is None else ip, action=action[:64], object_type=object_type,
-            object_id=str(object_id)[:64], history_model=history_model, history_id=history_id,
-            project=project or "", reason=reason or ctx.reason or "", data=data, digest=digest,
-            prev_hash=prev_hash,
-        )
+        entry = LedgerEntry(seq=seq, at=now, prev_hash=prev_hash, **fields)
         entry.hash = canonical.entry_hash(entry_values(entry))
         entry.save(force_insert=True, using=using)
     return entry
+
+
+def append_with_row(
+    insert: tuple[str, list[Any]], pk_column: str, digest_around_id: tuple[str, str], *, using: str,
+    **kwargs: Any,
+) -> tuple[int, LedgerEntry]:
+    """PostgreSQL only: run `insert` (one row's INSERT, without RETURNING) and append the entry that records it,
+    in one statement. The row's digest is SHA-256 of `head + id + tail`, the canonical JSON of the row split
+    where its id goes. Answers the new row's id and the entry; the caller checks the digest against the row."""
+    fields = _fields(**kwargs)
+    insert_sql, insert_params = insert
+    quote = connections[using].ops.quote_name
+    sql = _APPEND_WITH_ROW_SQL.format(insert=insert_sql, pk=quote(pk_column))
+    head = canonical.encode(tuple(fields[name] for name in _BODY_HEAD))[1:-1] + ","
+    middle = "," + canonical.encode((fields["project"], fields["reason"]))[1:-1] + ',"'
+    params = [*insert_params, *digest_around_id, _CHAIN_LOCK_KEY, head, middle]
+    params += [*(fields[name] for name in _BODY_HEAD), *_tail_params(fields)]
+    with transaction.atomic(using=using, savepoint=False), connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        row_id, digest, *appended = cursor.fetchone()
+        fields["history_id"], fields["digest"] = row_id, digest
+        return row_id, _entry(using, fields, tuple(appended))
 
 
 def entry_values(entry: LedgerEntry) -> tuple[Any, ...]:

@@ -1,5 +1,5 @@
-"""The audit fan-in, the one signal receiver with a job: every historical record becomes a ledger entry in the
-same transaction; logins, logouts and failed logins become events."""
+"""Logins, logouts and failed logins become ledger events. (Historical rows get their entries where they are
+written: audit.history.)"""
 
 from __future__ import annotations
 
@@ -7,35 +7,8 @@ from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
-from simple_history.signals import post_create_historical_record, pre_create_historical_record
 
 from audit import context, ledger
-from audit.history import HISTORY_ACTIONS, history_digest
-
-
-@receiver(pre_create_historical_record)
-def _stamp_history(sender: Any, instance: Any, history_instance: Any, **kwargs: Any) -> None:
-    ctx = context.current()
-    history_instance.history_ip = ctx.ip
-    user = history_instance.history_user
-    history_instance.history_role = str(getattr(user, "role", "") or "") if user else ""
-    if not history_instance.history_change_reason and ctx.reason:
-        history_instance.history_change_reason = ctx.reason
-
-
-@receiver(post_create_historical_record)
-def _append_history(sender: Any, instance: Any, history_instance: Any, **kwargs: Any) -> None:
-    ledger.append(
-        action=HISTORY_ACTIONS.get(history_instance.history_type, history_instance.history_type),
-        digest=history_digest(history_instance),
-        object_type=instance._meta.label,
-        object_id=str(instance.pk),
-        history_model=history_instance._meta.label,
-        history_id=history_instance.pk,
-        project=ledger.project_code_of(instance),
-        reason=history_instance.history_change_reason or "",
-        actor=history_instance.history_user,
-    )
 
 
 def _ip(request: Any) -> str | None:

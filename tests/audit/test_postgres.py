@@ -3,9 +3,9 @@
 import threading
 
 import pytest
-from django.db import DatabaseError, connection, connections, transaction
+from django.db import DatabaseError, IntegrityError, connection, connections, transaction
 
-from audit import context
+from audit import context, history, ledger
 from audit.models import LedgerEntry
 from audit.verify import verify_chain
 from tests import factories
@@ -74,3 +74,29 @@ def test_four_threads_of_200_saves_give_one_gap_free_chain(on_postgres):
     assert seqs == list(range(1, len(seqs) + 1))
     result = verify_chain()
     assert result.ok, result.problem
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_the_database_digests_differently_rolls_back_with_its_entry(on_postgres, monkeypatch):
+    """The statement that writes a historical row and its entry hashes in SQL; Python re-checks the digest. A
+    mismatch (a fault that cannot be caused for real: the database would have to disagree with Python's JSON)
+    must leave neither the change, the row nor the entry behind."""
+    org = factories.organisation(name="原名")
+    entries, rows = LedgerEntry.objects.count(), org.history.count()
+    monkeypatch.setattr(history, "_digest_around_id", lambda instance: ('{"x":', "}"))
+    with pytest.raises(IntegrityError, match="digested differently"):
+        org.name = "改名"
+        org.save()
+    assert (LedgerEntry.objects.count(), org.history.count()) == (entries, rows)
+    assert Organisation.objects.get(pk=org.pk).name == "原名"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_entry_the_database_hashes_differently_is_refused(on_postgres, monkeypatch):
+    entries = LedgerEntry.objects.count()
+    values = ledger.entry_values
+    monkeypatch.setattr(ledger, "entry_values", lambda entry: (*values(entry)[:-1], "f" * 64))  # another prev_hash
+    with pytest.raises(IntegrityError, match="hashed differently"):
+        factories.organisation()
+    assert LedgerEntry.objects.count() == entries
+    assert verify_chain().ok
