@@ -61,24 +61,23 @@ def _rows(using: str) -> Iterator[tuple[Any, ...]]:
     if connection.vendor == "postgresql":  # EXTRACT(EPOCH ...) is numeric, so the microseconds are exact
         columns[1] = "(EXTRACT(EPOCH FROM at) * 1000000)::bigint"
         columns[16] = "data::text"
-    sql = (f"SELECT {', '.join(columns)} FROM {LedgerEntry._meta.db_table} "  # noqa: S608
-           f"WHERE seq > %s ORDER BY seq LIMIT {CHUNK}")
+    # ranges of the primary key, not "after the last one, LIMIT n": with no statistics yet (a freshly loaded
+    # ledger) PostgreSQL planned that as a scan and an on-disk sort of the whole rest of the table per chunk
+    table = LedgerEntry._meta.db_table
+    sql = f"SELECT {', '.join(columns)} FROM {table} WHERE seq > %s AND seq <= %s ORDER BY seq"  # noqa: S608
     loads, parse, utc, micros = json.loads, dt.datetime.fromisoformat, dt.UTC, canonical.format_time
-    last = 0
     with connection.cursor() as cursor:
-        while True:
-            cursor.execute(sql, [last])
-            chunk = cursor.fetchall()
-            if not chunk:
-                return
-            for row in chunk:
+        cursor.execute(f"SELECT MAX(seq) FROM {table}")  # noqa: S608 - entries appended later wait for the next run
+        top = cursor.fetchone()[0] or 0
+        for low in range(0, top, CHUNK):
+            cursor.execute(sql, [low, low + CHUNK])
+            for row in cursor.fetchall():
                 at, data = row[1], row[16]
                 if not isinstance(at, int):
                     if isinstance(at, str):  # SQLite keeps UTC text (naive when its converters parsed it)
                         at = parse(at)
                     at = micros(at if at.tzinfo else at.replace(tzinfo=utc))
                 yield (*row[:1], at, *row[2:16], loads(data) if isinstance(data, str) else data)
-            last = chunk[-1][0]
 
 
 PARALLEL_FROM = 20_000  # entries; below it a second process costs more than it saves
