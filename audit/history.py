@@ -42,38 +42,39 @@ class _HistoricalRecords(HistoricalRecords):
         super().finalize(sender, **kwargs)
         descriptor = sender.__dict__.get(self.manager_name)
         if isinstance(descriptor, HistoryDescriptor):
+            self.history_model = descriptor.model
             setattr(sender, self.manager_name, _CachedHistoryDescriptor(
                 descriptor.model, manager=descriptor.manager_class, queryset=descriptor.queryset_class))
 
     def create_historical_record(self, instance: Any, history_type: str, using: str | None = None) -> None:
         """simple-history's own steps, stamped with the audit context, and the historical row written together
-        with its ledger entry (`_save_with_entry`)."""
-        using = using if self.use_base_model_db else None
-        manager = getattr(instance, self.manager_name)
+        with its ledger entry (`_save_with_entry`). This runs on every save, so it is kept lean."""
+        model = self.history_model
         attrs = {field.attname: getattr(instance, field.attname) for field in self.fields_included(instance)}
-        if getattr(manager.model, "history_relation", None) is not None:
+        if getattr(model, "history_relation", None) is not None:
             attrs["history_relation"] = instance
-        history_date = getattr(instance, "_history_date", timezone.now())
-        history_user = self.get_history_user(instance)
+        history_date = getattr(instance, "_history_date", None) or timezone.now()
         ctx = context.current()
-        reason = self.get_change_reason_for_object(instance, history_type, using) or ctx.reason or None
-        history_instance = manager.model(
+        history_user = getattr(instance, "_history_user", None) or _current_user()
+        reason = getattr(instance, "_change_reason", None) or ctx.reason or None
+        history_instance = model(
             history_date=history_date, history_type=history_type, history_user=history_user,
             history_change_reason=reason, history_ip=ctx.ip,
             history_role=str(getattr(history_user, "role", "") or "") if history_user else "", **attrs,
         )
-        signal = {"sender": manager.model, "instance": instance, "history_instance": history_instance,
+        using = (using if self.use_base_model_db else None) or router.db_for_write(model)
+        signal = {"sender": model, "instance": instance, "history_instance": history_instance,
                   "history_date": history_date, "history_user": history_user, "history_change_reason": reason,
                   "using": using}
         pre_create_historical_record.send(**signal)
-        _save_with_entry(history_instance, instance, using or router.db_for_write(manager.model))
+        _save_with_entry(history_instance, instance, using)
         self.create_historical_record_m2ms(history_instance, instance)
         post_create_historical_record.send(**signal)
 
 
 def _save_with_entry(history_instance: models.Model, instance: Any, using: str) -> None:
     """The historical row and the ledger entry that records it. On PostgreSQL one statement inserts both and
-    hashes them (audit/db.py); the digest is then recomputed here from the row, and a mismatch rolls back."""
+    hashes them (audit/db.py); both hashes are recomputed here, and a difference rolls everything back."""
     model = type(history_instance)
     entry = {
         "action": HISTORY_ACTIONS.get(history_instance.history_type, history_instance.history_type),
@@ -86,21 +87,46 @@ def _save_with_entry(history_instance: models.Model, instance: Any, using: str) 
         ledger.append(digest=history_digest(history_instance), history_id=history_instance.pk, **entry)
         return
     pk = model._meta.pk
-    row_id, appended = ledger.append_with_row(
+    row_id, digest = ledger.append_with_row(
         _insert_sql(history_instance, using), pk.column, _digest_around_id(history_instance), using=using, **entry)
     setattr(history_instance, pk.attname, row_id)
     history_instance._state.adding, history_instance._state.db = False, using
-    if history_digest(history_instance) != appended.digest:
+    if history_digest(history_instance) != digest:  # from the row's values, as audit_verify will
         raise IntegrityError(f"audit: {model._meta.label} #{row_id} was digested differently by the database")
 
 
 def _insert_sql(obj: models.Model, using: str) -> tuple[str, list[Any]]:
-    """Django's own INSERT for one row, every column but the generated primary key."""
-    meta = obj._meta
-    query = InsertQuery(type(obj))
-    query.insert_values([f for f in meta.local_concrete_fields if f is not meta.auto_field], [obj])
-    [(sql, params)] = query.get_compiler(using=using).as_sql()
-    return sql, list(params)
+    """Django's own INSERT for one row, every column but the generated primary key. Its text is the same for
+    every row of a model, so Django's compiler writes it once and the values are prepared as it would."""
+    fields = _insert_fields(type(obj))
+    values = [field.pre_save(obj, True) for field in fields]
+    if any(hasattr(value, "resolve_expression") for value in values):  # e.g. a database default not yet read
+        raise TypeError(f"{obj._meta.label}: a historical row is digested before it is written, so its values "
+                        "must be plain values, not expressions")
+    connection = connections[using]
+    return (_plain_insert_sql(obj, using),
+            [field.get_db_prep_save(value, connection) for field, value in zip(fields, values, strict=True)])
+
+
+@functools.cache
+def _insert_fields(model: type[models.Model]) -> tuple[models.Field, ...]:
+    meta = model._meta
+    return tuple(f for f in meta.local_concrete_fields if f is not meta.auto_field)
+
+
+_INSERTS: dict[tuple[type[models.Model], str], str] = {}
+
+
+def _plain_insert_sql(obj: models.Model, using: str) -> str:
+    key = (type(obj), using)
+    if key not in _INSERTS:
+        query = InsertQuery(type(obj))
+        query.insert_values(_insert_fields(type(obj)), [obj])
+        [(sql, params)] = query.get_compiler(using=using).as_sql()
+        if len(params) != len(_insert_fields(type(obj))):  # a field with a placeholder of its own
+            raise TypeError(f"{obj._meta.label}: its INSERT cannot be reused from one row to the next")
+        _INSERTS[key] = sql
+    return _INSERTS[key]
 
 
 _ID_SENTINEL = -1  # stands for the primary key until the database assigns it

@@ -1,12 +1,14 @@
-"""Appending to the one ledger. Every append takes the chain-head row lock first, so concurrent transactions
-queue and never fork the chain; the time comes from the database clock after the lock is held, so time never
-runs backwards along the chain."""
+"""Appending to the one ledger. Every append takes the chain lock first, so concurrent transactions queue and
+never fork the chain; the time comes from the database clock after the lock is held, so time never runs
+backwards along the chain. On PostgreSQL the lock, the head, the clock, the hash and the insert are one
+prepared statement (audit/db.py); Python recomputes the hash it answers and refuses a difference."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+import psycopg
 from django.db import IntegrityError, connections, router, transaction
 from psycopg.types.json import Jsonb
 
@@ -52,11 +54,17 @@ _BODY_HEAD = _BODY[:_BODY.index("history_id")]  # then history_id, project, reas
 
 def _entry(using: str, fields: dict[str, Any], row: tuple[Any, ...]) -> LedgerEntry:
     seq, at, prev_hash, entry_hash = row
+    _check_hash(fields, row)
     entry = LedgerEntry(seq=seq, at=at, prev_hash=prev_hash, hash=entry_hash, **fields)
     entry._state.adding, entry._state.db = False, using
-    if canonical.entry_hash(entry_values(entry)) != entry_hash:  # the database and Python must hash alike
-        raise IntegrityError(f"audit: entry {seq} was hashed differently by the database")
     return entry
+
+
+def _check_hash(fields: dict[str, Any], row: tuple[Any, ...]) -> None:
+    """The database and Python must hash alike: audit_verify recomputes every hash in Python."""
+    seq, at, prev_hash, entry_hash = row
+    if canonical.entry_hash(_values(seq, at, fields, prev_hash)) != entry_hash:
+        raise IntegrityError(f"audit: entry {seq} was hashed differently by the database")
 
 
 def _tail_params(fields: dict[str, Any]) -> list[Any]:
@@ -69,9 +77,18 @@ def _insert_postgresql(using: str, fields: dict[str, Any]) -> LedgerEntry:
     body = canonical.encode(tuple(fields[name] for name in _BODY))[1:-1]
     params = [_CHAIN_LOCK_KEY, body, *(fields[name] for name in _BODY_HEAD), fields["history_id"]]
     params += [*_tail_params(fields), fields["digest"]]
-    with connections[using].cursor() as cursor:
-        cursor.execute(_APPEND_SQL, params)
-        return _entry(using, fields, cursor.fetchone())
+    return _entry(using, fields, _fetch_one(using, _APPEND_SQL, params))
+
+
+def _fetch_one(using: str, sql: str, params: list[Any]) -> tuple[Any, ...]:
+    """One append statement, bound server-side and prepared: its text is the same for every append (of a model),
+    and parsing and planning it each time cost more than running it. Django's cursors bind client-side and cannot
+    prepare, so this one cursor is psycopg's own, with Django's error translation around it."""
+    connection = connections[using]
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        return cursor.fetchone()
 
 
 def _fields(
@@ -112,10 +129,10 @@ def append(*, action: str, digest: str, **kwargs: Any) -> LedgerEntry:
 def append_with_row(
     insert: tuple[str, list[Any]], pk_column: str, digest_around_id: tuple[str, str], *, using: str,
     **kwargs: Any,
-) -> tuple[int, LedgerEntry]:
+) -> tuple[int, str]:
     """PostgreSQL only: run `insert` (one row's INSERT, without RETURNING) and append the entry that records it,
     in one statement. The row's digest is SHA-256 of `head + id + tail`, the canonical JSON of the row split
-    where its id goes. Answers the new row's id and the entry; the caller checks the digest against the row."""
+    where its id goes. Answers the new row's id and its digest, which the caller checks against the row."""
     fields = _fields(**kwargs)
     insert_sql, insert_params = insert
     quote = connections[using].ops.quote_name
@@ -124,19 +141,20 @@ def append_with_row(
     middle = "," + canonical.encode((fields["project"], fields["reason"]))[1:-1] + ',"'
     params = [*insert_params, *digest_around_id, _CHAIN_LOCK_KEY, head, middle]
     params += [*(fields[name] for name in _BODY_HEAD), *_tail_params(fields)]
-    with transaction.atomic(using=using, savepoint=False), connections[using].cursor() as cursor:
-        cursor.execute(sql, params)
-        row_id, digest, *appended = cursor.fetchone()
-        fields["history_id"], fields["digest"] = row_id, digest
-        return row_id, _entry(using, fields, tuple(appended))
+    with transaction.atomic(using=using, savepoint=False):
+        row_id, digest, *appended = _fetch_one(using, sql, params)
+    fields["history_id"], fields["digest"] = row_id, digest
+    _check_hash(fields, tuple(appended))
+    return row_id, digest
 
 
 def entry_values(entry: LedgerEntry) -> tuple[Any, ...]:
-    return (
-        entry.seq, canonical.format_time(entry.at), entry.actor_id, entry.actor, entry.role, entry.ip,
-        entry.action, entry.object_type, entry.object_id, entry.history_model, entry.history_id,
-        entry.project, entry.reason, entry.digest, entry.prev_hash,
-    )
+    """What an entry's hash covers, in canonical.ENTRY_FIELDS order."""
+    return _values(entry.seq, entry.at, {name: getattr(entry, name) for name in _BODY}, entry.prev_hash)
+
+
+def _values(seq: int, at: dt.datetime, fields: dict[str, Any], prev_hash: str) -> tuple[Any, ...]:
+    return (seq, canonical.format_time(at), *(fields[name] for name in _BODY), prev_hash)
 
 
 def event_digest(action: str, data: Any) -> str:

@@ -93,6 +93,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # a file (threads of the live server and the forked verifier share it), one per test run so that runs side
     # by side never recreate each other's database
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's own cursors bind client-side and are never prepared; this lets the ledger's append, which binds
+    # server-side, be parsed and planned once per connection (audit.ledger._fetch_one)
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "trading.User"
 
