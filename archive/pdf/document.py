@@ -170,7 +170,8 @@ class RecordDocument:
         if padding is not None:
             style += [("TOPPADDING", (0, 1), (-1, -1), padding), ("BOTTOMPADDING", (0, 1), (-1, -1), padding)]
         header = [self._cell(h, "head") for h in headers]
-        self.story += [self._grid([header, *body], widths, style, repeatRows=1), Spacer(1, 4 * mm)]
+        # splitInRow: a cell taller than a page (an announcement's text in an audit diff) runs onto the next
+        self.story += [self._grid([header, *body], widths, style, repeatRows=1, splitInRow=1), Spacer(1, 4 * mm)]
 
     def _data_cell(self, value: Any, align: str, width: float) -> Paragraph | str:
         """A plain string where one line in the main font fits: a long table is mostly such cells, and a

@@ -184,3 +184,17 @@ def test_the_daily_command_can_record_its_verification_for_the_chain_page(client
     entry = LedgerEntry.objects.get(action="audit_verified")
     assert entry.actor == "system" and entry.data["ok"] is True
     assert f"#{entry.seq}" in client.get("/inspect/chain/").content.decode()
+
+
+def test_a_change_longer_than_a_page_runs_onto_the_next_page_of_the_pdf_export(client, inspector, tmp_path):
+    """An announcement is pages long, and a project's creation diff carries all of it."""
+    announcement = "".join(f"第{n}条 投标人须按时递交响应文件。" for n in range(1, 900))
+    project = factories.fixed_price_project(announcement=announcement)
+    pdf = client.get("/inspect/export.pdf", {"project": project.code})
+    assert pdf.status_code == 200
+    (tmp_path / "trail.pdf").write_bytes(pdf.content)
+    printed = subprocess.run(["pdftotext", str(tmp_path / "trail.pdf"), "-"], capture_output=True, text=True,
+                             check=True).stdout.replace("\n", "")
+    assert "第1条" in printed and "第899条" in printed
+    pages = subprocess.run(["pdfinfo", str(tmp_path / "trail.pdf")], capture_output=True, text=True, check=True)
+    assert int(next(line.split()[-1] for line in pages.stdout.splitlines() if line.startswith("Pages:"))) > 3
