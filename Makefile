@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/jiaoyi_test
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install system-deps run demo test test-sqlite test-pg s3-server lint bench clean
+.PHONY: install system-deps messages run demo test test-sqlite test-pg s3-server lint bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -25,9 +25,12 @@ system-deps:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	    chromium fonts-wqy-zenhei fonts-wqy-microhei fonts-hanazono poppler-utils gettext)
 
-run: $(VENV)/.installed
+# the English catalogue (locale/en) compiled for gettext; Chinese is the source language
+messages: $(VENV)/.installed
+	$(BIN)/python manage.py compilemessages -v0 --ignore=".venv" --ignore="var"
+
+run: $(VENV)/.installed messages
 	$(BIN)/python manage.py migrate --noinput -v0
-	$(BIN)/python manage.py compilemessages -v0 2>/dev/null || true
 	$(BIN)/python manage.py demo
 	$(BIN)/python manage.py runserver $(HOST)
 
@@ -42,10 +45,10 @@ test: test-sqlite test-pg
 s3-server: $(VENV)/.installed
 	@scripts/s3_server.sh start >/dev/null
 
-test-sqlite: $(VENV)/.installed s3-server
+test-sqlite: $(VENV)/.installed messages s3-server
 	env -u DATABASE_URL $(BIN)/pytest -q -m "not postgres" -p no:cacheprovider
 
-test-pg: $(VENV)/.installed s3-server
+test-pg: $(VENV)/.installed messages s3-server
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider
 
 lint: $(VENV)/.installed

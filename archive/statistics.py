@@ -67,7 +67,9 @@ class Statistics:
 
     @property
     def period(self) -> str:
-        return f"{self.year}年{self.month}月" if self.month else f"{self.year}年{self.months[0]}-{self.months[-1]}月"
+        if self.month:
+            return _("%(year)s年%(month)s月") % {"year": self.year, "month": self.month}
+        return _("%(year)s年%(first)s-%(last)s月") % {"year": self.year, "first": self.months[0], "last": self.months[-1]}
 
 
 def parse_period(year: str | None, month: str | None, *, default_year: int) -> tuple[int, int | None]:
@@ -160,7 +162,7 @@ def table_rows(stats: Statistics) -> list[list[str]]:
 
 
 def month_series(stats: Statistics) -> tuple[list[str], list[tuple[str, list[int]]]]:
-    categories = [f"{m}月" for m in stats.months]
+    categories = [_("%(month)s月") % {"month": m} for m in stats.months]
     series = [(row.label, [stats.by_month[m].get(row.type, 0) for m in stats.months]) for row in stats.rows]
     return categories, series
 

@@ -17,6 +17,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit import checkpoints, ledger
 from audit.models import LedgerEntry
@@ -185,7 +186,7 @@ def _distinct(column: str) -> list[str]:
 
 _SKIP = {"history_id", "history_date", "history_change_reason", "history_type", "history_user",
          "history_user_id", "history_ip", "history_role"}
-REDACTED = "（已隐藏）"
+REDACTED = gettext_lazy("（已隐藏）")
 
 
 def entry_diff(entry: LedgerEntry) -> list[dict[str, Any]]:

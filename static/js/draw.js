@@ -5,6 +5,7 @@
   const root = document.getElementById("draw-screen");
   if (!root) return;
   const code = root.dataset.code, round = root.dataset.round;
+  const words = root.dataset;  // the page's language: sealedText, winnerText, alternateText, separator
   const storeKey = "draw-input:" + code + ":" + round;
   const $ = (id) => document.getElementById(id);
   const text = (s) => document.createTextNode(s == null ? "" : String(s));
@@ -16,11 +17,11 @@
     $("candidates-count").textContent = state.candidates_count;
     $("candidates-digest").textContent = state.candidates_digest;
     $("commitment").textContent = state.commitment;
-    $("supervisors").textContent = state.supervisors_present.join("、") || "—";
+    $("supervisors").textContent = state.supervisors_present.join(words.separator) || "—";
     const body = document.querySelector("#inputs tbody");
     body.replaceChildren(...state.inputs.map((i) => {
       const tr = document.createElement("tr");
-      [i.position, i.source, i.commitment.slice(0, 16) + "…", i.revealed ? i.value : "（密封中）"].forEach((v) => {
+      [i.position, i.source, i.commitment.slice(0, 16) + "…", i.revealed ? i.value : words.sealedText].forEach((v) => {
         const td = document.createElement("td"); td.appendChild(text(v)); tr.appendChild(td);
       });
       tr.dataset.revealed = i.revealed ? "1" : "0";
@@ -41,7 +42,7 @@
       const rows = document.querySelector("#ranking tbody");
       rows.replaceChildren(...state.draw.ranking.map((r) => {
         const tr = document.createElement("tr");
-        [r.rank === 1 ? "中选" : "候补 " + (r.rank - 1), r.name, r.uscc].forEach((v) => {
+        [r.rank === 1 ? words.winnerText : words.alternateText + " " + (r.rank - 1), r.name, r.uscc].forEach((v) => {
           const td = document.createElement("td"); td.appendChild(text(v)); tr.appendChild(td);
         });
         return tr;
