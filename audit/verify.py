@@ -68,16 +68,22 @@ def _rows(using: str) -> Iterator[tuple[Any, ...]]:
     loads, parse, utc, micros = json.loads, dt.datetime.fromisoformat, dt.UTC, canonical.format_time
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT MAX(seq) FROM {table}")  # noqa: S608 - entries appended later wait for the next run
-        top = cursor.fetchone()[0] or 0
-        for low in range(0, top, CHUNK):
+        top, low = cursor.fetchone()[0] or 0, 0
+        while low < top:
             cursor.execute(sql, [low, low + CHUNK])
-            for row in cursor.fetchall():
+            chunk = cursor.fetchall()
+            if not chunk:  # a hole (the walk reports it): go straight to the next entry, however far on
+                cursor.execute(f"SELECT MIN(seq) - 1 FROM {table} WHERE seq > %s", [low])  # noqa: S608
+                low = cursor.fetchone()[0]
+                continue
+            for row in chunk:
                 at, data = row[1], row[16]
                 if not isinstance(at, int):
                     if isinstance(at, str):  # SQLite keeps UTC text (naive when its converters parsed it)
                         at = parse(at)
                     at = micros(at if at.tzinfo else at.replace(tzinfo=utc))
                 yield (*row[:1], at, *row[2:16], loads(data) if isinstance(data, str) else data)
+            low += CHUNK
 
 
 PARALLEL_FROM = 20_000  # entries; below it a second process costs more than it saves

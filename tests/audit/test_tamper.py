@@ -39,6 +39,19 @@ def test_deleting_a_middle_entry_is_caught(chain):
     assert "missing" in _verify_fails_at(4)
 
 
+def test_an_entry_forged_far_beyond_the_head_is_caught_at_once(chain):
+    """Walking the gap to seq 10^15 range by range would never end: the walk jumps holes."""
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO audit_ledgerentry (seq, at, actor_id, actor, role, ip, action, object_type, "
+                       "object_id, history_model, history_id, project, reason, data, digest, prev_hash, hash) "
+                       "SELECT 1000000000000000, at, actor_id, actor, role, ip, action, object_type, object_id, "
+                       "history_model, history_id, project, reason, data, digest, prev_hash, 'forged' "
+                       "FROM audit_ledgerentry WHERE seq = 2")
+        cursor.execute("SELECT MAX(seq) FROM audit_ledgerentry WHERE seq < 1000000000000000")
+        head = cursor.fetchone()[0]
+    assert "missing" in _verify_fails_at(head + 1)
+
+
 def test_editing_a_historical_row_is_caught(chain):
     with connection.cursor() as cursor:
         cursor.execute("SELECT seq, history_id FROM audit_ledgerentry WHERE history_model = "
