@@ -50,6 +50,24 @@ def normalise(value: Any, decimal_places: int | None = None) -> Any:
     return str(value)
 
 
+_EXPONENT_FROM = 1e16  # Python writes floats from here on as 1e+16, which jsonb reads back as an integer
+
+
+def as_stored(value: Any) -> Any:
+    """JSON as PostgreSQL's jsonb gives it back, so that a digest over it holds after the round trip: jsonb keeps
+    numbers as exact decimals, so a float Python writes with an exponent comes back an integer, and -0.0 comes
+    back 0.0 (tuples come back lists on every database)."""
+    if isinstance(value, float):
+        if value == 0:
+            return 0.0
+        return int(value) if abs(value) >= _EXPONENT_FROM and value.is_integer() else value
+    if isinstance(value, dict):
+        return {key: as_stored(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [as_stored(item) for item in value]
+    return value
+
+
 def sha256_json(payload: Any) -> str:
     return hashlib.sha256(_encode_sorted(payload).encode("utf-8")).hexdigest()
 

@@ -177,6 +177,7 @@ def record_event(
         object_type = obj._meta.label
         object_id = str(obj.pk)
         project = project or project_code_of(obj)
+    data = canonical.as_stored(data)  # digest what the database will give back, not what was handed in
     return append(
         action=action, digest=event_digest(action, data), object_type=object_type, object_id=object_id,
         project=project, reason=reason, data=data, actor=actor,

@@ -87,3 +87,13 @@ def test_decimals_dates_and_nulls_are_digested_alike_when_written_and_when_verif
              .exclude(history_model="").latest("seq"))
     assert entry.digest == history_digest(project.history.get(pk=entry.history_id))
     assert verify_chain().ok
+
+
+def test_event_numbers_that_jsonb_rewrites_keep_their_digest():
+    """PostgreSQL's jsonb gives 1e16 back as 10000000000000000 and -0.0 as 0.0: the digest must survive that."""
+    data = {"big": 1e16, "bigger": -1.5e17, "zero": -0.0, "small": 1e-7, "ratio": 0.1, "pair": (1, 2.5)}
+    entry = ledger.record_event("numbers_recorded", data=data)
+    stored = LedgerEntry.objects.get(seq=entry.seq).data
+    assert stored == {"big": 10**16, "bigger": -15 * 10**16, "zero": 0.0, "small": 1e-7, "ratio": 0.1, "pair": [1, 2.5]}
+    assert ledger.event_digest("numbers_recorded", stored) == entry.digest
+    assert verify_chain().ok
