@@ -25,7 +25,6 @@ TRIGGER_NAMES = ("audit_no_update_delete", "audit_no_truncate")
 # sends the part between the time and prev_hash already encoded (`body`), the function adds the three values
 # only the locked chain knows; the caller recomputes the hash from the returned values and refuses a mismatch.
 APPEND_FUNCTION_SQL = """
-DROP FUNCTION IF EXISTS audit_chain_head(bigint);
 CREATE OR REPLACE FUNCTION audit_append(
     lock_key bigint, body text, p_actor_id bigint, p_actor text, p_role text, p_ip text, p_action text,
     p_object_type text, p_object_id text, p_history_model text, p_history_id bigint, p_project text,

@@ -55,7 +55,7 @@ class _HistoricalRecords(HistoricalRecords):
             attrs["history_relation"] = instance
         history_date = getattr(instance, "_history_date", None) or timezone.now()
         ctx = context.current()
-        history_user = getattr(instance, "_history_user", None) or _current_user()
+        history_user = instance._history_user if hasattr(instance, "_history_user") else _current_user()
         reason = getattr(instance, "_change_reason", None) or ctx.reason or None
         history_instance = model(
             history_date=history_date, history_type=history_type, history_user=history_user,

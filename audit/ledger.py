@@ -11,6 +11,7 @@ from typing import Any
 import psycopg
 from django.db import IntegrityError, connections, router, transaction
 from psycopg.types.json import Jsonb
+from psycopg.types.numeric import Int8Dumper
 
 from audit import canonical, context
 from audit.models import LedgerEntry
@@ -83,10 +84,14 @@ def _insert_postgresql(using: str, fields: dict[str, Any]) -> LedgerEntry:
 def _fetch_one(using: str, sql: str, params: list[Any]) -> tuple[Any, ...]:
     """One append statement, bound server-side and prepared: its text is the same for every append (of a model),
     and parsing and planning it each time cost more than running it. Django's cursors bind client-side and cannot
-    prepare, so this one cursor is psycopg's own, with Django's error translation around it."""
+    prepare, so this one cursor is psycopg's own, with Django's checks and error translation around it; it does
+    not appear in `connection.queries` or pass through execute wrappers. Integers are always sent as int8, so
+    that ids of different sizes share one prepared statement."""
     connection = connections[using]
+    connection.validate_no_broken_transaction()
     connection.ensure_connection()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.adapters.register_dumper(int, Int8Dumper)
         cursor.execute(sql, params, prepare=True)
         return cursor.fetchone()
 
