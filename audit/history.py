@@ -163,10 +163,10 @@ class AuditedQuerySet(models.QuerySet):
         raise TypeError(f"{self.model.__name__}: QuerySet.update() bypasses the audit history; save each object")
 
     def bulk_update(self, *args: Any, **kwargs: Any) -> int:
-        raise TypeError(f"{self.model.__name__}: bulk_update() bypasses the audit history; use audit.bulk helpers")
+        raise TypeError(f"{self.model.__name__}: bulk_update() bypasses the audit history; save each object")
 
     def bulk_create(self, *args: Any, **kwargs: Any) -> list:
-        raise TypeError(f"{self.model.__name__}: bulk_create() bypasses the audit history; use audit.bulk helpers")
+        raise TypeError(f"{self.model.__name__}: bulk_create() bypasses the audit history; save each object")
 
     def delete(self) -> tuple[int, dict[str, int]]:
         # QuerySet.delete sends per-object signals, so history is written; kept explicit for readers
