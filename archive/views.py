@@ -51,8 +51,8 @@ def dossier_build(request: HttpRequest, code: str) -> HttpResponse:
 def dossier_download(request: HttpRequest, code: str, version: int) -> FileResponse:
     selectors.ensure_can_read_dossier(request.user)
     dossier = selectors.dossier_version(selectors.project_by_code(code), version)
-    return FileResponse(services.dossier_download(actor=request.user, dossier=dossier), as_attachment=True, content_type="application/zip",
-                        filename=f"{code}-dossier-v{version}.zip")
+    return FileResponse(services.dossier_download(actor=request.user, dossier=dossier), as_attachment=True,
+                        content_type="application/zip", filename=f"{code}-dossier-v{version}.zip")
 
 
 def _requested_statistics(request: HttpRequest) -> stats_module.Statistics:

@@ -139,6 +139,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
         fields = ["id", "title", "due", "done_on", "note", "overdue"]
         read_only_fields = ["id", "overdue"]
 
+
 class FollowUpSerializer(serializers.ModelSerializer):
     project = serializers.CharField(source="project.code", read_only=True)
     officer = serializers.CharField(source="officer.username", read_only=True)
