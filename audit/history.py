@@ -73,8 +73,8 @@ class _HistoricalRecords(HistoricalRecords):
 
 
 def _save_with_entry(history_instance: models.Model, instance: Any, using: str) -> None:
-    """The historical row and the ledger entry that records it. On PostgreSQL one statement inserts both and
-    hashes them (audit/db.py); both hashes are recomputed here, and a difference rolls everything back."""
+    """The historical row and the ledger entry that records it, in one transaction. On PostgreSQL one statement
+    inserts both and hashes them (audit/db.py); both hashes are recomputed here, and a difference rolls back."""
     model = type(history_instance)
     entry = {
         "action": HISTORY_ACTIONS.get(history_instance.history_type, history_instance.history_type),
@@ -82,17 +82,20 @@ def _save_with_entry(history_instance: models.Model, instance: Any, using: str) 
         "project": ledger.project_code_of(instance), "reason": history_instance.history_change_reason or "",
         "actor": history_instance.history_user,
     }
-    if connections[using].vendor != "postgresql":
-        history_instance.save(using=using)
-        ledger.append(digest=history_digest(history_instance), history_id=history_instance.pk, **entry)
-        return
-    pk = model._meta.pk
-    row_id, digest = ledger.append_with_row(
-        _insert_sql(history_instance, using), pk.column, _digest_around_id(history_instance), using=using, **entry)
-    setattr(history_instance, pk.attname, row_id)
-    history_instance._state.adding, history_instance._state.db = False, using
-    if history_digest(history_instance) != digest:  # from the row's values, as audit_verify will
-        raise IntegrityError(f"audit: {model._meta.label} #{row_id} was digested differently by the database")
+    with transaction.atomic(using=using, savepoint=False):
+        if connections[using].vendor != "postgresql":
+            history_instance.save(using=using)
+            ledger.append(digest=history_digest(history_instance), history_id=history_instance.pk, **entry)
+            return
+        pk = model._meta.pk
+        values = _row_values(history_instance)  # the primary key's slot is still empty
+        row_id, digest = ledger.append_with_row(
+            _insert_sql(history_instance, using), pk.column, _digest_around_id(model, values), using=using, **entry)
+        setattr(history_instance, pk.attname, row_id)
+        history_instance._state.adding, history_instance._state.db = False, using
+        values[_pk_index(model)] = row_id
+        if digest_values(history_fields(model), tuple(values)) != digest:  # as audit_verify will digest the row
+            raise IntegrityError(f"audit: {model._meta.label} #{row_id} was digested differently by the database")
 
 
 def _insert_sql(obj: models.Model, using: str) -> tuple[str, list[Any]]:
@@ -132,18 +135,22 @@ def _plain_insert_sql(obj: models.Model, using: str) -> str:
 _ID_SENTINEL = -1  # stands for the primary key until the database assigns it
 
 
-def _digest_around_id(history_instance: models.Model) -> tuple[str, str]:
+def _digest_around_id(model: type[models.Model], values: list[Any]) -> tuple[str, str]:
     """The canonical JSON the row's digest covers, split where its primary key goes (names are unique, and a
     name's quotes inside a value would be escaped, so the split point is too)."""
-    model = type(history_instance)
     pk = model._meta.pk.attname
-    values = tuple(_ID_SENTINEL if field.attname == pk else field.to_python(getattr(history_instance, field.attname))
-                   for field in _fields_by_attname(model))
-    text = canonical.encode(digest_payload(history_fields(model), values))
+    values = [*values]
+    values[_pk_index(model)] = _ID_SENTINEL
+    text = canonical.encode(digest_payload(history_fields(model), tuple(values)))
     head, found, tail = text.partition(f'"{pk}":{_ID_SENTINEL}')
     if not found:
         raise IntegrityError(f"audit: cannot place the primary key in {model._meta.label}'s digest")
     return head + f'"{pk}":', tail
+
+
+@functools.cache
+def _pk_index(model: type[models.Model]) -> int:
+    return [name for name, _ in history_fields(model)].index(model._meta.pk.attname)
 
 
 def audited(**kwargs: Any) -> HistoricalRecords:
@@ -227,7 +234,11 @@ def _fields_by_attname(history_model: type[models.Model]) -> tuple[models.Field,
     return tuple(by_attname[name] for name, _ in history_fields(history_model))
 
 
+def _row_values(history_instance: models.Model) -> list[Any]:
+    """The row's values in `history_fields` order, as the write side digests them."""
+    return [field.to_python(getattr(history_instance, field.attname))
+            for field in _fields_by_attname(type(history_instance))]
+
+
 def history_digest(history_instance: models.Model) -> str:
-    model = type(history_instance)
-    values = tuple(field.to_python(getattr(history_instance, field.attname)) for field in _fields_by_attname(model))
-    return digest_values(history_fields(model), values)
+    return digest_values(history_fields(type(history_instance)), tuple(_row_values(history_instance)))

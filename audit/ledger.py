@@ -146,10 +146,10 @@ def append_with_row(
     middle = "," + canonical.encode((fields["project"], fields["reason"]))[1:-1] + ',"'
     params = [*insert_params, *digest_around_id, _CHAIN_LOCK_KEY, head, middle]
     params += [*(fields[name] for name in _BODY_HEAD), *_tail_params(fields)]
-    with transaction.atomic(using=using, savepoint=False):
+    with transaction.atomic(using=using, savepoint=False):  # a refused hash takes the row and entry with it
         row_id, digest, *appended = _fetch_one(using, sql, params)
-    fields["history_id"], fields["digest"] = row_id, digest
-    _check_hash(fields, tuple(appended))
+        fields["history_id"], fields["digest"] = row_id, digest
+        _check_hash(fields, tuple(appended))
     return row_id, digest
 
 
