@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from archive import ocds
-from trading.api import API
+from core.api import API
 
 PACKAGE_SCHEMA = {
     "type": "object", "description": "OCDS 1.1 release package: one release per round of the project",

@@ -36,6 +36,4 @@ class Dossier(AuditedModel):
     def __str__(self) -> str:
         return f"{self.project.code} v{self.version}"
 
-    @property
-    def audit_project_code(self) -> str:
-        return self.project.code
+    audit_project = "project"

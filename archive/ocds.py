@@ -18,8 +18,8 @@ from django.conf import settings
 from django.db.models import Max
 
 from archive.selectors import verify_url
-from audit.middleware import ConfidentialNotFound
-from config import clock
+from core import clock
+from core.errors import ConfidentialNotFound
 from lottery.models import Draw
 from trading.models import Contract, Organisation, Project, Registration
 from trading.models.projects import ProjectType, Status

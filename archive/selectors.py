@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy
 from archive import pdf
 from archive.models import Dossier
 from audit import ledger
-from audit.middleware import ConfidentialNotFound
-from config.roles import require
+from core.errors import ConfidentialNotFound
+from core.roles import Role, require
 from evaluation import selectors as evaluation_selectors
 from lottery.models import Draw
 from lottery.services import proof_sha256
@@ -42,7 +42,7 @@ KIND_LABELS = {
 def ensure_can_read_records(user: User, project: Project) -> None:
     """Staff records: the project's own agency, supervisors, inspectors and administrators."""
     require(user, "record.read")
-    if user.role == "agency" and project.agency_id != user.organisation_id:
+    if user.role == Role.AGENCY and project.agency_id != user.organisation_id:
         raise PermissionDenied(_("只能下载本机构项目的档案记录。"))
 
 

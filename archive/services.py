@@ -25,13 +25,14 @@ from django.utils.translation import gettext as _
 
 from archive import selectors
 from archive.models import Dossier
-from audit import context, ledger
+from audit import ledger
 from audit.models import LedgerEntry
-from config import clock
-from config.api import Conflict
+from core import clock, context
+from core.errors import Conflict
+from core.roles import is_system
+from core.storage import get_store
 from lottery.models import Draw
 from lottery.services import proof_bytes
-from recordings.storage import get_store
 from trading.models import Project, User
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest ZIP time: entries carry no build clock
@@ -125,7 +126,7 @@ def retention_until(built_at: dt.datetime) -> dt.datetime:
 
 def dossier_build(*, actor: User, code: str, progress: Callable[[str], object] = lambda path: None) -> Dossier:
     """Build, store and record a new dossier version of a finished project."""
-    if actor.username != context.SYSTEM_USERNAME:
+    if not is_system(actor):
         selectors.ensure_can_build_dossier(actor)
     project = check_dossier_project(code)
     built_at = clock.now().astimezone(dt.UTC).replace(microsecond=0)

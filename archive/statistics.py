@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from archive.charts import stacked_bars_drawing
 from archive.pdf.document import RecordDocument
-from config.money import format_yuan
+from core.money import format_yuan
 from trading.models import Contract, Project
 from trading.models.projects import ProjectType, Status
 

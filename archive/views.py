@@ -11,9 +11,9 @@ from django.views.decorators.http import require_POST
 
 from archive import charts, selectors, services
 from archive import statistics as stats_module
-from config import clock
-from config.api import Conflict
-from config.roles import can, require
+from core import clock
+from core.errors import Conflict
+from core.roles import can, require
 
 
 @login_required

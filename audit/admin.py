@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from audit.models import Checkpoint, LedgerEntry
-from config.roles import can
+from core.roles import can
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

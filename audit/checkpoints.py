@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from audit import canonical, ledger
 from audit.models import Checkpoint, LedgerEntry
+from core import tasks
 
 
 class CheckpointStore(Protocol):
@@ -46,7 +46,7 @@ class FileCheckpointStore:
 
 
 def get_store() -> CheckpointStore:
-    factory = getattr(settings, "AUDIT_CHECKPOINT_STORE", "")
+    factory = settings.AUDIT_CHECKPOINT_STORE
     return import_string(factory)() if factory else FileCheckpointStore()
 
 
@@ -71,7 +71,7 @@ def publish(reason: str = "daily") -> Checkpoint | None:
 
 
 def publish_on_commit(reason: str) -> None:
-    transaction.on_commit(lambda: publish(reason))
+    tasks.enqueue(publish, reason)
 
 
 def latest_published() -> dict[str, Any] | None:

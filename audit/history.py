@@ -13,8 +13,9 @@ from simple_history.manager import HistoryDescriptor
 from simple_history.models import HistoricalRecords
 from simple_history.signals import post_create_historical_record, pre_create_historical_record
 
-from audit import canonical, context, ledger
+from audit import canonical, ledger
 from audit.models import HistoricalBase
+from core import context
 
 HISTORY_ACTIONS = {"+": "create", "~": "update", "-": "delete"}
 
@@ -174,10 +175,6 @@ class AuditedQuerySet(models.QuerySet):
 
     def bulk_create(self, *args: Any, **kwargs: Any) -> list:
         raise TypeError(f"{self.model.__name__}: bulk_create() bypasses the audit history; save each object")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        # QuerySet.delete sends per-object signals, so history is written; kept explicit for readers
-        return super().delete()
 
 
 class AuditedManager(models.Manager.from_queryset(AuditedQuerySet)):

@@ -13,8 +13,9 @@ from django.db import IntegrityError, connections, router, transaction
 from psycopg.types.json import Jsonb
 from psycopg.types.numeric import Int8Dumper
 
-from audit import canonical, context
+from audit import canonical
 from audit.models import LedgerEntry
+from core import context
 
 _LEDGER = LedgerEntry._meta.db_table
 # the chain head's lock: a transaction-scoped advisory lock, so appends queue without rewriting a row each time
@@ -190,9 +191,18 @@ def record_event(
 
 
 def project_code_of(obj: Any) -> str:
-    """Models name the project they belong to with an `audit_project_code` property (or attribute)."""
-    code = getattr(obj, "audit_project_code", "")
-    return str(code or "")
+    """The code of the project an object's entries are filed under. A model names the way to its project in
+    `audit_project`, a dotted path of attributes ("session.project"; "" when the object is the project itself);
+    a model without one belongs to no project, and so does an object whose path ends in nothing."""
+    path = getattr(obj, "audit_project", None)
+    if path is None:
+        return ""
+    target = obj
+    for name in path.split(".") if path else ():
+        target = getattr(target, name, None)
+        if target is None:
+            return ""
+    return str(target.code or "")
 
 
 def head() -> tuple[int, str]:

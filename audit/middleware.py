@@ -1,17 +1,14 @@
-"""Per-request audit context (actor, IP), logging of every denied request, and the Content Security Policy."""
+"""Per-request acting context (actor, IP) and the logging of every denied request."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 
-from audit import context, ledger
-
-
-class ConfidentialNotFound(Http404):
-    """A denial answered as 404 because the object's existence itself is confidential: logged like a 403."""
+from audit import ledger
+from core import context
+from core.errors import ConfidentialNotFound
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -50,14 +47,3 @@ class AuditContextMiddleware:
                 "access_denied",
                 data={"method": request.method, "path": request.path[:300], "status": status},
             )
-
-
-class ContentSecurityPolicyMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        if not request.path.startswith("/admin/"):
-            response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
-        return response

@@ -8,7 +8,8 @@ from typing import Any
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from audit import context, ledger
+from audit import ledger
+from core import context
 
 
 def _ip(request: Any) -> str | None:

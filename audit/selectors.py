@@ -1,12 +1,12 @@
 """Reading the ledger: the filters every timeline shares (the API, the inspector's pages, the exports), keyset pages
-that stay fast on millions of entries, and the diff of each change. Domain models are looked up by label, not
-imported: `audit` depends on no domain app."""
+that stay fast on millions of entries, and the diff of each change. Nothing here knows a domain app: a change's
+historical model is found by the label its entry recorded."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,7 +22,6 @@ from django.utils.translation import gettext_lazy
 from audit import checkpoints, ledger
 from audit.models import LedgerEntry
 
-FILTERS = ("project", "actor", "organisation", "model", "action", "since", "until")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PAGE_SIZE = 50
 # fields whose values are sealed or secret: the diff says that they changed, never what they hold
@@ -31,32 +30,37 @@ REDACTED_MARKERS = ("secret", "sealed", "envelope", "password", "token", "shares
 
 @dataclass(frozen=True)
 class TimelineFilter:
-    """What an inspector narrows the timeline by. `actor` is a user name or id; `organisation` an id or USCC;
-    `model` an app label like `trading.Project`; the period is [since, until)."""
+    """What the timeline is narrowed by. `actor` is a user name or id; `model` an app label like
+    `trading.Project`; the period is [since, until)."""
 
     project: str = ""
     actor: str = ""
-    organisation: str = ""
     model: str = ""
     action: str = ""
     since: dt.datetime | None = None
     until: dt.datetime | None = None
 
     @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+    @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> TimelineFilter:
         """From a query string. A bad time raises ValidationError naming the parameter; nothing is guessed."""
-        values = {name: str(params.get(name, "") or "").strip() for name in FILTERS}
+        values: dict[str, Any] = {name: str(params.get(name, "") or "").strip() for name in cls.names()}
         errors: dict[str, list[str]] = {}
-        times: dict[str, dt.datetime | None] = {}
         for name in ("since", "until"):
             try:
-                times[name] = parse_moment(values[name], end_of_day=name == "until")
+                values[name] = parse_moment(values[name], end_of_day=name == "until")
             except ValueError as exc:
                 errors[name] = [str(exc)]
         if errors:
             raise ValidationError(errors)
-        return cls(project=values["project"], actor=values["actor"], organisation=values["organisation"],
-                   model=values["model"], action=values["action"], since=times["since"], until=times["until"])
+        return cls(**values)
+
+    def queryset(self) -> QuerySet[LedgerEntry]:
+        """The matching entries, newest first."""
+        return ledger_entries(self)
 
     def as_params(self) -> dict[str, str]:
         """The non-empty filters as query parameters (times as ISO 8601 with their offset)."""
@@ -99,8 +103,6 @@ def ledger_entries(filters: TimelineFilter | None = None, **kwargs: Any) -> Quer
         qs = qs.filter(project=f.project)
     if f.actor:
         qs = qs.filter(_actor_q(f.actor))
-    if f.organisation:
-        qs = qs.filter(_organisation_q(f.organisation))
     if f.model:
         qs = qs.filter(object_type=f.model)
     if f.action:
@@ -115,17 +117,6 @@ def _actor_q(actor: str) -> Q:
         return Q(actor_id=int(actor))
     user_id = get_user_model().objects.filter(username=actor).values_list("pk", flat=True).first()
     return Q(actor_id=user_id) if user_id is not None else Q(actor=actor)
-
-
-def _organisation_q(organisation: str) -> Q:
-    user_model = get_user_model()
-    org_model = user_model._meta.get_field("organisation").related_model
-    lookup = Q(pk=int(organisation)) if organisation.isdigit() else Q(uscc=organisation.upper())
-    org_id = org_model.objects.filter(lookup).values_list("pk", flat=True).first()
-    if org_id is None:
-        return Q(pk__in=[])
-    people = list(user_model.objects.filter(organisation_id=org_id).values_list("pk", flat=True))
-    return Q(actor_id__in=people) | Q(object_type=org_model._meta.label, object_id=str(org_id))
 
 
 def _period(qs: QuerySet[LedgerEntry], since: dt.datetime | None, until: dt.datetime | None) -> QuerySet[LedgerEntry]:
@@ -147,7 +138,7 @@ class TimelinePage:
 def timeline_page(filters: TimelineFilter, *, before: int | None = None, size: int = PAGE_SIZE) -> TimelinePage:
     """One page of the filtered timeline, newest first, by keyset (`seq < before`): no OFFSET, no COUNT, so the
     thousandth page costs what the first does."""
-    qs = ledger_entries(filters)
+    qs = filters.queryset()
     if before is not None:
         qs = qs.filter(seq__lt=before)
     rows = list(qs[: size + 1])
@@ -253,23 +244,6 @@ def chain_status() -> dict[str, Any]:
     seq, head = ledger.head()
     last = LedgerEntry.objects.filter(action=VERIFIED_ACTION).order_by("-seq").first()
     return {"head_seq": seq, "head": head, "checkpoint": checkpoints.latest_published(), "last_verification": last}
-
-
-# --- the inspector's inbox ----------------------------------------------------------------------------------------
-
-def inbox() -> dict[str, Any]:
-    """Referrals to discipline inspection and complaints (open first), and projects under legal hold."""
-    referral, complaint = apps.get_model("trading.Referral"), apps.get_model("trading.Complaint")
-    project = apps.get_model("trading.Project")
-    return {
-        "referrals": referral.objects.select_related("project", "referred_by").order_by("-created_at")[:200],
-        "complaints": complaint.objects.select_related("project", "complainant").order_by("state", "-created_at")[:200],
-        "held": project.objects.filter(legal_hold=True).order_by("code"),
-    }
-
-
-def project_by_code(code: str) -> Any:
-    return apps.get_model("trading.Project").objects.filter(code=code).first()
 
 
 def with_diffs(entries: list[LedgerEntry]) -> list[tuple[LedgerEntry, list[dict[str, Any]]]]:

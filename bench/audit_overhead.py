@@ -30,9 +30,10 @@ def child(saves: int, entries: int) -> None:
     from django.db import connection, models, transaction
 
     call_command("migrate", verbosity=0)
-    from audit import context, ledger
+    from audit import ledger
     from audit.models import LedgerEntry
     from audit.verify import verify_chain
+    from core import context
     from trading.models import Organisation
 
     class PlainOrganisation(models.Model):  # noqa: DJ008 - a bench table

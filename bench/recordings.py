@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from core.storage import FileStore  # noqa: E402
 from recordings.analysis import analyse  # noqa: E402
-from recordings.storage import FileStore  # noqa: E402
 from tests.recordings.videos import write_video  # noqa: E402
 
 BENCH = ROOT / "var" / "bench"
@@ -110,7 +110,7 @@ def bench_purge(name: str, store, count: int, retention_until: datetime) -> None
 
 
 def s3_store():
-    from recordings.storage import S3Store
+    from core.storage import S3Store
 
     started = subprocess.run([str(ROOT / "scripts" / "s3_server.sh"), "start"], capture_output=True, text=True,
                              check=True)

@@ -4,7 +4,7 @@ number of requests at the same concurrency against /healthz (no database) in the
 
     .venv/bin/python bench/registration_burst.py [--enterprises 400] [--projects 8] [--clients 16]
 
-Prints throughput, p50 and p99 of both and the ratio of throughputs. Goal (issue 3): registrations reach at
+Prints throughput, p50 and p99 of both and the ratio of throughputs. Goal: registrations reach at
 least 25% of the trivial view's throughput. Uses its own database (jiaoyi_bench_reg), recreated every run.
 """
 

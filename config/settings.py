@@ -7,7 +7,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_decimal, env_int, env_list, env_str
+from core.env import env_bool, env_decimal, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -39,12 +39,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "simple_history",
     "axes",
+    "core",
     "audit",
     "trading",
     "lottery",
     "evaluation",
     "recordings",
     "archive",
+    "inspection",
 ]
 
 MIDDLEWARE = [
@@ -57,7 +59,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "audit.middleware.AuditContextMiddleware",
-    "audit.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     # last, so that a lockout answers before any view runs
     "axes.middleware.AxesMiddleware",
 ]
@@ -141,7 +143,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -160,7 +162,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
 
-# --- rules (DESIGN §3); each overridable by an environment variable of the same name ---
+# --- rules; each overridable by an environment variable of the same name ---
 FPS_BUDGET_LIMIT = env_decimal("FPS_BUDGET_LIMIT", "2000000.00")
 FPS_MAX_ONGOING = env_int("FPS_MAX_ONGOING", 2)
 FPS_MIN_CANDIDATES = env_int("FPS_MIN_CANDIDATES", 3)
@@ -174,7 +176,11 @@ DOSSIER_RETENTION_YEARS = env_int("DOSSIER_RETENTION_YEARS", 15)
 OCDS_PREFIX = env_str("OCDS_PREFIX", "ocds-jy0000")
 # the key the opening-key shares of sealed bids are sealed under (default: SECRET_KEY); keep it off the database host
 BID_SEALING_KEY = env_str("BID_SEALING_KEY", "")
+# the key the committed draw secrets are sealed under at rest (default: SECRET_KEY); keep it off the database host
+DRAW_SECRET_KEY = env_str("DRAW_SECRET_KEY", "")
 DRAW_MIN_SUPERVISORS = env_int("DRAW_MIN_SUPERVISORS", 2)
+# how long supervisors have to reveal once every seal is in; who has not revealed by then counts as ""
+DRAW_REVEAL_SECONDS = env_int("DRAW_REVEAL_SECONDS", 300)
 DRAW_INPUT_MAX_LENGTH = env_int("DRAW_INPUT_MAX_LENGTH", 64)
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 RECORDING_MAX_BYTES = env_int("RECORDING_MAX_BYTES", 4 * 1024 * 1024 * 1024)
@@ -182,12 +188,16 @@ RECORDING_THUMB_EVERY_S = env_int("RECORDING_THUMB_EVERY_S", 10)  # a thumbnail 
 RECORDING_INLINE_TRANSCODE_MAX_S = env_int("RECORDING_INLINE_TRANSCODE_MAX_S", 900)  # longer: make_playback_copies
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
-# --- the inspectors' risk findings (audit/findings.py) ---
+# --- the inspectors' risk findings (inspection/findings.py) ---
 AUDIT_OFFICE_HOURS = env_str("AUDIT_OFFICE_HOURS", "08:30-18:00")  # Asia/Shanghai, Monday to Friday
 AUDIT_FAILED_LOGIN_THRESHOLD = env_int("AUDIT_FAILED_LOGIN_THRESHOLD", 3)  # failed logins of one name in a day
 AUDIT_WINS_THRESHOLD = env_int("AUDIT_WINS_THRESHOLD", 2)  # wins, and more than twice the chance
 AUDIT_NEAR_DEADLINE_MINUTES = env_int("AUDIT_NEAR_DEADLINE_MINUTES", 60)
 AUDIT_PDF_MAX_ROWS = env_int("AUDIT_PDF_MAX_ROWS", 2000)
+# a frozen pool of at most this many candidates is a finding (default: FPS_MIN_CANDIDATES + 1, barely enough)
+AUDIT_THIN_POOL = env_int("AUDIT_THIN_POOL", FPS_MIN_CANDIDATES + 1)
+# where checkpoints are published: a dotted path to a CheckpointStore class; empty = files under var/checkpoints
+AUDIT_CHECKPOINT_STORE = env_str("AUDIT_CHECKPOINT_STORE", "")
 
 # --- object storage (recordings/, archive/, checkpoints) ---
 OBJECT_STORE_DIR = Path(env_str("OBJECT_STORE_DIR", str(VAR_DIR / "objects")))

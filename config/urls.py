@@ -4,8 +4,9 @@ from drf_spectacular.views import SpectacularJSONAPIView
 
 from archive.urls import api_urlpatterns as archive_api
 from audit.urls import api_urlpatterns as audit_api
-from config import views
+from core import views
 from evaluation.urls import api_urlpatterns as evaluation_api
+from inspection.urls import api_urlpatterns as inspection_api
 from lottery.urls import api_urlpatterns as lottery_api
 from recordings.urls import api_urlpatterns as recordings_api
 from trading.urls import api_urlpatterns as trading_api
@@ -13,6 +14,7 @@ from trading.urls import api_urlpatterns as trading_api
 api_urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     *audit_api,
+    *inspection_api,
     *trading_api,
     *lottery_api,
     *evaluation_api,
@@ -30,5 +32,5 @@ urlpatterns = [
     path("", include("evaluation.urls")),
     path("", include("recordings.urls")),
     path("", include("archive.urls")),
-    path("", include("audit.urls")),
+    path("", include("inspection.urls")),
 ]

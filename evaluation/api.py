@@ -1,4 +1,4 @@
-"""The evaluation rows of the API (DESIGN §5 conventions: lists {"items","count"}, errors {"detail","errors"},
+"""The evaluation rows of the API (conventions: lists {"items","count"}, errors {"detail","errors"},
 409 for state conflicts). Views parse, call a service or selector, answer; every rule is in the services."""
 
 from __future__ import annotations
@@ -15,18 +15,16 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from audit.middleware import ConfidentialNotFound
-from config.api import AuditedAPIMixin
-from config.roles import can, require
+from core.api import API
+from core.errors import ConfidentialNotFound
+from core.roles import can, require
 from evaluation import selectors
 from evaluation.models import Bid, Candidate, Expert, Objection, PanelMember
 from evaluation.services import auctions, evaluating, objections, panels
 from evaluation.services import bids as bid_services
 from trading.models import Organisation, User
-from trading.selectors import project_for
-from trading.services.projects import ensure_manages
+from trading.selectors import ensure_manages, project_for
 
 STR, INT = {"type": "string"}, {"type": "integer"}
 ANY = {"type": "object", "additionalProperties": True}
@@ -65,12 +63,6 @@ def _items(rows: list[Any]) -> Response:
 def _data(request: Request) -> dict[str, Any]:
     return request.data if isinstance(request.data, dict) else dict(request.data.items())
 
-
-class API(AuditedAPIMixin, APIView):
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)
-        if request.method != "GET" and not request.user.is_authenticated:
-            self.permission_denied(request)
 
 
 def bid_row(bid: Bid, *, opened: bool) -> dict[str, Any]:

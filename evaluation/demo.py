@@ -9,8 +9,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from audit import context
-from config import clock
+from core import clock, context
 from evaluation.models import Expert
 from evaluation.services import auctions, evaluating, panels
 from evaluation.services import bids as bid_services

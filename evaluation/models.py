@@ -22,9 +22,7 @@ class _ProjectScoped(AuditedModel):
     class Meta:
         abstract = True
 
-    @property
-    def audit_project_code(self) -> str:
-        return self.project.code
+    audit_project = "project"
 
 
 class BidRound(_ProjectScoped):
@@ -206,7 +204,7 @@ class Panel(_ProjectScoped):
 
 
 class PanelInput(AuditedModel):
-    """One supervisor's public input to a panel draw (DESIGN §3 step 3): sealed first as SHA-256(nonce + value),
+    """One supervisor's public input to a panel draw (step 3 of the draw protocol): sealed first as SHA-256(nonce + value),
     revealed once every supervisor present has sealed. Written by that supervisor only."""
 
     panel = models.ForeignKey(Panel, on_delete=models.PROTECT, related_name="inputs")
@@ -232,9 +230,7 @@ class PanelInput(AuditedModel):
     def __str__(self) -> str:
         return f"{self.source}: {self.commitment[:12]}…"
 
-    @property
-    def audit_project_code(self) -> str:
-        return self.panel.project.code
+    audit_project = "panel.project"
 
 
 class PanelMember(AuditedModel):
@@ -263,9 +259,7 @@ class PanelMember(AuditedModel):
     def __str__(self) -> str:
         return f"{self.panel} · {self.rank}"
 
-    @property
-    def audit_project_code(self) -> str:
-        return self.panel.project.code
+    audit_project = "panel.project"
 
 
 class Score(AuditedModel):
@@ -286,9 +280,7 @@ class Score(AuditedModel):
     def __str__(self) -> str:
         return f"{self.member} · {self.bid_id} · {self.criterion}"
 
-    @property
-    def audit_project_code(self) -> str:
-        return self.bid.project.code
+    audit_project = "bid.project"
 
 
 class Candidate(_ProjectScoped):
@@ -379,9 +371,7 @@ class AuctionBidder(AuditedModel):
     def __str__(self) -> str:
         return f"{self.number} · {self.bidder}"
 
-    @property
-    def audit_project_code(self) -> str:
-        return self.auction.project.code
+    audit_project = "auction.project"
 
 
 class AuctionBid(AuditedModel):
@@ -404,6 +394,4 @@ class AuctionBid(AuditedModel):
     def __str__(self) -> str:
         return f"{self.seq} · {self.bidder_number} · {self.amount}"
 
-    @property
-    def audit_project_code(self) -> str:
-        return self.auction.project.code
+    audit_project = "auction.project"

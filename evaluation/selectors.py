@@ -10,8 +10,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from config import clock
-from config.roles import can, role_of
+from core import clock
+from core.roles import Role, can, role_of
 from evaluation.models import (
     Auction,
     Bid,
@@ -217,7 +217,7 @@ def project_lists(user: User) -> dict[str, Any]:
     mine = []
     if can(user, "project.manage"):
         qs = Project.objects.filter(type__in=kinds)
-        mine = list(qs if user.role == "admin" else qs.filter(agency_id=user.organisation_id))
+        mine = list(qs if user.role == Role.ADMIN else qs.filter(agency_id=user.organisation_id))
     return {
         "mine": mine,
         "open": list(Project.objects.filter(type="procurement", status=Status.PUBLISHED)),

@@ -13,15 +13,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from config.api import Conflict
-from config.roles import require
+from core.errors import Conflict
+from core.roles import require
 from evaluation import selectors
 from evaluation.models import Candidate, Objection, PanelMember
 from evaluation.services import auctions, evaluating, objections, panels
 from evaluation.services import bids as bid_services
 from trading.models import Organisation
-from trading.selectors import manages, project_for
-from trading.services.projects import ensure_manages
+from trading.selectors import ensure_manages, manages, project_for
 
 
 def _run(request: HttpRequest, actions: dict[str, Callable[[], Any]], done: str) -> HttpResponse | None:

@@ -8,8 +8,8 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api import API
 from lottery import selectors, services
-from trading.api import API
 from trading.selectors import project_for
 
 INPUT_SCHEMA = {"application/json": {"type": "object", "properties": {

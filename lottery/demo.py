@@ -9,7 +9,7 @@ import hashlib
 
 from django.utils import timezone
 
-from config import clock
+from core import clock
 from lottery import services
 from lottery.models import Draw
 from trading.models import Project, Room, User

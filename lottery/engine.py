@@ -1,4 +1,4 @@
-"""The draw engine: pure functions, standard library only (DESIGN §3, "The draw protocol").
+"""The draw engine: pure functions, standard library only.
 
 `fps-draw-v1`: a 32-byte server secret committed at publication, the frozen candidate list's digest, the
 supervisors' sealed public inputs; seed = SHA-256 over the canonical JSON of all of them; ranking by
@@ -94,7 +94,7 @@ def _public_inputs(inputs: Sequence[dict[str, str]]) -> list[dict[str, str]]:
 
 def compute_seed(*, project: str, commitment: str, candidates_digest: str,
                  public_inputs: Sequence[dict[str, str]], secret_hex: str) -> str:
-    """DESIGN §3 step 4: SHA-256 of the canonical JSON (sorted keys, no spaces, no ASCII escaping)."""
+    """Step 4 of fps-draw-v1: SHA-256 of the canonical JSON (sorted keys, no spaces, no ASCII escaping)."""
     for name, value in (("commitment", commitment), ("candidates_digest", candidates_digest),
                         ("secret", secret_hex)):
         if not isinstance(value, str) or not _HEX64.fullmatch(value):
@@ -172,7 +172,7 @@ def _checked_input_commitments(commitments: Sequence[dict[str, str]],
 def build_proof(*, project: str, secret: bytes, candidates: Iterable[str], public_inputs: Sequence[dict[str, str]],
                 selected: int, input_commitments: Sequence[dict[str, str]] | None = None,
                 metadata: dict[str, Any] | None = None, max_input_length: int = INPUT_MAX_LENGTH) -> dict[str, Any]:
-    """The complete proof of DESIGN §3 step 6; `metadata` (times, supervisors, video hashes) is outside the seed."""
+    """The complete proof (step 6 of fps-draw-v1); `metadata` (times, supervisors, video hashes) is outside the seed."""
     ids, joined = _identifiers(candidates, sort=True)
     if isinstance(selected, bool) or not isinstance(selected, int) or not 1 <= selected <= len(ids):
         raise ValueError(f"selected must be a whole number between 1 and {len(ids)} (the number of candidates)")

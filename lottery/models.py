@@ -33,9 +33,7 @@ class DrawSecret(AuditedModel):
     def __repr__(self) -> str:  # never the sealed value, not even in a traceback
         return f"<DrawSecret {self.project_id}#{self.round}>"
 
-    @property
-    def audit_project_code(self) -> str:
-        return self.project.code
+    audit_project = "project"
 
 
 class DrawInput(AuditedModel):
@@ -65,9 +63,7 @@ class DrawInput(AuditedModel):
     def __str__(self) -> str:
         return f"{self.source}: {self.commitment[:12]}…"
 
-    @property
-    def audit_project_code(self) -> str:
-        return self.project.code
+    audit_project = "project"
 
 
 class Draw(AuditedModel):
@@ -91,6 +87,4 @@ class Draw(AuditedModel):
     def __str__(self) -> str:
         return f"{self.project.code}#{self.round}"
 
-    @property
-    def audit_project_code(self) -> str:
-        return self.project.code
+    audit_project = "project"

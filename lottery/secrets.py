@@ -11,7 +11,7 @@ from django.conf import settings
 
 
 def _pad(project_code: str, round_no: int) -> bytes:
-    key_material = getattr(settings, "DRAW_SECRET_KEY", "") or settings.SECRET_KEY
+    key_material = settings.DRAW_SECRET_KEY or settings.SECRET_KEY
     key = hashlib.sha256(f"jiaoyi-draw-secret-key|{key_material}".encode()).digest()
     return hmac.digest(key, f"draw-secret|{project_code}|{round_no}".encode(), "sha256")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from audit.middleware import ConfidentialNotFound
+from core.errors import ConfidentialNotFound
 from lottery.models import Draw, DrawInput
 from trading.models import Project, Registration
-from trading.services.projects import eligible_registrations
+from trading.selectors import eligible_registrations
 
 
 def draw_for(project: Project) -> Draw | None:

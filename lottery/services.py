@@ -1,4 +1,4 @@
-"""The fixed-price draw, step by step (DESIGN §3): commitment at publication, candidates frozen at close, the
+"""The fixed-price draw, step by step: commitment at publication, candidates frozen at close, the
 supervisors' sealed inputs, the one draw. Every step is an audit event; the draw checkpoints the audit head."""
 
 from __future__ import annotations
@@ -13,21 +13,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from audit import checkpoints, context, ledger
-from config import clock
-from config.api import Conflict
-from config.roles import require
+from audit import checkpoints, ledger
+from core import clock, context
+from core.errors import Conflict
+from core.roles import require
 from lottery import engine
 from lottery import secrets as sealing
 from lottery.models import Draw, DrawInput, DrawSecret
 from trading.lifecycle import project_transition
 from trading.models import Attendance, Project, Registration, Session, User
 from trading.models.projects import Status
+from trading.selectors import eligible_registrations, session_under_way
 from trading.services.aftercare import publicity_start
-from trading.services.projects import eligible_registrations
-from trading.services.sessions import session_under_way
 
-REVEAL_WINDOW = dt.timedelta(seconds=getattr(settings, "DRAW_REVEAL_SECONDS", 300))
+REVEAL_WINDOW = dt.timedelta(seconds=settings.DRAW_REVEAL_SECONDS)
 
 
 # --- hooks called by trading ------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from config.roles import can
+from core.roles import can
 from lottery import selectors, services
 from recordings.selectors import session_manifest
 from trading.selectors import project_for

@@ -1,4 +1,4 @@
-"""API rows of the recordings (DESIGN §5): upload to a session (people or the room's recorder token), read
+"""API rows of the recordings: upload to a session (people or the room's recorder token), read
 metadata, delete after retention, a playback link."""
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from audit import context
-from config.parsing import aware_datetime
+from core import context
+from core.api import API, paginated
+from core.parsing import aware_datetime
 from recordings import selectors, services
 from recordings.models import RecorderToken, Recording
-from trading.api import API, _paginated
 
 
 class RecorderTokenAuthentication(BaseAuthentication):
@@ -98,7 +98,7 @@ class SessionRecordingsView(API):
     @extend_schema(responses=RecordingSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
         recordings = selectors.session_recordings(request.user, selectors.session_for(pk))
-        return _paginated(request, self, recordings, RecordingSerializer)
+        return paginated(request, self, recordings, RecordingSerializer)
 
     @extend_schema(request=UPLOAD_SCHEMA, responses={201: RecordingSerializer}, parameters=[
         OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER,

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from config import clock
+from core import clock
 from recordings import services
 from recordings.models import RecorderToken
 from trading.models import Room, Session, User

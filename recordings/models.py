@@ -71,9 +71,7 @@ class Recording(AuditedModel):
     def __str__(self) -> str:
         return f"{self.session} · #{self.pk}"
 
-    @property
-    def audit_project_code(self) -> str:
-        return self.session.project.code
+    audit_project = "session.project"
 
     @property
     def legal_hold(self) -> bool:

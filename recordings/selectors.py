@@ -1,5 +1,5 @@
 """Reads of the recordings app, scoped by role: metadata and playback for supervisors, inspectors and
-administrators only (DESIGN §4); a recorder token is looked up by its hash."""
+administrators only; a recorder token is looked up by its hash."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from config import clock
-from config.roles import require
+from core import clock
+from core.roles import require
+from core.storage import get_store
 from recordings.models import RecorderToken, Recording
 from recordings.services import IMAGE_LINK, Link, token_digest
-from recordings.storage import get_store
 from trading.models import Session
 
 

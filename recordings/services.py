@@ -23,13 +23,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from audit import context, ledger
-from config import clock
-from config.api import Conflict
-from config.roles import require
+from audit import ledger
+from core import clock, context
+from core.errors import Conflict
+from core.roles import require
+from core.storage import ObjectInfo, ObjectNotFound, ObjectStoreError, StoredObject, get_store
 from recordings.analysis import Analysis, NotAVideo, analyse
 from recordings.models import RecorderToken, Recording
-from recordings.storage import ObjectInfo, ObjectNotFound, ObjectStoreError, StoredObject, get_store
 from recordings.transcode import transcode_for_browser
 from trading.models import Project, Room, Session
 
@@ -46,7 +46,7 @@ class StorageUnavailable(Exception):
 
 
 def retention_for(session: Session) -> dt.datetime:
-    """Kept at least RECORDING_RETENTION_DAYS from the end of the session (DESIGN §3, Recordings)."""
+    """Kept at least RECORDING_RETENTION_DAYS from the end of the session."""
     return session.ends_at + dt.timedelta(days=settings.RECORDING_RETENTION_DAYS)
 
 

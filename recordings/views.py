@@ -9,11 +9,11 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from config import clock
-from config.roles import can, require
+from core import clock
+from core.roles import can, require
+from core.storage import FileStore, ObjectNotFound, get_store
 from recordings import selectors, services
 from recordings.models import Recording
-from recordings.storage import FileStore, ObjectNotFound, get_store
 
 
 @login_required

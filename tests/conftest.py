@@ -1,11 +1,11 @@
-"""Shared fixtures. Every test that writes ends with a verified audit chain (STYLE.md, "Tests")."""
+"""Shared fixtures. Every test that writes ends with a verified audit chain."""
 
 from __future__ import annotations
 
 import pytest
 from django.db import connection
 
-from audit import context
+from core import context
 
 
 @pytest.fixture(autouse=True)

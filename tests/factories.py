@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from config.roles import Role
+from core.roles import Role
 from trading.models import Organisation, User
 
 PASSWORD = "Demo-pass-2026"
@@ -57,7 +57,7 @@ def fixed_price_project(*, agency: User | None = None, deadline=None, publish: b
     import datetime as dt
     from decimal import Decimal
 
-    from config import clock
+    from core import clock
     from trading.services.projects import project_create, project_publish
 
     agency = agency or agency_user()
@@ -93,7 +93,7 @@ def past_deadline_project(settings, *, enterprises: int = 5, prefix: str = "æŠ¥å
 
     from django.utils import timezone
 
-    from config import clock
+    from core import clock
 
     settings.REGISTRATION_MIN_DAYS = 0
     with clock.travel(-dt.timedelta(days=8)):

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from config.roles import can
+from core.roles import PERSON_ROLES, can
 from trading.models import Organisation, User
 
 
@@ -49,3 +49,8 @@ class UserAdmin(CentreAdmin, BaseUserAdmin):
     list_filter = ["role", "is_active"]
     fieldsets = (*BaseUserAdmin.fieldsets, ("角色", {"fields": ("role", "organisation")}))
     add_fieldsets = (*BaseUserAdmin.add_fieldsets, ("角色", {"fields": ("role", "organisation")}))
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "role":  # the system role is the system account's alone
+            kwargs["choices"] = PERSON_ROLES
+        return super().formfield_for_choice_field(db_field, request, **kwargs)

@@ -1,8 +1,6 @@
-"""The trading rows of the API (DESIGN §5). Views parse, check, call a service or selector, answer."""
+"""The trading rows of the API. Views parse, check, call a service or selector, answer."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
@@ -12,11 +10,10 @@ from rest_framework import status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from config.api import AuditedAPIMixin, ListPagination
-from config.parsing import aware_datetime, date_value, int_value
-from config.roles import require
+from core.api import API, paginated
+from core.parsing import aware_datetime, date_value, int_value
+from core.roles import require
 from trading import selectors
 from trading.models import Complaint, Contract, Room, Session, User
 from trading.serializers import (
@@ -44,23 +41,13 @@ from trading.services import registrations as registration_services
 from trading.services import sessions as session_services
 
 
-class API(AuditedAPIMixin, APIView):
-    pass
-
-
-def _paginated(request: Request, view: APIView, qs: Any, serializer: type) -> Response:
-    paginator = ListPagination()
-    page = paginator.paginate_queryset(qs, request, view=view)
-    return paginator.get_paginated_response(serializer(page, many=True).data)
-
-
 class ProjectListView(API):
     @extend_schema(parameters=[OpenApiParameter("type", str), OpenApiParameter("status", str)],
                    responses=ProjectSerializer(many=True))
     def get(self, request: Request) -> Response:
         qs = selectors.public_projects(type=request.query_params.get("type", ""),
                                        status=request.query_params.get("status", ""))
-        return _paginated(request, self, qs, ProjectSerializer)
+        return paginated(request, self, qs, ProjectSerializer)
 
     @extend_schema(request=ProjectCreateSerializer, responses={201: ProjectSerializer})
     def post(self, request: Request) -> Response:
@@ -98,7 +85,8 @@ class RegistrationListView(API):
     @extend_schema(responses=RegistrationSerializer(many=True))
     def get(self, request: Request, code: str) -> Response:
         project = selectors.project_for(request.user, code)
-        return _paginated(request, self, selectors.registration_list(request.user, project), RegistrationSerializer)
+        registrations = registration_services.registration_list_read(actor=request.user, project=project)
+        return paginated(request, self, registrations, RegistrationSerializer)
 
     @extend_schema(request=RegistrationCreateSerializer, responses={201: RegistrationSerializer})
     def post(self, request: Request, code: str) -> Response:
@@ -114,7 +102,7 @@ class RoomListView(API):
     def get(self, request: Request) -> Response:
         if not request.user.is_authenticated:
             self.permission_denied(request)
-        return _paginated(request, self, selectors.rooms(kind=request.query_params.get("kind", "")), RoomSerializer)
+        return paginated(request, self, selectors.rooms(kind=request.query_params.get("kind", "")), RoomSerializer)
 
 
 class SessionCreateView(API):
@@ -140,7 +128,7 @@ class AttendanceView(API):
         if not request.user.is_authenticated:
             self.permission_denied(request)
         session = get_object_or_404(Session, pk=pk)
-        return _paginated(request, self, session.attendance.select_related("user").order_by("signed_at"),
+        return paginated(request, self, session.attendance.select_related("user").order_by("signed_at"),
                           AttendanceSerializer)
 
     @extend_schema(request={"application/json": {"type": "object", "properties": {"badge": {"type": "string"}}}},
@@ -176,7 +164,7 @@ class ContractListView(API):
     @extend_schema(responses=ContractSerializer(many=True))
     def get(self, request: Request, code: str) -> Response:
         project = selectors.project_for(request.user, code)
-        return _paginated(request, self, selectors.contracts(project), ContractSerializer)
+        return paginated(request, self, selectors.contracts(project), ContractSerializer)
 
 
 class ContractSignView(API):
@@ -191,7 +179,7 @@ class ComplaintListView(API):
     @extend_schema(responses=ComplaintSerializer(many=True))
     def get(self, request: Request, code: str) -> Response:
         project = selectors.project_for(request.user, code)
-        return _paginated(request, self, selectors.complaints_for(request.user, project), ComplaintSerializer)
+        return paginated(request, self, selectors.complaints_for(request.user, project), ComplaintSerializer)
 
     @extend_schema(request=TextSerializer, responses={201: ComplaintSerializer})
     def post(self, request: Request, code: str) -> Response:
@@ -234,7 +222,7 @@ class MilestoneListView(API):
     @extend_schema(responses=MilestoneSerializer(many=True))
     def get(self, request: Request, code: str) -> Response:
         project = selectors.project_for(request.user, code)
-        return _paginated(request, self, selectors.milestones(project), MilestoneSerializer)
+        return paginated(request, self, selectors.milestones(project), MilestoneSerializer)
 
     @extend_schema(request=MilestoneSerializer, responses={201: MilestoneSerializer})
     def post(self, request: Request, code: str) -> Response:
@@ -263,7 +251,7 @@ class AttachmentListView(API):
     @extend_schema(responses=AttachmentSerializer(many=True))
     def get(self, request: Request, code: str) -> Response:
         project = selectors.project_for(request.user, code)
-        return _paginated(request, self, selectors.attachments(project), AttachmentSerializer)
+        return paginated(request, self, selectors.attachments(project), AttachmentSerializer)
 
     @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
         "file": {"type": "string", "format": "binary"}}}}, responses={201: AttachmentSerializer})

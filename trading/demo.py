@@ -10,10 +10,9 @@ from decimal import Decimal
 from django.utils import timezone
 from stdnum.cn import uscc as std_uscc
 
-from audit import context
-from config import clock
-from config.roles import Role
-from trading.models import Certificate, Organisation, Project, ProjectManager, Registration, Room, User
+from core import clock, context
+from core.roles import Role
+from trading.models import Certificate, Organisation, Project, ProjectManager, Room, User
 from trading.models.projects import Status
 from trading.services import projects as project_services
 from trading.services import registrations as registration_services
@@ -121,10 +120,6 @@ def _projects(users: dict, tenderer: Organisation) -> None:
             time.sleep(max(0.0, (deadline - timezone.now()).total_seconds()) + 0.2)
             with context.acting_as_system():
                 project_services.project_close(actor=context.system_user(), project=project)
-
-
-def registration_count(project: Project) -> int:
-    return Registration.objects.filter(project=project).count()
 
 
 __all__ = ["load", "PASSWORD", "Status"]

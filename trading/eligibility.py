@@ -1,4 +1,4 @@
-"""Eligibility of a fixed-price registration at the deadline (DESIGN §3), each failed check with its reason."""
+"""Eligibility of a fixed-price registration at the deadline, each failed check with its reason."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The one state machine of a project (DESIGN §3). Status changes only through `project_transition`, which checks
+"""The one state machine of a project. Status changes only through `project_transition`, which checks
 the allowed from → to and records who and why."""
 
 from __future__ import annotations
@@ -8,33 +8,28 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from audit import context
-from config.api import Conflict
+from core import context
+from core.errors import Conflict
 from trading.models import Project
 from trading.models.projects import Status
 
-S = Status
 TRANSITIONS: dict[str, frozenset[str]] = {
-    S.DRAFT: frozenset({S.PUBLISHED, S.TERMINATED}),
-    S.PUBLISHED: frozenset({S.REGISTRATION_CLOSED, S.TERMINATED}),
-    S.REGISTRATION_CLOSED: frozenset({S.QUALIFIED, S.FAILED, S.TERMINATED}),
-    S.QUALIFIED: frozenset({S.DRAWN, S.OPENED, S.FAILED, S.TERMINATED}),
-    S.DRAWN: frozenset({S.PUBLICITY, S.TERMINATED}),
-    S.OPENED: frozenset({S.EVALUATED, S.AWARDED, S.FAILED, S.TERMINATED}),
-    S.EVALUATED: frozenset({S.PUBLICITY, S.FAILED, S.TERMINATED}),
-    S.PUBLICITY: frozenset({S.AWARDED, S.FAILED, S.TERMINATED}),
-    S.AWARDED: frozenset({S.CONTRACTED, S.FAILED, S.TERMINATED}),
-    S.CONTRACTED: frozenset({S.IN_PROGRESS, S.TERMINATED}),
-    S.IN_PROGRESS: frozenset({S.COMPLETED, S.TERMINATED}),
-    S.COMPLETED: frozenset(),
-    S.FAILED: frozenset({S.PUBLISHED, S.TERMINATED}),  # 流标: re-published as a new round
-    S.TERMINATED: frozenset(),
+    Status.DRAFT: frozenset({Status.PUBLISHED, Status.TERMINATED}),
+    Status.PUBLISHED: frozenset({Status.REGISTRATION_CLOSED, Status.TERMINATED}),
+    Status.REGISTRATION_CLOSED: frozenset({Status.QUALIFIED, Status.FAILED, Status.TERMINATED}),
+    Status.QUALIFIED: frozenset({Status.DRAWN, Status.OPENED, Status.FAILED, Status.TERMINATED}),
+    Status.DRAWN: frozenset({Status.PUBLICITY, Status.TERMINATED}),
+    Status.OPENED: frozenset({Status.EVALUATED, Status.AWARDED, Status.FAILED, Status.TERMINATED}),
+    Status.EVALUATED: frozenset({Status.PUBLICITY, Status.FAILED, Status.TERMINATED}),
+    Status.PUBLICITY: frozenset({Status.AWARDED, Status.FAILED, Status.TERMINATED}),
+    Status.AWARDED: frozenset({Status.CONTRACTED, Status.FAILED, Status.TERMINATED}),
+    Status.CONTRACTED: frozenset({Status.IN_PROGRESS, Status.TERMINATED}),
+    Status.IN_PROGRESS: frozenset({Status.COMPLETED, Status.TERMINATED}),
+    Status.COMPLETED: frozenset(),
+    Status.FAILED: frozenset({Status.PUBLISHED, Status.TERMINATED}),  # 流标: re-published as a new round
+    Status.TERMINATED: frozenset(),
 }
-ONGOING = frozenset({S.AWARDED, S.CONTRACTED, S.IN_PROGRESS})
-
-
-def can_transition(project: Project, to: str) -> bool:
-    return to in TRANSITIONS[project.status]
+ONGOING = frozenset({Status.AWARDED, Status.CONTRACTED, Status.IN_PROGRESS})
 
 
 @transaction.atomic

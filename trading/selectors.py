@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from audit import ledger
-from audit.middleware import ConfidentialNotFound
-from config import clock
-from config.roles import can, require
+from core import clock
+from core.errors import ConfidentialNotFound
+from core.roles import Role, can, require
 from trading.models import (
     Attachment,
     Attendance,
@@ -24,6 +25,8 @@ from trading.models import (
     User,
 )
 from trading.models.projects import Status
+
+SIGN_IN_EARLY = dt.timedelta(hours=1)  # people arrive and sign in before a session starts
 
 
 def public_projects(*, type: str = "", status: str = "") -> QuerySet[Project]:
@@ -45,32 +48,53 @@ def project_for(user: User, code: str) -> Project:
     return project
 
 
+def ensure_manages(user: User, project: Project) -> None:
+    """The owning agency's staff, or an administrator: PermissionDenied for everyone else."""
+    require(user, "project.manage")
+    if not manages(user, project):
+        raise PermissionDenied(_("只能管理本机构的项目。"))
+
+
+def current_registrations(project: Project) -> QuerySet[Registration]:
+    """The registrations of the project's current round."""
+    return Registration.objects.filter(project=project, round=project.round).select_related("enterprise", "manager")
+
+
+def eligible_registrations(project: Project) -> QuerySet[Registration]:
+    """The frozen candidates of the current round, in the order of their identifiers."""
+    return current_registrations(project).filter(eligible=True).order_by("enterprise__uscc")
+
+
+def session_under_way(session: Session, *, at: dt.datetime | None = None) -> bool:
+    """From an hour before a session starts (people arrive and sign in) to its end."""
+    at = at or clock.now()
+    return session.starts_at - SIGN_IN_EARLY <= at <= session.ends_at
+
+
 def manages(user: User, project: Project) -> bool:
     """The owning agency's staff, or an administrator."""
     if not can(user, "project.manage"):
         return False
-    return user.role == "admin" or project.agency_id == user.organisation_id
+    return user.role == Role.ADMIN or project.agency_id == user.organisation_id
 
 
 def agency_projects(user: User) -> QuerySet[Project]:
     require(user, "project.manage")
     qs = Project.objects.all()
-    return qs if user.role == "admin" else qs.filter(agency_id=user.organisation_id)
+    return qs if user.role == Role.ADMIN else qs.filter(agency_id=user.organisation_id)
 
 
 def registration_list(user: User, project: Project) -> QuerySet[Registration]:
-    """After the deadline only, for the project's agency, supervisors, inspectors and administrators; every read
-    is an audit event. Before it nobody — not even an administrator — learns who or how many registered."""
+    """After the deadline only, for the project's agency, supervisors, inspectors and administrators. Before it
+    nobody — not even an administrator — learns who or how many registered. Serving the list to a person is an
+    audit event: services.registrations.registration_list_read records it."""
     require(user, "registration.list")
     if clock.now() < project.registration_deadline:
         raise PermissionDenied(_("报名截止前，任何人不得查看报名名单和报名数量。"))
-    if user.role == "agency" and project.agency_id != user.organisation_id:
+    if user.role == Role.AGENCY and project.agency_id != user.organisation_id:
         raise PermissionDenied(_("只能查看本机构项目的报名名单。"))
-    qs = (Registration.objects.filter(project=project, round=project.round)
-          .select_related("enterprise", "manager").order_by("registered_at", "id"))
-    ledger.record_event("registration_list_viewed", obj=project,
-                        data={"round": project.round, "count": qs.count()})
-    return qs
+    return (Registration.objects.filter(project=project, round=project.round)
+            .select_related("enterprise", "manager").order_by("registered_at", "id"))
 
 
 def own_registrations(user: User) -> QuerySet[Registration]:
@@ -105,7 +129,7 @@ def complaints_for(user: User, project: Project) -> QuerySet[Complaint]:
     qs = project.complaints.select_related("complainant").order_by("-created_at", "-id")
     if not user.is_authenticated:
         raise PermissionDenied(_("请先登录。"))
-    if can(user, "complaint.read") and (user.role != "agency" or project.agency_id == user.organisation_id):
+    if can(user, "complaint.read") and (user.role != Role.AGENCY or project.agency_id == user.organisation_id):
         return qs
     return qs.filter(complainant=user)
 

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from audit import checkpoints, ledger
-from config import clock
-from config.api import Conflict
-from config.roles import can, require
+from core import clock
+from core.errors import Conflict
+from core.roles import can, require
 from trading import selectors
 from trading.forms import (
     AnswerForm,
@@ -85,7 +85,7 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "trading/session_attendance.html", {
         "session": session, "sheet": sheet, "badges": session_services.badges_for(request.user),
         "signed": sheet.filter(user=request.user).exists(),
-        "open": session_services.session_under_way(session),
+        "open": selectors.session_under_way(session),
     }, status=400 if request.method == "POST" else 200)
 
 
@@ -136,8 +136,10 @@ def project_register(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def project_registrations(request: HttpRequest, code: str) -> HttpResponse:
     project = selectors.project_for(request.user, code)
-    registrations = selectors.registration_list(request.user, project)
-    return render(request, "trading/registrations.html", {"project": project, "registrations": registrations})
+    registrations = registration_services.registration_list_read(actor=request.user, project=project)
+    return render(request, "trading/registrations.html", {
+        "project": project, "registrations": registrations,
+        "review_form": ReviewForm() if selectors.manages(request.user, project) else None})
 
 
 @login_required
@@ -182,7 +184,7 @@ def _manage_forms(request: HttpRequest, project, action: str) -> dict:
 @require_http_methods(["GET", "POST"])
 def project_manage(request: HttpRequest, code: str) -> HttpResponse:
     project = selectors.project_for(request.user, code)
-    project_services.ensure_manages(request.user, project)
+    selectors.ensure_manages(request.user, project)
     action = request.POST.get("action", "")
     forms = _manage_forms(request, project, action)
     form = forms.get(action)
@@ -196,13 +198,11 @@ def project_manage(request: HttpRequest, code: str) -> HttpResponse:
                 form.apply_errors(exc)
         except (Conflict, PermissionDenied) as exc:
             messages.error(request, getattr(exc, "detail", str(exc)))
-        else:
-            return redirect("project-manage", code=project.code)
+        else:  # a review is made on the list's own page: back to it
+            return redirect("project-registrations" if action == "review" else "project-manage", code=project.code)
     project.refresh_from_db()
-    registrations = (selectors.registration_list(request.user, project)
-                     if clock.now() >= project.registration_deadline else None)
     return render(request, "trading/project_manage.html", {
-        "project": project, "forms": forms, "registrations": registrations,
+        "project": project, "forms": forms, "list_open": clock.now() >= project.registration_deadline,
         "sessions": selectors.project_sessions(project), "contracts": selectors.contracts(project),
         "complaints": selectors.complaints_for(request.user, project), "milestones": selectors.milestones(project),
         "followup": selectors.followup(project), "attachments": selectors.attachments(project),

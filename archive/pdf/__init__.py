@@ -1,4 +1,4 @@
-"""PDF records of the archive: pure layout fed plain data, no Django (STYLE.md, "pure cores")."""
+"""PDF records of the archive: pure layout fed plain data, no Django."""
 
 from archive.pdf.document import canonical_json, content_digest
 from archive.pdf.records import (

@@ -40,7 +40,7 @@ from reportlab.platypus import (
 )
 
 from archive.pdf.fonts import CJKFont, cjk_font, font_runs
-from config.money import format_yuan
+from core.money import format_yuan
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MARGIN = 18 * mm

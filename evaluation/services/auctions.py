@@ -9,16 +9,17 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from audit import checkpoints, context, ledger
-from config import clock
-from config.api import Conflict
+from audit import checkpoints, ledger
+from core import clock, context
+from core.errors import Conflict
 from evaluation import auction_rules as rules_core
 from evaluation.models import Auction, AuctionBid, AuctionBidder
 from trading.lifecycle import project_transition
 from trading.models import Organisation, Project, User
 from trading.models.projects import ProjectType, Status
 from trading.rules import MAX_MONEY
-from trading.services.projects import ensure_manages, project_close
+from trading.selectors import ensure_manages
+from trading.services.projects import project_close
 
 AUCTION_TYPES = frozenset({ProjectType.LAND_AUCTION, ProjectType.ASSET_TRANSFER})
 

@@ -1,4 +1,4 @@
-"""Sealed bids (DESIGN §3 "Evaluation"): the bid box, submit / replace / withdraw before the deadline, the close
+"""Sealed bids: the bid box, submit / replace / withdraw before the deadline, the close
 (fewer than 3 bids: no opening, 条例 §44) and the opening in the opening session.
 
 Where the opening key lives. `sealing.new_opening_key` splits the private key into shares at publication and
@@ -32,18 +32,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from audit import checkpoints, context, ledger
-from config import clock
-from config.api import Conflict
-from config.roles import require
+from audit import checkpoints, ledger
+from core import clock, context
+from core.errors import Conflict
+from core.roles import is_system, require
 from evaluation import sealing
 from evaluation.models import Bid, BidRound
 from trading.lifecycle import project_transition
 from trading.models import Project, Session, User
 from trading.models.projects import ProjectType, Status
 from trading.rules import parse_money
-from trading.services.projects import ensure_manages, project_close
-from trading.services.sessions import session_under_way
+from trading.selectors import ensure_manages, session_under_way
+from trading.services.projects import project_close
 
 MIN_BIDS = 3  # 招标投标法实施条例 §44: fewer than 3 bidders, no opening
 SEALED_TYPES = frozenset({ProjectType.PROCUREMENT})
@@ -196,7 +196,7 @@ def bids_close(*, actor: User, project: Project) -> Project:
         raise Conflict(_("本轮投标已截止处理。"))
     if project.status == Status.PUBLISHED:
         project = project_close(actor=actor, project=project)
-    elif actor.username != context.SYSTEM_USERNAME:
+    elif not is_system(actor):
         ensure_manages(actor, project)
     count = active_bids(project).count()
     box.closed_at, box.bid_count = clock.now(), count

@@ -1,4 +1,4 @@
-"""Scoring and its outcome (DESIGN §3): the evaluation plan, each expert's sheet locked on submission, the ranking
+"""Scoring and its outcome: the evaluation plan, each expert's sheet locked on submission, the ranking
 computed by `evaluation.scoring`, the top three winning candidates, publicity (条例 §54), award, and a withdrawn
 or failed first candidate replaced by the next in order or a new round (§55)."""
 
@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from audit import checkpoints, context, ledger
-from config import clock
-from config.api import Conflict
+from audit import checkpoints, ledger
+from core import clock, context
+from core.errors import Conflict
 from evaluation import scoring
 from evaluation.models import (
     Bid,
@@ -30,8 +30,8 @@ from evaluation.services.panels import member_for, seated
 from trading.lifecycle import project_transition
 from trading.models import Project, User
 from trading.models.projects import Status
+from trading.selectors import ensure_manages
 from trading.services.aftercare import contract_offer, publicity_start
-from trading.services.projects import ensure_manages
 
 
 def _decimal(value: Any, field: str) -> Decimal:

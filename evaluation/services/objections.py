@@ -7,14 +7,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from audit import context, ledger
-from config import clock
-from config.api import Conflict
-from config.roles import require
+from audit import ledger
+from core import clock, context
+from core.errors import Conflict
+from core.roles import require
 from evaluation.models import Bid, Objection
 from trading.models import Project, User
 from trading.models.projects import Status
-from trading.services.projects import ensure_manages
+from trading.selectors import ensure_manages
 
 
 def _text(value: object, field: str, limit: int = 2000) -> str:

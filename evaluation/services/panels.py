@@ -1,4 +1,4 @@
-"""The expert pool and the panel draw (DESIGN §3): conflicts excluded first with reasons, the pool frozen and its
+"""The expert pool and the panel draw: conflicts excluded first with reasons, the pool frozen and its
 digest published with a secret's commitment when the agency requests the panel, then one `fps-draw-v1` draw by a
 supervisor with public inputs; the proof verifies with `python lottery/verify.py`. A member who declines is
 replaced by the next in the ranking, recorded."""
@@ -14,17 +14,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from audit import checkpoints, context, ledger
-from config import clock
-from config.api import Conflict
-from config.roles import require
+from audit import checkpoints, ledger
+from core import clock, context
+from core.errors import Conflict
+from core.roles import Role, require
 from evaluation.models import Bid, Expert, Panel, PanelInput, PanelMember
 from lottery import engine
 from lottery import secrets as draw_secrets
 from lottery.services import REVEAL_WINDOW, current_draw_session
 from trading.models import Attendance, Organisation, Project, User
 from trading.models.projects import Status
-from trading.services.projects import ensure_manages
+from trading.selectors import ensure_manages
 
 MIN_PANEL = 5  # 评标委员会 5 人以上单数 (招标投标法 §37)
 
@@ -43,7 +43,7 @@ def expert_save(*, actor: User, user: User, name: str, specialty: str, employer:
     """Add an expert to the pool or update one (centre administrators)."""
     require(actor, "centre.admin")
     errors: dict[str, list[str]] = {}
-    if user.role != "expert":
+    if user.role != Role.EXPERT:
         errors["user"] = [_("账号角色须为评标专家。")]
     if not str(name).strip():
         errors["name"] = [_("必填。")]

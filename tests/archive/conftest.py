@@ -11,8 +11,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from config import clock
-from config.roles import Role
+from core import clock
+from core.roles import Role
 from lottery.services import draw_run, input_reveal, input_seal
 from tests import factories
 from trading.services.aftercare import contract_sign, followup_assign, milestone_record, project_award

@@ -15,10 +15,10 @@ from django.core.management import CommandError, call_command
 
 from archive import selectors, services
 from archive.models import Dossier
-from audit import context
 from audit.models import LedgerEntry
-from config.roles import Role
-from recordings.storage import get_store
+from core import context
+from core.roles import Role
+from core.storage import get_store
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ import pytest
 
 from archive import selectors
 from audit.models import LedgerEntry
-from config.roles import Role
+from core.roles import Role
 from tests import factories
 from tests.archive.conftest import TITLE, UNUSUAL
 

@@ -13,8 +13,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from archive.statistics import trading_statistics
-from audit import context
-from config.roles import Role
+from core import context
+from core.roles import Role
 from tests import factories
 from trading.models import Contract, Project
 

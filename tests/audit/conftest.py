@@ -5,9 +5,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from audit import context
-from config import clock
-from config.roles import Role
+from core import clock, context
+from core.roles import Role
 from tests import factories
 from trading.models import Session
 from trading.services import aftercare

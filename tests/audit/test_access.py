@@ -3,7 +3,7 @@ from django.apps import apps
 
 from audit.history import AuditedModel, AuditedQuerySet
 from audit.models import HistoricalBase, LedgerEntry
-from config.roles import Role
+from core.roles import Role
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +72,7 @@ def test_a_denied_request_is_a_logged_403(api):
 
 def test_an_inspector_reads_the_ledger_with_diffs_and_the_chain_status(api):
     admin = factories.user(Role.ADMIN)
-    from audit import context
+    from core import context
 
     with context.acting(admin):
         org = factories.organisation(name="旧名称")

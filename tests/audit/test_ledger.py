@@ -2,11 +2,12 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from audit import canonical, context, ledger
+from audit import canonical, ledger
 from audit.history import history_digest
 from audit.models import LedgerEntry
 from audit.verify import verify_chain
-from config.roles import Role
+from core import context
+from core.roles import Role
 from tests import factories
 from trading.models import Organisation
 

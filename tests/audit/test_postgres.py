@@ -5,9 +5,10 @@ import threading
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, connections, transaction
 
-from audit import canonical, context, history, ledger
+from audit import canonical, history, ledger
 from audit.models import LedgerEntry
 from audit.verify import verify_chain
+from core import context
 from tests import factories
 from trading.models import Organisation
 

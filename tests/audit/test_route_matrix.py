@@ -1,4 +1,4 @@
-"""Every route × every role and anonymous → the expected status (DESIGN §4). The routes are read from the URL
+"""Every route × every role and anonymous → the expected status. The routes are read from the URL
 resolver, so a new route fails this test until it is classified in ROUTES below.
 
 Each request runs in a savepoint that is rolled back, so one request never changes what the next one sees. The
@@ -11,7 +11,7 @@ import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from config.roles import Role
+from core.roles import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ ROUTES: dict[str, dict[str, str]] = {
     "api-candidates-award": {"POST": "403 409 403 403 403 403 409"},
     "api-complaint-answer": {"POST": "403 400 403 403 403 403 400"},
     "api-complaints": {"GET": "403 200 200 200 200 200 200", "POST": "403 400 400 400 400 400 400"},
-    "api-contract-sign": {"POST": "404 404 404 404 404 404 404"},
+    "api-contract-sign": {"POST": "403 404 404 404 404 404 404"},
     "api-contracts": {"GET": "200 200 200 200 200 200 200"},
     "api-draw": {"POST": "403 403 409 403 403 403 403"},
     "api-draw-inputs": {"POST": "403 403 409 403 403 403 403"},
@@ -70,7 +70,8 @@ ROUTES: dict[str, dict[str, str]] = {
     "api-registrations": {"GET": "403 200 200 200 403 403 200", "POST": "403 403 403 403 403 403 403"},
     "api-rooms": {"GET": "403 200 200 200 200 200 200"},
     "api-scores": {"POST": "403 403 403 403 403 403 403"},
-    "api-session-recordings": {"GET": "403 403 200 200 403 403 200", "POST": "403 403 400 403 403 403 400"},
+    # anonymous upload: 401 with `WWW-Authenticate: Recorder`, the scheme a room recorder answers with
+    "api-session-recordings": {"GET": "403 403 200 200 403 403 200", "POST": "401 403 400 403 403 403 400"},
     "api-sessions": {"POST": "403 400 403 403 403 403 400"},
     "archive-dossier": {"GET": "302 403 403 404 403 403 404"},
     "archive-dossier-build": {"GET": "302 405 405 405 405 405 405", "POST": "302 403 403 403 403 403 302"},
@@ -200,7 +201,7 @@ def _answers(client, world: dict, method: str, path: str) -> str:
 
 
 def test_every_route_answers_each_role_as_classified(client, world):
-    """Also measures the routes nobody classified yet and prints their rows: check each against DESIGN §4 before
+    """Also measures the routes nobody classified yet and prints their rows: check each against the roles table in core/roles.py before
     pasting it into ROUTES."""
     routes = all_routes()
     client.raise_request_exception = False  # a crashing view is a 500 in the table, not an aborted walk

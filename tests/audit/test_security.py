@@ -15,7 +15,7 @@ from django.test import Client, RequestFactory
 from django.views.debug import ExceptionReporter
 
 from audit.models import LedgerEntry
-from config.roles import Role
+from core.roles import Role
 from lottery.models import DrawSecret
 from lottery.secrets import unseal
 from tests import factories

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from config.roles import Role
+from core.roles import Role
 from tests import factories
 from tests.browser.conftest import login
 from trading.services.projects import project_close

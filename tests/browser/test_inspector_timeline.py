@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from audit import context
-from config.roles import Role
+from core import context
+from core.roles import Role
 from tests import factories
 from tests.browser.conftest import login
 

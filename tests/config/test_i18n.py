@@ -1,4 +1,4 @@
-"""English through gettext (DESIGN §5): the catalogue translates every message, and a page asked for in English
+"""English through gettext: the catalogue translates every message, and a page asked for in English
 carries no Chinese of the interface, only the button that switches back."""
 
 import re

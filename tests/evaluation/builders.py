@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from config import clock
-from config.roles import Role
+from core import clock
+from core.roles import Role
 from evaluation.services import bids as bid_services
 from evaluation.services import evaluating, panels
 from lottery import engine

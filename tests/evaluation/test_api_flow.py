@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from config import clock
-from config.roles import Role
+from core import clock
+from core.roles import Role
 from evaluation.models import Bid, PanelMember
 from lottery import engine
 from tests import factories

@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.models import LedgerEntry
-from config import clock
-from config.api import Conflict
-from config.roles import Role
+from core import clock
+from core.errors import Conflict
+from core.roles import Role
 from evaluation import selectors
 from evaluation.models import AuctionBid
 from evaluation.services import auctions

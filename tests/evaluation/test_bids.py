@@ -12,9 +12,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
 from audit.models import LedgerEntry
-from config import clock
-from config.api import Conflict
-from config.roles import Role
+from core import clock
+from core.errors import Conflict
+from core.roles import Role
 from evaluation import sealing
 from evaluation.models import Bid, BidRound
 from evaluation.services import bids as bid_services

@@ -10,8 +10,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connections
 
-from config import clock
-from config.api import Conflict
+from core import clock
+from core.errors import Conflict
 from evaluation.models import AuctionBid, Bid, Score
 from evaluation.services import auctions, evaluating, panels
 from evaluation.services import bids as bid_services

@@ -1,5 +1,5 @@
 """Issue acceptance, continuing the trading flow through the API: two supervisors' inputs → draw → a second draw
-409 → an anonymous GET of the proof, which verifies with an independent implementation of DESIGN §3."""
+409 → an anonymous GET of the proof, which verifies with an independent implementation of fps-draw-v1."""
 
 import datetime as dt
 import hashlib
@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from audit.models import LedgerEntry
-from config.roles import Role
+from core.roles import Role
 from lottery.models import Draw, DrawSecret
 from tests import factories
 from trading.models import Registration
@@ -24,7 +24,7 @@ VERIFY = Path(__file__).resolve().parents[2] / "lottery" / "verify.py"
 
 
 def independent_check(proof: dict) -> None:
-    """DESIGN §3 written again from the text, sharing no code with lottery.engine."""
+    """fps-draw-v1 written again from its specification, sharing no code with lottery.engine."""
     secret = bytes.fromhex(proof["secret"])
     assert hashlib.sha256(secret).hexdigest() == proof["commitment"]
     assert hashlib.sha256("\n".join(sorted(proof["candidates"])).encode()).hexdigest() == proof["candidates_digest"]

@@ -1,4 +1,4 @@
-"""The pure draw engine (DESIGN §3): worked vectors, an independent re-implementation, RFC 3797 §6, bad input,
+"""The pure draw engine: worked vectors, an independent re-implementation, RFC 3797 §6, bad input,
 and properties (determinism, load order, sensitivity of the seed, a chi-square test of first place)."""
 
 import hashlib
@@ -37,7 +37,7 @@ CHI2_9DOF_P001 = 27.877
 
 
 def reference_draw(project: str, secret: bytes, candidates: list[str], inputs: list[dict]) -> tuple[str, list[str]]:
-    """DESIGN §3 steps 1-5 written again from the text, sharing no code with lottery.engine."""
+    """fps-draw-v1 steps 1-5 written again from its specification, sharing no code with lottery.engine."""
     commitment = hashlib.sha256(secret).hexdigest()
     ordered = sorted(candidates)
     digest = hashlib.sha256("\n".join(ordered).encode("utf-8")).hexdigest()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from recordings.storage import FileStore
+from core.storage import FileStore
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,7 +44,7 @@ def s3_bucket(s3_server) -> str:
 
 
 def make_s3_store(s3_server, bucket):
-    from recordings.storage import S3Store
+    from core.storage import S3Store
 
     return S3Store(s3_server["endpoint"], s3_server["access_key"], s3_server["secret_key"], bucket, False)
 
@@ -80,10 +80,10 @@ def clip(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def roles(db) -> dict:
-    from config.roles import Role
+    from core.roles import PERSON_ROLES
     from tests import factories
 
-    return {role.value: factories.user(role) for role in Role}
+    return {role: factories.user(role) for role, _label in PERSON_ROLES}
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The recordings rows of the API (DESIGN §5) on real videos: upload, junk refused, idempotent retry, who may
+"""The recordings rows of the API on real videos: upload, junk refused, idempotent retry, who may
 read and delete, retention and legal hold, expiry and the tombstone, playback links."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import re
 import pytest
 
 from audit.models import LedgerEntry
-from config import clock
+from core import clock
+from core.storage import get_store
 from recordings.models import Recording
-from recordings.storage import get_store
 from tests.recordings.uploads import as_user, upload
 from tests.recordings.videos import truncate, write_no_frames, write_text, write_video
 from trading.services.aftercare import complaint_open, legal_hold_release

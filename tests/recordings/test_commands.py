@@ -11,10 +11,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from audit.models import LedgerEntry
-from config import clock
+from core import clock
+from core.storage import ObjectNotFound, get_store
 from recordings import services
 from recordings.models import Recording
-from recordings.storage import ObjectNotFound, get_store
 from tests.recordings.uploads import as_user, upload
 
 pytestmark = pytest.mark.django_db

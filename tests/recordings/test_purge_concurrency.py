@@ -9,9 +9,8 @@ import threading
 import pytest
 from django.db import connection
 
-from audit import context
 from audit.models import LedgerEntry
-from config import clock
+from core import clock, context
 from recordings import services
 from recordings.models import Recording
 from tests.recordings.uploads import as_user, upload

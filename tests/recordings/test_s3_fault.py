@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from core.storage import ObjectNotFound, S3Store, get_store
 from recordings import services
 from recordings.analysis import analyse
 from recordings.models import Recording
-from recordings.storage import ObjectNotFound, S3Store, get_store
 from tests.recordings.conftest import ROOT
 
 pytestmark = [pytest.mark.django_db, pytest.mark.s3]

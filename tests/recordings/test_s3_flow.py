@@ -13,8 +13,8 @@ import pytest
 from django.core.management import call_command
 from minio.error import S3Error
 
+from core.storage import get_store
 from recordings.models import Recording
-from recordings.storage import get_store
 from tests.recordings.uploads import as_user, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.s3]

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 from minio.error import S3Error
 
-from recordings.storage import (
+from core.storage import (
     FileStore,
     ObjectExists,
     ObjectNotFound,

@@ -28,7 +28,7 @@ def book_past_session():
     """A draw session that ended 21 hours ago, booked a day ago by the project's agency."""
     import datetime as dt
 
-    from config import clock
+    from core import clock
     from tests import factories
     from trading.services.sessions import session_book
 

@@ -5,8 +5,8 @@ import hashlib
 
 import pytest
 
-from config import clock
-from config.roles import Role
+from core import clock
+from core.roles import Role
 from lottery.services import draw_run, input_reveal, input_seal
 from tests import factories
 from trading.services.projects import project_close

@@ -7,8 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from audit.models import LedgerEntry
-from config import clock
-from config.roles import Role
+from core import clock
+from core.roles import Role
 from tests import factories
 from tests.trading.conftest import closed_fixed_price_project
 from trading.models import BadBehaviourRecord, Contract, Project, Registration, Suspension
@@ -202,7 +202,7 @@ def test_the_deadline_command_closes_due_projects_as_the_system_account(settings
 
 
 def test_the_deadline_command_exits_non_zero_when_something_is_refused(settings, monkeypatch):
-    from config.api import Conflict
+    from core.errors import Conflict
     from trading.services import deadlines
 
     closed_fixed_price_project(settings)

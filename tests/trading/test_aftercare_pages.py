@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from config import clock
-from config.roles import Role
+from core import clock
+from core.roles import Role
 from tests import factories
 from trading.models import Contract, Milestone, Project
 

@@ -1,4 +1,4 @@
-"""Issue acceptance through the API paths of DESIGN §5: publish → 5 registrations (a duplicate 409, one without
+"""Acceptance through the public API paths: publish → 5 registrations (a duplicate 409, one without
 acknowledging the notice 400) → every staff role 403 on the list before the deadline → a late registration 409 →
 close → the inspector reads the list of 5 (an audit event)."""
 
@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from audit.models import LedgerEntry
-from config.roles import Role
+from core.roles import Role
 from tests import factories
 
 pytestmark = pytest.mark.django_db

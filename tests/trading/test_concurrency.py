@@ -10,7 +10,7 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
-from config.api import Conflict
+from core.errors import Conflict
 from tests import factories
 from trading.models import Registration, Session
 

@@ -5,8 +5,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from audit.models import LedgerEntry
-from config import clock
-from config.api import Conflict
+from core import clock
+from core.errors import Conflict
 from tests import factories
 from trading.models import Organisation, Project, Registration
 from trading.validators import validate_uscc

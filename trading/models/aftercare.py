@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.history import AuditedModel, audited
-from config import clock
+from core import clock
 from trading.models.organisations import Organisation
 from trading.models.projects import Project
 
@@ -39,9 +39,7 @@ class Contract(AuditedModel):
     def __str__(self) -> str:
         return f"{self.project.code} · {self.enterprise}"
 
-    @property
-    def audit_project_code(self) -> str:
-        return self.project.code
+    audit_project = "project"
 
 
 class BadBehaviourRecord(AuditedModel):
@@ -60,9 +58,7 @@ class BadBehaviourRecord(AuditedModel):
     def __str__(self) -> str:
         return f"{self.enterprise}: {self.reason[:30]}"
 
-    @property
-    def audit_project_code(self) -> str:
-        return self.project.code if self.project_id else ""
+    audit_project = "project"
 
 
 class Suspension(AuditedModel):
@@ -98,9 +94,7 @@ class FollowUp(AuditedModel):
     def __str__(self) -> str:
         return f"{self.project.code} · {self.officer}"
 
-    @property
-    def audit_project_code(self) -> str:
-        return self.project.code
+    audit_project = "project"
 
 
 class Milestone(AuditedModel):
@@ -126,9 +120,7 @@ class Milestone(AuditedModel):
         """Not done and past its due date, in the centre's time zone."""
         return self.done_on is None and self.due < timezone.localdate(clock.now())
 
-    @property
-    def audit_project_code(self) -> str:
-        return self.project.code
+    audit_project = "project"
 
 
 class Complaint(AuditedModel):
@@ -154,9 +146,7 @@ class Complaint(AuditedModel):
     def __str__(self) -> str:
         return f"{self.project.code}: {self.text[:30]}"
 
-    @property
-    def audit_project_code(self) -> str:
-        return self.project.code
+    audit_project = "project"
 
 
 class Referral(AuditedModel):
@@ -176,6 +166,4 @@ class Referral(AuditedModel):
     def __str__(self) -> str:
         return f"{self.project.code}: {self.text[:30]}"
 
-    @property
-    def audit_project_code(self) -> str:
-        return self.project.code
+    audit_project = "project"

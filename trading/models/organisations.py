@@ -7,7 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from audit.history import AuditedModel, AuditedQuerySet, audited
-from config.roles import Role
+from core.context import SYSTEM_USERNAME
+from core.roles import Role
 from trading.validators import normalise_uscc, validate_uscc
 
 
@@ -56,6 +57,14 @@ class User(AbstractUser, AuditedModel):
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
+        constraints = [
+            # the system role belongs to the one inactive system account: no person's account can become it
+            models.CheckConstraint(
+                condition=~models.Q(role=Role.SYSTEM) | models.Q(username=SYSTEM_USERNAME, is_active=False),
+                name="system_role_only_for_the_system_account",
+                violation_error_message=_("“系统”角色只属于系统账号，不能授予任何人。"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username

@@ -89,9 +89,7 @@ class Project(AuditedModel):
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
 
-    @property
-    def audit_project_code(self) -> str:
-        return self.code
+    audit_project = ""  # a project files its own entries
 
     @property
     def is_fixed_price(self) -> bool:
@@ -118,9 +116,7 @@ class Attachment(AuditedModel):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def audit_project_code(self) -> str:
-        return self.project.code
+    audit_project = "project"
 
 
 class Registration(AuditedModel):
@@ -167,6 +163,4 @@ class Registration(AuditedModel):
     def __str__(self) -> str:
         return f"{self.project.code} · {self.enterprise}"
 
-    @property
-    def audit_project_code(self) -> str:
-        return self.project.code
+    audit_project = "project"

@@ -58,9 +58,7 @@ class Session(AuditedModel):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.room} · {self.starts_at:%Y-%m-%d %H:%M}"
 
-    @property
-    def audit_project_code(self) -> str:
-        return self.project.code
+    audit_project = "project"
 
 
 class Attendance(AuditedModel):
@@ -87,6 +85,4 @@ class Attendance(AuditedModel):
     def __str__(self) -> str:
         return f"{self.user} · {self.get_badge_display()}"
 
-    @property
-    def audit_project_code(self) -> str:
-        return self.session.project.code
+    audit_project = "session.project"

@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from audit import checkpoints, context
-from config import clock
-from config.api import Conflict
-from config.roles import require
+from audit import checkpoints
+from core import clock, context
+from core.errors import Conflict
+from core.roles import Role, is_system, require
 from trading import hooks
 from trading.lifecycle import project_transition
 from trading.models import (
@@ -30,7 +30,7 @@ from trading.models import (
     User,
 )
 from trading.models.projects import Status
-from trading.services.projects import ensure_manages
+from trading.selectors import ensure_manages
 
 
 def publicity_start(*, actor: User, project: Project, reason: str) -> Project:
@@ -41,7 +41,7 @@ def publicity_start(*, actor: User, project: Project, reason: str) -> Project:
 @transaction.atomic
 def project_award(*, actor: User, project: Project) -> Contract:
     """After publicity with no open complaint: award to the first in order and offer the contract."""
-    if actor.username != context.SYSTEM_USERNAME:
+    if not is_system(actor):
         ensure_manages(actor, project)
     if project.publicity_until and clock.now() < project.publicity_until:
         raise Conflict(_("公示期至 %(t)s，期满后方可定标。") % {"t": project.publicity_until.isoformat()})
@@ -130,7 +130,7 @@ def followup_assign(*, actor: User, project: Project, officer: User) -> FollowUp
 
 def ensure_officer(actor: User, project: Project) -> None:
     followup = FollowUp.objects.filter(project=project).first()
-    if followup is None or (followup.officer_id != actor.pk and actor.role != "admin"):
+    if followup is None or (followup.officer_id != actor.pk and actor.role != Role.ADMIN):
         raise PermissionDenied(_("只有该项目的跟踪责任人可以记录进度。"))
 
 

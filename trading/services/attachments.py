@@ -16,13 +16,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from audit import context
-from config import clock
-from config.api import Conflict
-from recordings.storage import get_store
+from core import clock, context
+from core.errors import Conflict
+from core.storage import get_store
 from trading.models import Attachment, Project, User
 from trading.models.projects import Status
-from trading.services.projects import ensure_manages
+from trading.selectors import ensure_manages
 
 log = logging.getLogger(__name__)
 

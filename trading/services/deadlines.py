@@ -1,4 +1,4 @@
-"""What the clock decides: registration closes at its deadline (DESIGN §3), an unsigned contract lapses at its
+"""What the clock decides: registration closes at its deadline, an unsigned contract lapses at its
 signing deadline. Run by `manage.py run_deadlines` (cron, every minute) as the named system account; each project
 or contract is handled in its own transaction (the services are atomic) so one refusal does not hold back the rest."""
 
@@ -7,9 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from audit import context
-from config import clock
-from config.api import Conflict
+from core import clock, context
+from core.errors import Conflict
 from trading.models import Contract, Project
 from trading.models.projects import Status
 from trading.services.aftercare import contract_lapse

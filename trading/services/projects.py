@@ -9,10 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from audit import checkpoints, context
-from config import clock
-from config.api import Conflict
-from config.roles import require
+from audit import checkpoints
+from core import clock, context
+from core.errors import Conflict
+from core.roles import is_system, require
 from trading import hooks, selectors
 from trading.eligibility import exclusion_reasons
 from trading.lifecycle import project_transition
@@ -23,13 +23,6 @@ from trading.rules import validate_project
 
 CODE_PREFIX = {ProjectType.PROCUREMENT: "CG", ProjectType.LAND_AUCTION: "TD",
                ProjectType.ASSET_TRANSFER: "ZC", ProjectType.FIXED_PRICE: "GD"}
-
-
-def ensure_manages(user: User, project: Project) -> None:
-    """The owning agency's staff, or an administrator."""
-    require(user, "project.manage")
-    if not selectors.manages(user, project):
-        raise PermissionDenied(_("只能管理本机构的项目。"))
 
 
 @transaction.atomic
@@ -59,7 +52,7 @@ def _next_code(ptype: str, *, offset: int = 0) -> str:
 
 @transaction.atomic
 def project_publish(*, actor: User, project: Project, reason: str = "") -> Project:
-    ensure_manages(actor, project)
+    selectors.ensure_manages(actor, project)
     now = clock.now()
     if project.status == Status.DRAFT:
         validate_project(_as_data(project), now=now)
@@ -83,15 +76,15 @@ def _as_data(project: Project) -> dict[str, Any]:
 def project_close(*, actor: User, project: Project) -> Project:
     """At or after the deadline: freeze the candidates, check each one's eligibility with its reasons, and either
     qualify the project or fail it (流标) when fewer than FPS_MIN_CANDIDATES are eligible."""
-    if actor.username != context.SYSTEM_USERNAME:
-        ensure_manages(actor, project)
+    if not is_system(actor):
+        selectors.ensure_manages(actor, project)
     now = clock.now()
     if now < project.registration_deadline:
         raise Conflict(_("报名尚未截止（%(t)s），不能关闭。") % {"t": project.registration_deadline.isoformat()})
     project = project_transition(project, Status.REGISTRATION_CLOSED, actor=actor, reason=_("报名截止，冻结名单"),
                                  candidates_frozen_at=now)
     with context.acting(actor, reason=_("资格条件自动核验")):
-        for registration in _current_registrations(project):
+        for registration in selectors.current_registrations(project):
             reasons = exclusion_reasons(registration, at=project.registration_deadline)
             registration.eligible = not reasons
             registration.exclusion_reasons = reasons
@@ -101,16 +94,8 @@ def project_close(*, actor: User, project: Project) -> Project:
     return project
 
 
-def _current_registrations(project: Project):
-    return Registration.objects.filter(project=project, round=project.round).select_related("enterprise", "manager")
-
-
-def eligible_registrations(project: Project):
-    return _current_registrations(project).filter(eligible=True).order_by("enterprise__uscc")
-
-
 def _settle_candidates(project: Project, *, actor: User) -> Project:
-    count = eligible_registrations(project).count()
+    count = selectors.eligible_registrations(project).count()
     if project.is_fixed_price and count < settings.FPS_MIN_CANDIDATES:
         return project_transition(
             project, Status.FAILED, actor=actor,
@@ -125,7 +110,7 @@ def _settle_candidates(project: Project, *, actor: User) -> Project:
 def registration_review(*, actor: User, registration: Registration, eligible: bool, reason: str) -> Registration:
     """A reviewer confirms the automatic result or overrides it, always with a written reason; an override
     re-freezes the candidate list (a new digest, published and audited)."""
-    ensure_manages(actor, registration.project)
+    selectors.ensure_manages(actor, registration.project)
     project = Project.objects.select_for_update().get(pk=registration.project_id)
     if project.status not in (Status.QUALIFIED, Status.REGISTRATION_CLOSED):
         raise Conflict(_("只能在抽取前复核资格。"))
@@ -140,7 +125,7 @@ def registration_review(*, actor: User, registration: Registration, eligible: bo
     with context.acting(actor):
         registration.save()
     if overridden and project.status == Status.QUALIFIED:
-        count = eligible_registrations(project).count()
+        count = selectors.eligible_registrations(project).count()
         if count < settings.FPS_MIN_CANDIDATES:
             project_transition(project, Status.FAILED, actor=actor, reason=_("复核后符合条件的企业不足，流标"))
         else:
@@ -156,7 +141,7 @@ def _field_error(field: str, message: str) -> ValidationError:
 @transaction.atomic
 def project_republish(*, actor: User, project: Project, registration_deadline, reason: str) -> Project:
     """A failed round (流标) is published again as the next round of the same project."""
-    ensure_manages(actor, project)
+    selectors.ensure_manages(actor, project)
     data = {**_as_data(project), "registration_deadline": registration_deadline}
     validate_project(data, now=clock.now())
     project = project_transition(

@@ -1,4 +1,4 @@
-"""An enterprise registers for a fixed-price project (DESIGN §3): before the deadline, once per round, with its
+"""An enterprise registers for a fixed-price project: before the deadline, once per round, with its
 project manager and the acknowledged notice. The database has the last word on both rules (constraints), so they
 hold when registrations race the deadline."""
 
@@ -8,12 +8,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from audit import context
-from config import clock
-from config.api import Conflict
-from config.roles import require
+from audit import ledger
+from core import clock, context
+from core.errors import Conflict
+from core.roles import require
+from trading import selectors
 from trading.lifecycle import ONGOING
 from trading.models import Project, ProjectManager, Registration, User
 from trading.models.projects import Status
@@ -90,3 +92,13 @@ def _conflict(exc: IntegrityError) -> Conflict:
     if "registration_once_per_round" in text or "UNIQUE" in text or "unique" in text:
         return Conflict(_("本企业已报名该项目，不能重复报名。"), {"enterprise": [_("重复报名")]})
     raise exc
+
+
+def registration_list_read(*, actor: User, project: Project) -> QuerySet[Registration]:
+    """Serve the sealed list to a person who asked for it (its page, its API call): after the deadline only (the
+    selector's rule), and every such read is an audit event the inspectors see. Pages that merely link to the
+    list never call this."""
+    registrations = selectors.registration_list(actor, project)
+    ledger.record_event("registration_list_viewed", obj=project, actor=actor,
+                        data={"round": project.round, "count": registrations.count()})
+    return registrations

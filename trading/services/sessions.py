@@ -8,12 +8,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from audit import context
-from config import clock
-from config.api import Conflict
+from core import clock, context
+from core.errors import Conflict
+from trading import selectors
 from trading.models import Attendance, Project, Room, Session, User
 from trading.models.sessions import RoomKind
-from trading.services.projects import ensure_manages
+from trading.selectors import ensure_manages
 
 # who may wear which badge
 BADGE_ROLES = {
@@ -23,7 +23,6 @@ BADGE_ROLES = {
     Attendance.Badge.BIDDER: {"enterprise"},
     Attendance.Badge.EXPERT: {"expert"},
 }
-SIGN_IN_EARLY = dt.timedelta(hours=1)
 
 
 def session_book(*, actor: User, project: Project, room: Room, kind: str, starts_at: dt.datetime,
@@ -55,17 +54,12 @@ def session_book(*, actor: User, project: Project, room: Room, kind: str, starts
         raise
 
 
-def session_under_way(session: Session, *, at: dt.datetime | None = None) -> bool:
-    at = at or clock.now()
-    return session.starts_at - SIGN_IN_EARLY <= at <= session.ends_at
-
-
 def attendance_sign(*, actor: User, session: Session, badge: str) -> Attendance:
     if badge not in Attendance.Badge.values:
         raise ValidationError({"badge": [_("身份须为 %(v)s 之一。") % {"v": ", ".join(Attendance.Badge.values)}]})
     if actor.role not in BADGE_ROLES[badge]:
         raise PermissionDenied(_("您的角色不能以“%(b)s”身份签到。") % {"b": Attendance.Badge(badge).label})
-    if not session_under_way(session):
+    if not selectors.session_under_way(session):
         raise Conflict(_("只能在场次开始前1小时至结束前签到。"), {"session": [str(session.pk)]})
     try:
         with transaction.atomic(), context.acting(actor, reason=_("现场签到")):
@@ -77,7 +71,3 @@ def attendance_sign(*, actor: User, session: Session, badge: str) -> Attendance:
 def badges_for(user: User) -> list[tuple[str, str]]:
     """The badges a person may sign in under, for the sign-in form."""
     return [(badge.value, badge.label) for badge in Attendance.Badge if getattr(user, "role", "") in BADGE_ROLES[badge]]
-
-
-def signed_in(session: Session, badge: str) -> list[Attendance]:
-    return list(session.attendance.filter(badge=badge).select_related("user"))

@@ -1,6 +1,6 @@
 from django import template
 
-from config.money import format_yuan
+from core.money import format_yuan
 
 register = template.Library()
 

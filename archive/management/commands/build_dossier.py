@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from archive import services
-from audit import context
-from config.api import Conflict
+from core import context
+from core.errors import Conflict
 
 
 class Command(BaseCommand):

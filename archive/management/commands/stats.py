@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from archive import selectors
 from archive import statistics as stats_module
-from config import clock
+from core import clock
 
 
 class Command(BaseCommand):

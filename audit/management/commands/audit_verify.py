@@ -6,10 +6,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from audit import checkpoints, context, ledger
+from audit import checkpoints, ledger
 from audit.models import LedgerEntry
 from audit.selectors import VERIFIED_ACTION
 from audit.verify import verify_chain
+from core import context
 
 
 class Command(BaseCommand):

@@ -1,5 +1,5 @@
 """The discipline inspector's workspace (/inspect/): the timeline, a project's trail, exports, chain status, inbox,
-risk findings, legal-hold release. Inspectors use everything; administrators read only (DESIGN §4)."""
+risk findings, legal-hold release. Inspectors use everything; administrators read only."""
 
 from __future__ import annotations
 
@@ -16,10 +16,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from audit import checkpoints, exports, findings, ledger, selectors
+from audit import checkpoints, ledger
+from audit import selectors as ledger_selectors
 from audit.verify import verify_chain
-from config.api import Conflict
-from config.roles import can, require
+from core.errors import Conflict
+from core.roles import can, require
+from inspection import exports, findings, selectors
+from inspection.selectors import InspectionFilter
+from trading.services.aftercare import legal_hold_release
 
 
 def reader(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -32,40 +36,40 @@ def reader(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return login_required(require_GET(wrapped))
 
 
-def _filters(request: HttpRequest) -> tuple[selectors.TimelineFilter, dict[str, list[str]]]:
+def _filters(request: HttpRequest) -> tuple[InspectionFilter, dict[str, list[str]]]:
     try:
-        return selectors.TimelineFilter.from_params(request.GET), {}
+        return InspectionFilter.from_params(request.GET), {}
     except ValidationError as exc:
-        return selectors.TimelineFilter(), exc.message_dict
+        return InspectionFilter(), exc.message_dict
 
 
 @reader
 def timeline(request: HttpRequest) -> HttpResponse:
     filters, errors = _filters(request)
     before = request.GET.get("before", "")
-    page = selectors.timeline_page(filters, before=int(before) if before.isdigit() else None)
-    return render(request, "audit/timeline.html", {
-        "filters": filters, "errors": errors, "raw": request.GET, "rows": selectors.with_diffs(page.entries),
-        "next_before": page.next_before, "qs": urlencode(filters.as_params()), "choices": selectors.choices(),
+    page = ledger_selectors.timeline_page(filters, before=int(before) if before.isdigit() else None)
+    return render(request, "inspection/timeline.html", {
+        "filters": filters, "errors": errors, "raw": request.GET, "rows": ledger_selectors.with_diffs(page.entries),
+        "next_before": page.next_before, "qs": urlencode(filters.as_params()), "choices": ledger_selectors.choices(),
     }, status=400 if errors else 200)
 
 
 @reader
 def entry_detail(request: HttpRequest, seq: int) -> HttpResponse:
-    entry = selectors.entry(seq)
+    entry = ledger_selectors.entry(seq)
     if entry is None:
         raise Http404(_("没有这条审计记录。"))
-    return render(request, "audit/entry.html", {"entry": entry, "diff": selectors.entry_diff(entry)})
+    return render(request, "inspection/entry.html", {"entry": entry, "diff": ledger_selectors.entry_diff(entry)})
 
 
 @reader
 def project_trail(request: HttpRequest, code: str) -> HttpResponse:
-    entries = list(selectors.project_trail(code))
+    entries = list(ledger_selectors.project_trail(code))
     project = selectors.project_by_code(code)
     if project is None and not entries:
         raise Http404(_("项目不存在。"))
-    return render(request, "audit/project.html", {
-        "code": code, "project": project, "rows": selectors.with_diffs(entries),
+    return render(request, "inspection/project.html", {
+        "code": code, "project": project, "rows": ledger_selectors.with_diffs(entries),
         "can_release": can(request.user, "legal_hold.release"),
     })
 
@@ -88,7 +92,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @reader
 def chain(request: HttpRequest) -> HttpResponse:
-    return render(request, "audit/chain.html", {"status": selectors.chain_status(),
+    return render(request, "inspection/chain.html", {"status": ledger_selectors.chain_status(),
                                                 "can_verify": can(request.user, "audit.verify")})
 
 
@@ -97,7 +101,7 @@ def chain(request: HttpRequest) -> HttpResponse:
 def chain_verify(request: HttpRequest) -> HttpResponse:
     require(request.user, "audit.verify")
     result = verify_chain(checkpoint=checkpoints.latest_published())
-    ledger.record_event(selectors.VERIFIED_ACTION, actor=request.user, data=result.as_dict())
+    ledger.record_event(ledger_selectors.VERIFIED_ACTION, actor=request.user, data=result.as_dict())
     if result.ok:
         messages.success(request, _("审计链校验通过：%(n)d 条记录。") % {"n": result.entries})
     else:
@@ -107,20 +111,18 @@ def chain_verify(request: HttpRequest) -> HttpResponse:
 
 @reader
 def inbox(request: HttpRequest) -> HttpResponse:
-    return render(request, "audit/inbox.html", {**selectors.inbox(),
+    return render(request, "inspection/inbox.html", {**selectors.inbox(),
                                                 "can_release": can(request.user, "legal_hold.release")})
 
 
 @reader
 def risk_findings(request: HttpRequest) -> HttpResponse:
-    return render(request, "audit/findings.html", {"groups": findings.all_findings()})
+    return render(request, "inspection/findings.html", {"groups": findings.all_findings()})
 
 
 @login_required
 @require_POST
 def hold_release(request: HttpRequest, code: str) -> HttpResponse:
-    from trading.services.aftercare import legal_hold_release  # the one rule, owned by trading
-
     require(request.user, "legal_hold.release")
     project = selectors.project_by_code(code)
     if project is None:

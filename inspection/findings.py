@@ -1,6 +1,5 @@
 """Risk findings for discipline inspectors: one selector per finding, each answering `Finding`s that name the
-ledger entries they rest on. Thresholds are settings (getattr with the default here). Domain models are looked up
-by label (`audit` imports no domain app); a finding whose models do not exist says so instead of answering."""
+ledger entries they rest on. Thresholds are settings (AUDIT_* in config/settings.py)."""
 
 from __future__ import annotations
 
@@ -10,13 +9,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.db.models import Count, F, Q
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import LedgerEntry
 from audit.selectors import SHANGHAI
+from core.roles import Role
+from evaluation.models import Bid, Score
+from trading.models import Attendance, Project, Registration
 
 ROW_CHANGES = ("create", "update", "delete")
 SCAN_LIMIT = 20000  # a finding reads at most this many recent entries of its kind
@@ -38,17 +39,6 @@ class FindingKind:
     select: Callable[[], list[Finding]]
 
 
-def _setting(name: str, default: Any) -> Any:
-    return getattr(settings, name, default)
-
-
-def _model(label: str) -> Any:
-    try:
-        return apps.get_model(label)
-    except LookupError:
-        return None
-
-
 # --- the findings --------------------------------------------------------------------------------------------
 
 def registration_list_reads() -> list[Finding]:
@@ -63,7 +53,7 @@ def registration_list_reads() -> list[Finding]:
 
 def repeated_failed_logins() -> list[Finding]:
     """A user name with at least AUDIT_FAILED_LOGIN_THRESHOLD (3) failed logins within a day."""
-    threshold = _setting("AUDIT_FAILED_LOGIN_THRESHOLD", 3)
+    threshold = settings.AUDIT_FAILED_LOGIN_THRESHOLD
     groups: dict[tuple[str, dt.date], list[int]] = defaultdict(list)
     ips: dict[tuple[str, dt.date], set[str]] = defaultdict(set)
     for seq, at, ip, data in (LedgerEntry.objects.filter(action="login_failed").order_by("-seq")
@@ -79,7 +69,7 @@ def repeated_failed_logins() -> list[Finding]:
 
 def office_hours() -> tuple[dt.time, dt.time]:
     """AUDIT_OFFICE_HOURS, "08:30-18:00" by default, Asia/Shanghai, Monday to Friday."""
-    start, end = _setting("AUDIT_OFFICE_HOURS", "08:30-18:00").split("-")
+    start, end = settings.AUDIT_OFFICE_HOURS.split("-")
     return dt.time.fromisoformat(start.strip()), dt.time.fromisoformat(end.strip())
 
 
@@ -92,7 +82,7 @@ def outside_office_hours(moment: dt.datetime) -> bool:
 def changes_outside_office_hours() -> list[Finding]:
     """Row changes by a person (not the system account, not anonymous) at night or at the weekend."""
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-    rows = (LedgerEntry.objects.filter(action__in=ROW_CHANGES, actor_id__isnull=False).exclude(actor="system")
+    rows = (LedgerEntry.objects.filter(action__in=ROW_CHANGES, actor_id__isnull=False).exclude(role=Role.SYSTEM)
             .order_by("-seq").values_list("seq", "at", "actor", "project")[:SCAN_LIMIT])
     for seq, at, actor, project in rows:
         if outside_office_hours(at):
@@ -104,11 +94,8 @@ def changes_outside_office_hours() -> list[Finding]:
 def agency_and_supervisor() -> list[Finding]:
     """A person signed in as supervisor to a session of a project that their own organisation acts as agency or
     tenderer for, or that they created."""
-    attendance = _model("trading.Attendance")
-    if attendance is None:
-        return []
     found = []
-    rows = (attendance.objects.filter(badge="supervisor")
+    rows = (Attendance.objects.filter(badge=Attendance.Badge.SUPERVISOR)
             .filter(Q(user__organisation_id__isnull=False, user__organisation_id=F("session__project__agency_id"))
                     | Q(user__organisation_id__isnull=False,
                         user__organisation_id=F("session__project__tenderer_id"))
@@ -116,10 +103,10 @@ def agency_and_supervisor() -> list[Finding]:
             .select_related("user", "session__project"))
     for row in rows:
         project = row.session.project
-        seqs = list(LedgerEntry.objects.filter(object_type=attendance._meta.label, object_id=str(row.pk))
+        seqs = list(LedgerEntry.objects.filter(object_type=Attendance._meta.label, object_id=str(row.pk))
                     .values_list("seq", flat=True))
         seqs += list(LedgerEntry.objects.filter(project=project.code, actor_id=row.user_id)
-                     .exclude(object_type=attendance._meta.label).values_list("seq", flat=True)[:20])
+                     .exclude(object_type=Attendance._meta.label).values_list("seq", flat=True)[:20])
         found.append(Finding(subject=row.user.username, project=project.code, seqs=sorted(seqs),
                              detail=_("既代表招标方（代理/招标人/创建人）又以现场监督身份签到")))
     return found
@@ -128,14 +115,11 @@ def agency_and_supervisor() -> list[Finding]:
 def frequent_winners() -> list[Finding]:
     """An enterprise that won at least AUDIT_WINS_THRESHOLD (2) draws and more than twice what chance gives it
     (the sum over the draws it entered of 1 / pool size)."""
-    registration = _model("trading.Registration")
-    if registration is None:
-        return []
-    threshold = _setting("AUDIT_WINS_THRESHOLD", 2)
-    pools = {(row["project_id"], row["round"]): row["n"] for row in registration.objects.filter(rank__isnull=False)
+    threshold = settings.AUDIT_WINS_THRESHOLD
+    pools = {(row["project_id"], row["round"]): row["n"] for row in Registration.objects.filter(rank__isnull=False)
              .values("project_id", "round").annotate(n=Count("id"))}
     entered: dict[int, list[Any]] = defaultdict(list)
-    for reg in registration.objects.filter(rank__isnull=False).select_related("enterprise", "project"):
+    for reg in Registration.objects.filter(rank__isnull=False).select_related("enterprise", "project"):
         entered[reg.enterprise_id].append(reg)
     found = []
     for regs in entered.values():
@@ -143,7 +127,7 @@ def frequent_winners() -> list[Finding]:
         expected = sum(1 / pools[(r.project_id, r.round)] for r in regs)
         if len(wins) >= threshold and len(wins) > 2 * expected:
             seqs = list(LedgerEntry.objects.filter(
-                object_type=registration._meta.label, object_id__in=[str(r.pk) for r in wins], action="update",
+                object_type=Registration._meta.label, object_id__in=[str(r.pk) for r in wins], action="update",
             ).values_list("seq", flat=True))
             found.append(Finding(subject=str(wins[0].enterprise), seqs=sorted(seqs),
                                  detail=_("参加 %(n)d 次抽取，中选 %(w)d 次（随机期望 %(e).1f 次）") % {
@@ -153,7 +137,7 @@ def frequent_winners() -> list[Finding]:
 
 def thin_candidate_pools() -> list[Finding]:
     """A draw whose frozen pool was at most AUDIT_THIN_POOL (FPS_MIN_CANDIDATES + 1) candidates: barely enough."""
-    limit = _setting("AUDIT_THIN_POOL", settings.FPS_MIN_CANDIDATES + 1)
+    limit = settings.AUDIT_THIN_POOL
     found = []
     for entry in LedgerEntry.objects.filter(action="draw_candidates_frozen").order_by("-seq")[:SCAN_LIMIT]:
         count = int((entry.data or {}).get("count", 0))
@@ -179,13 +163,10 @@ def repeated_draws() -> list[Finding]:
 def changes_near_deadline() -> list[Finding]:
     """A bid submitted, replaced or withdrawn within AUDIT_NEAR_DEADLINE_MINUTES (60) before the project's bid
     deadline, and any score changed after it was written (scores are written once, on submission)."""
-    bid, score, project = _model("evaluation.Bid"), _model("evaluation.Score"), _model("trading.Project")
-    if bid is None or score is None:
-        return []
-    window = dt.timedelta(minutes=_setting("AUDIT_NEAR_DEADLINE_MINUTES", 60))
-    entries = list(LedgerEntry.objects.filter(object_type=bid._meta.label, action__in=ROW_CHANGES)
+    window = dt.timedelta(minutes=settings.AUDIT_NEAR_DEADLINE_MINUTES)
+    entries = list(LedgerEntry.objects.filter(object_type=Bid._meta.label, action__in=ROW_CHANGES)
                    .order_by("-seq")[:SCAN_LIMIT])
-    deadlines = dict(project.objects.filter(code__in={e.project for e in entries})
+    deadlines = dict(Project.objects.filter(code__in={e.project for e in entries})
                      .values_list("code", "registration_deadline"))
     found = []
     for entry in entries:
@@ -194,7 +175,7 @@ def changes_near_deadline() -> list[Finding]:
             found.append(Finding(subject=entry.actor, project=entry.project, seqs=[entry.seq],
                                  detail=_("投标截止前 %(m)d 分钟内投标文件变动") % {
                                      "m": int((deadline - entry.at).total_seconds() // 60)}))
-    for entry in LedgerEntry.objects.filter(object_type=score._meta.label, action__in=("update", "delete"))[:SCAN_LIMIT]:
+    for entry in LedgerEntry.objects.filter(object_type=Score._meta.label, action__in=("update", "delete"))[:SCAN_LIMIT]:
         found.append(Finding(subject=entry.actor, project=entry.project, seqs=[entry.seq],
                              detail=_("评分写入后被修改")))
     return found

@@ -73,6 +73,6 @@ def _store_for(endpoint, access_key, secret_key, bucket, secure, directory, djan
 
 def _app_now():
     # the platform's one clock, so that link expiry follows clock.travel in tests like every other deadline
-    from config import clock
+    from core import clock
 
     return clock.now()

@@ -10,9 +10,10 @@ from typing import Any
 
 from django.conf import settings
 
+from archive.pdf.document import RecordDocument
 from audit import ledger
 from audit.models import LedgerEntry
-from audit.selectors import SHANGHAI, TimelineFilter, entry_diff, ledger_entries
+from audit.selectors import SHANGHAI, TimelineFilter, entry_diff
 
 CSV_COLUMNS = ["seq", "at", "actor", "role", "ip", "action", "object_type", "object_id", "project", "reason",
                "changes", "hash"]
@@ -20,7 +21,7 @@ EXPORT_ACTION = "audit_exported"
 
 
 def pdf_max_rows() -> int:
-    return getattr(settings, "AUDIT_PDF_MAX_ROWS", 2000)
+    return settings.AUDIT_PDF_MAX_ROWS
 
 
 def diff_text(entry: LedgerEntry) -> str:
@@ -57,7 +58,7 @@ def _rows(entries: Iterable[LedgerEntry]) -> Iterator[list[str]]:
 
 def export_csv(filters: TimelineFilter, *, actor: Any) -> Iterator[str]:
     """Record the export, then stream every matching entry, oldest first."""
-    qs = ledger_entries(filters).order_by("seq")
+    qs = filters.queryset().order_by("seq")
     ledger.record_event(EXPORT_ACTION, actor=actor, data={"format": "csv", "filters": filters.as_params(),
                                                           "entries": qs.count()})
     return trail_csv_lines(qs.iterator(chunk_size=2000))
@@ -66,9 +67,7 @@ def export_csv(filters: TimelineFilter, *, actor: Any) -> Iterator[str]:
 def export_pdf(filters: TimelineFilter, *, actor: Any) -> bytes:
     """An A4 record of the trail (at most `AUDIT_PDF_MAX_ROWS` entries, oldest first; narrow the filters for more),
     laid out by the archive's PDF layout with its embedded CJK font."""
-    from archive.pdf.document import RecordDocument  # the shared A4 layout; audit imports it only here
-
-    qs = ledger_entries(filters).order_by("seq")
+    qs = filters.queryset().order_by("seq")
     total = qs.count()
     entries = list(qs[: pdf_max_rows()])
     event = ledger.record_event(EXPORT_ACTION, actor=actor, data={

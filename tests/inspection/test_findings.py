@@ -5,11 +5,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from audit import context, findings, ledger
+from audit import ledger
 from audit.models import LedgerEntry
-from config import clock
-from config.api import Conflict
-from config.roles import Role
+from core import clock, context
+from core.errors import Conflict
+from core.roles import Role
+from inspection import findings
 from lottery import services as lottery_services
 from tests import factories
 from tests.lottery.test_draw_flow import closed_project  # noqa: F401 - the fixture

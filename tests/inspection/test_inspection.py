@@ -9,10 +9,11 @@ from decimal import Decimal
 
 import pytest
 
-from audit import context, ledger, selectors
+from audit import ledger, selectors
 from audit.models import LedgerEntry
-from config import clock
-from config.roles import Role
+from core import clock, context
+from core.roles import Role
+from inspection.selectors import InspectionFilter
 from tests import factories
 from trading.services import aftercare
 
@@ -78,8 +79,8 @@ def test_the_organisation_and_period_filters_select_the_same_entries_on_page_and
     ledger.record_event("note", actor=member, data={"who": "member"})
     ledger.record_event("note", actor=outsider, data={"who": "outsider"})
     today = clock.now().astimezone(selectors.SHANGHAI).date().isoformat()
-    qs = selectors.ledger_entries(selectors.TimelineFilter.from_params(
-        {"organisation": org.uscc, "action": "note", "since": today, "until": today}))
+    qs = InspectionFilter.from_params(
+        {"organisation": org.uscc, "action": "note", "since": today, "until": today}).queryset()
     assert [e.data["who"] for e in qs] == ["member"]
     api.force_login(inspector)
     answer = api.get("/api/audit", {"organisation": str(org.pk), "action": "note"}).json()

@@ -1,4 +1,4 @@
-"""API conventions (DESIGN §5): errors answer {"detail": ..., "errors": {field: [...]}}; lists {"items", "count"}."""
+"""API conventions: errors answer {"detail": ..., "errors": {field: [...]}}; lists {"items", "count"}."""
 
 from __future__ import annotations
 
@@ -8,20 +8,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from audit import context
-from audit.middleware import ConfidentialNotFound
-
-
-class Conflict(Exception):
-    """The request conflicts with the current state: a duplicate, too late, already done, still retained."""
-
-    def __init__(self, detail: str, errors: dict[str, list[str]] | None = None) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.errors = errors or {}
+from core import context
+from core.errors import ConfidentialNotFound, Conflict
 
 
 def _field_errors(detail: Any) -> dict[str, list[str]]:
@@ -64,9 +58,20 @@ class ListPagination(LimitOffsetPagination):
         return {"type": "object", "properties": {"items": schema, "count": {"type": "integer"}}}
 
 
-class AuditedAPIMixin:
-    """After DRF authenticates (session or token), the audit context names the real actor."""
+class API(APIView):
+    """The base of every API view. Reading may be public (each view scopes what it shows); writing needs a login.
+    After DRF authenticates (session or token), the acting context names the real actor, so every change and
+    event the request causes is attributed to them."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
 
     def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         context.set_for_request(request.user, request.META.get("REMOTE_ADDR", ""))
+
+
+def paginated(request: Request, view: APIView, qs: Any, serializer: type) -> Response:
+    """A list answer, `{"items": [...], "count": N}`, one page of `qs` (`limit`, `offset`)."""
+    paginator = ListPagination()
+    page = paginator.paginate_queryset(qs, request, view=view)
+    return paginator.get_paginated_response(serializer(page, many=True).data)

@@ -1,0 +1,80 @@
+"""Who may do what, in one place: views, the API, the admin and commands all ask `can`/`require`. It lives in core/
+because every app, audit included, asks it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    AGENCY = "agency", _("招标代理")
+    SUPERVISOR = "supervisor", _("现场监督")
+    INSPECTOR = "inspector", _("纪检监察")
+    ENTERPRISE = "enterprise", _("投标企业")
+    EXPERT = "expert", _("评标专家")
+    ADMIN = "admin", _("中心管理员")
+    # the one account that commands, deadlines and tasks act as (core.context.system_user): inactive, no password,
+    # and held by no person (a database constraint on the user table); it has no capability
+    SYSTEM = "system", _("系统")
+
+
+# the roles a person's account may be given
+PERSON_ROLES = [(value, label) for value, label in Role.choices if value != Role.SYSTEM]
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    # create, publish, close own projects (admin: all)
+    "project.manage": frozenset({Role.AGENCY, Role.ADMIN}),
+    "project.register": frozenset({Role.ENTERPRISE}),
+    # after the deadline only (trading.selectors)
+    "registration.list": frozenset({Role.AGENCY, Role.SUPERVISOR, Role.INSPECTOR, Role.ADMIN}),
+    "qualification.review": frozenset({Role.AGENCY, Role.ADMIN}),
+    "qualification.read": frozenset({Role.AGENCY, Role.INSPECTOR, Role.ADMIN}),
+    "draw.input": frozenset({Role.SUPERVISOR}),
+    "draw.read": frozenset({Role.AGENCY, Role.SUPERVISOR, Role.INSPECTOR, Role.ADMIN}),
+    "bid.score": frozenset({Role.EXPERT}),
+    "score.read": frozenset({Role.INSPECTOR, Role.ADMIN}),
+    "audit.read": frozenset({Role.INSPECTOR, Role.ADMIN}),
+    "audit.verify": frozenset({Role.INSPECTOR}),
+    "recording.play": frozenset({Role.SUPERVISOR, Role.INSPECTOR, Role.ADMIN}),
+    "recording.upload": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    "recording.delete": frozenset({Role.ADMIN}),
+    "legal_hold.release": frozenset({Role.INSPECTOR}),
+    "session.manage": frozenset({Role.AGENCY, Role.ADMIN}),
+    "followup.manage": frozenset({Role.AGENCY, Role.ADMIN}),
+    "complaint.read": frozenset({Role.AGENCY, Role.INSPECTOR, Role.ADMIN}),
+    "referral.read": frozenset({Role.INSPECTOR, Role.ADMIN}),
+    # PDF records and statistics (agency: own projects)
+    "record.read": frozenset({Role.AGENCY, Role.SUPERVISOR, Role.INSPECTOR, Role.ADMIN}),
+    "dossier.build": frozenset({Role.ADMIN}),
+    "dossier.read": frozenset({Role.INSPECTOR, Role.ADMIN}),
+    "centre.admin": frozenset({Role.ADMIN}),
+}
+
+
+def role_of(user: Any) -> str:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ""
+    return str(getattr(user, "role", "") or "")
+
+
+def can(user: Any, capability: str) -> bool:
+    if capability not in CAPABILITIES:
+        raise KeyError(f"unknown capability {capability!r}")
+    if not getattr(user, "is_active", False):
+        return False
+    return role_of(user) in CAPABILITIES[capability]
+
+
+def is_system(user: Any) -> bool:
+    """The system account: acting on a rule's own behalf (a deadline, a lapse), not on anyone's permission."""
+    return role_of(user) == Role.SYSTEM
+
+
+def require(user: Any, capability: str) -> None:
+    """Raise PermissionDenied (a logged 403) unless the user's role has the capability."""
+    if not can(user, capability):
+        raise PermissionDenied(_("您的角色无权执行此操作。"))
