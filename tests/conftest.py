@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
 
 from audit import context
+
+# No deadline per example: Hypothesis's default (200 ms) fails a correct change on a loaded machine, and speed is
+# bench/'s to measure (STYLE.md, "Tests")
+hypothesis_settings.register_profile("suite", deadline=None)
+hypothesis_settings.load_profile("suite")
 
 
 @pytest.fixture(autouse=True)
