@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/jiaoyi_test
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install system-deps messages run demo test test-sqlite test-pg s3-server lint bench clean
+.PHONY: install fonts gettext system-deps pg-server messages run demo test test-sqlite test-pg s3-server lint bench \
+	clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -18,18 +19,42 @@ install: $(BIN)/python
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(MAKE) install
 
-# Debian packages: Chromium for browser tests, a TrueType CJK font for PDFs, poppler for reading PDFs back
-system-deps:
-	@command -v chromium >/dev/null && fc-list | grep -qi zenhei && fc-list | grep -qi microhei && fc-list | grep -qi hanamin \
-	  && command -v pdftoppm >/dev/null && command -v msgfmt >/dev/null || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    chromium fonts-wqy-zenhei fonts-wqy-microhei fonts-hanazono poppler-utils gettext)
+# Debian packages, each group installed only when something in it is missing (apt-get as root, else via sudo).
+# The checks look at the files the code opens (archive/pdf/fonts.py, tests/browser/conftest.py), not at fc-list.
+APT_INSTALL := $(if $(filter 0,$(shell id -u)),,sudo) sh -c 'apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$$@"' apt-get
+WQY := /usr/share/fonts/truetype/wqy
+HANAZONO := /usr/share/fonts/truetype/hanazono
+
+# `make run` needs one TrueType CJK font: without it every PDF falls back to STSong-Light, which is not
+# embedded, and a reader without that font shows no Chinese at all
+fonts:
+	@[ -f "$(WQY)/wqy-zenhei.ttc" ] || [ -f "$(WQY)/wqy-microhei.ttc" ] \
+	  || { [ -n "$$PDF_FONT" ] && [ -f "$$PDF_FONT" ]; } \
+	  || $(APT_INSTALL) fonts-wqy-zenhei fonts-wqy-microhei fonts-hanazono
+
+# msgfmt, for `messages`
+gettext:
+	@command -v msgfmt >/dev/null || $(APT_INSTALL) gettext
+
+# what the tests use: Chromium for the browser tests, both WenQuanYi fonts and Hanazono (the fallback for
+# characters beyond the BMP) for PDFs, poppler to read PDFs back as text and images, gettext
+system-deps: fonts gettext
+	@[ -x "$${CHROMIUM:-/usr/bin/chromium}" ] && command -v pdftoppm >/dev/null && command -v pdftotext >/dev/null \
+	  && [ -f "$(WQY)/wqy-zenhei.ttc" ] && [ -f "$(WQY)/wqy-microhei.ttc" ] && [ -f "$(HANAZONO)/HanaMinB.ttf" ] \
+	  || $(APT_INSTALL) chromium fonts-wqy-zenhei fonts-wqy-microhei fonts-hanazono poppler-utils
+
+# the PostgreSQL half uses the machine's server (PG_URL): started here when it is installed but down
+pg-server:
+	@pg_isready -q -d "$(PG_URL)" 2>/dev/null \
+	  || pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql)" main start \
+	  || { echo "no PostgreSQL answers at $(PG_URL): install and start one, or set PG_URL" >&2; exit 1; }
 
 # the English catalogue (locale/en) compiled for gettext; Chinese is the source language
-messages: $(VENV)/.installed
+messages: $(VENV)/.installed gettext
 	$(BIN)/python manage.py compilemessages -v0 --ignore=".venv" --ignore="var"
 
-run: $(VENV)/.installed messages
+run: $(VENV)/.installed messages fonts
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py demo
 	$(BIN)/python manage.py runserver $(HOST)
@@ -38,17 +63,24 @@ demo: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py demo
 
-# the whole suite: on SQLite (PostgreSQL-only tests deselected), then everything again on PostgreSQL
-test: test-sqlite test-pg
+# the whole suite: on SQLite (PostgreSQL-only tests deselected), then everything again on PostgreSQL. Both halves
+# run even when the first fails, so one run shows every failure; the target fails if either did.
+test: system-deps $(VENV)/.installed messages s3-server pg-server
+	@failed=0; \
+	  $(MAKE) --no-print-directory test-sqlite || failed=1; \
+	  $(MAKE) --no-print-directory test-pg || failed=1; \
+	  exit $$failed
 
-# the S3 tests need a real S3 server (SeaweedFS with object lock): started here, left running for the next target
+# the S3 tests need a real S3 server (SeaweedFS with object lock): started here, left running for the next target.
+# Another checkout's server on the same port is refused (scripts/s3_server.sh): give this one S3_PORT and
+# S3_PORT_OFFSET of its own.
 s3-server: $(VENV)/.installed
 	@scripts/s3_server.sh start >/dev/null
 
-test-sqlite: $(VENV)/.installed messages s3-server
+test-sqlite: system-deps $(VENV)/.installed messages s3-server
 	env -u DATABASE_URL $(BIN)/pytest -q -m "not postgres" -p no:cacheprovider
 
-test-pg: $(VENV)/.installed messages s3-server
+test-pg: system-deps $(VENV)/.installed messages s3-server pg-server
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider
 
 lint: $(VENV)/.installed

@@ -8,6 +8,12 @@
 #
 # Environment: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (test defaults below), S3_DATA_DIR (default
 # var/seaweed), S3_PORT (default 8333), S3_PORT_OFFSET (added to every other port, default 0), WEED.
+#
+# `start` reuses only the server this data directory's pidfile names, listening on S3_PORT. A server on that
+# port started from another checkout (or another S3_DATA_DIR) is refused with an error, not reused: its data,
+# its lifetime and its code belong to that checkout, and its `stop` would pull it from under this one. Give
+# each checkout ports of its own, e.g. S3_PORT=8433 S3_PORT_OFFSET=100 scripts/s3_server.sh start.
+#
 # Only the S3 port may ever be exposed: the filer, volume and master ports write files directly and bypass
 # object lock (see docs/operators.md).
 set -euo pipefail
@@ -27,9 +33,20 @@ ENDPOINT="127.0.0.1:$S3_PORT"
 
 running_pid() {
     [ -f "$PIDFILE" ] || return 1
-    local pid
+    local pid state
     pid="$(cat "$PIDFILE")"
-    kill -0 "$pid" 2>/dev/null && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "weed" ] && echo "$pid"
+    kill -0 "$pid" 2>/dev/null && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "weed" ] || return 1
+    # a killed server not yet reaped is a zombie: it holds no port and will not answer
+    state="$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)"
+    [ -n "$state" ] && [ "$state" != "Z" ] && echo "$pid"
+}
+
+# the server this checkout started (our pidfile) and on the port asked for
+ours() {
+    local pid args
+    pid="$(running_pid)" || return 1
+    args="$(tr '\0' '\n' <"/proc/$pid/cmdline")"
+    grep -qx -- "-s3.port=$S3_PORT" <<<"$args"
 }
 
 # A server that answers /healthz may still refuse writes while its volumes come up: a signed put and
@@ -62,6 +79,12 @@ print_env() {
 
 start() {
     if healthy; then
+        if ! ours; then
+            echo "$ENDPOINT answers, but not as the server of $DATA_DIR (pidfile $PIDFILE): another checkout's?" \
+                 "It is not reused. Choose S3_PORT and S3_PORT_OFFSET for this checkout, e.g." \
+                 "S3_PORT=8433 S3_PORT_OFFSET=100 $0 start" >&2
+            return 1
+        fi
         print_env
         return 0
     fi
@@ -126,7 +149,7 @@ stop() {
 
 status() {
     if healthy; then
-        echo "up: $ENDPOINT (pid $(running_pid || echo 'not ours'))"
+        echo "up: $ENDPOINT ($(ours && echo "pid $(running_pid)" || echo "not this checkout's server: start refuses it"))"
         return 0
     fi
     echo "down: $ENDPOINT"

@@ -85,20 +85,12 @@ def room(kind: str = "draw", name: str = ""):
     return Room.objects.create(kind=kind, name=name or f"{kind}-room-{next(_seq)}")
 
 
-def past_deadline_project(settings, *, enterprises: int = 5, prefix: str = "报名企业"):
-    """A fixed-price project whose deadline has really passed, with `enterprises` eligible registrations. The
-    database's clock stamps registrations, so the deadline is set a moment ahead and then waited out."""
-    import datetime as dt
-    import time
-
-    from django.utils import timezone
-
-    from core import clock
-
-    settings.REGISTRATION_MIN_DAYS = 0
-    with clock.travel(-dt.timedelta(days=8)):
-        project = fixed_price_project(deadline=timezone.now() + dt.timedelta(milliseconds=1200))
-        for n in range(enterprises):
-            register(project, enterprise_with_licences(f"{prefix}{n}")[1])
-    time.sleep(max(0.0, (project.registration_deadline - timezone.now()).total_seconds()) + 0.05)
+def past_deadline_project(moved_clock, *, enterprises: int = 5, prefix: str = "报名企业"):
+    """A fixed-price project with `enterprises` eligible registrations, the platform's clock then moved past its
+    deadline for the rest of the test. The registrations come first, while the deadline is ahead by the database's
+    clock too (it stamps them, and refuses a registration at or after the deadline)."""
+    project = fixed_price_project()
+    for n in range(enterprises):
+        register(project, enterprise_with_licences(f"{prefix}{n}")[1])
+    moved_clock.move_past(project.registration_deadline)
     return project

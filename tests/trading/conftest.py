@@ -13,8 +13,8 @@ from trading.services.projects import project_close
 from trading.services.sessions import attendance_sign, session_book
 
 
-def closed_fixed_price_project(settings, *, enterprises: int = 5):
-    return factories.past_deadline_project(settings, enterprises=enterprises, prefix="中选企业")
+def closed_fixed_price_project(moved_clock, *, enterprises: int = 5):
+    return factories.past_deadline_project(moved_clock, enterprises=enterprises, prefix="中选企业")
 
 
 def run_draw(project):
@@ -42,9 +42,9 @@ def _draw_in(project, session):
 
 
 @pytest.fixture
-def drawn_project(settings):
+def drawn_project(moved_clock):
     """A fixed-price project drawn among 5 eligible enterprises, now in publicity."""
-    project = closed_fixed_price_project(settings)
+    project = closed_fixed_price_project(moved_clock)
     project = project_close(actor=project.created_by, project=project)
     project = run_draw(project)
     assert project.status == "publicity"

@@ -187,8 +187,8 @@ def test_a_referral_to_discipline_inspection_is_made_by_the_agency_only(api, dra
     assert LedgerEntry.objects.filter(project=code, object_type="trading.Referral", action="create").count() == 1
 
 
-def test_the_deadline_command_closes_due_projects_as_the_system_account(settings):
-    project = closed_fixed_price_project(settings)
+def test_the_deadline_command_closes_due_projects_as_the_system_account(moved_clock):
+    project = closed_fixed_price_project(moved_clock)
     on_time = factories.fixed_price_project()
 
     call_command("run_deadlines", "--quiet")
@@ -201,11 +201,11 @@ def test_the_deadline_command_closes_due_projects_as_the_system_account(settings
     assert closing.actor == "system"
 
 
-def test_the_deadline_command_exits_non_zero_when_something_is_refused(settings, monkeypatch):
+def test_the_deadline_command_exits_non_zero_when_something_is_refused(moved_clock, monkeypatch):
     from core.errors import Conflict
     from trading.services import deadlines
 
-    closed_fixed_price_project(settings)
+    closed_fixed_price_project(moved_clock)
 
     def refuse(**kwargs):
         raise Conflict("已由代理机构关闭")
