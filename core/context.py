@@ -57,15 +57,13 @@ def system_user() -> Any:
     """The named account that commands and background tasks act as: never nobody. Inactive and without a password,
     so nobody can log in as it; its role is `system`, which no person's account can hold."""
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
 
     from core.roles import Role
 
-    user_model = get_user_model()
-    user = user_model.objects.filter(username=SYSTEM_USERNAME).first()
-    if user is None:
-        user = user_model(username=SYSTEM_USERNAME, is_active=False, role=Role.SYSTEM, first_name="系统")
-        user.set_unusable_password()
-        user.save()
+    # get_or_create: two threads creating it at once (two purges, two deadline runs) get the same account
+    user, _ = get_user_model().objects.get_or_create(username=SYSTEM_USERNAME, defaults={
+        "is_active": False, "role": Role.SYSTEM, "first_name": "系统", "password": make_password(None)})
     return user
 
 
