@@ -188,6 +188,10 @@ RECORDING_THUMB_EVERY_S = env_int("RECORDING_THUMB_EVERY_S", 10)  # a thumbnail 
 RECORDING_INLINE_TRANSCODE_MAX_S = env_int("RECORDING_INLINE_TRANSCODE_MAX_S", 900)  # longer: make_playback_copies
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
+# --- the audit history ---
+# django-simple-history's switch: the history cannot be off (system check audit.E001 refuses anything else)
+SIMPLE_HISTORY_ENABLED = True
+
 # --- the inspectors' risk findings (inspection/findings.py) ---
 AUDIT_OFFICE_HOURS = env_str("AUDIT_OFFICE_HOURS", "08:30-18:00")  # Asia/Shanghai, Monday to Friday
 AUDIT_FAILED_LOGIN_THRESHOLD = env_int("AUDIT_FAILED_LOGIN_THRESHOLD", 3)  # failed logins of one name in a day

@@ -15,7 +15,8 @@ from core import context
 
 class Command(BaseCommand):
     help = ("Recompute the audit hash chain: numbering without gaps, every link and entry hash, every digest "
-            "against its historical row or event, and the head against the last published checkpoint. "
+            "against its historical row or event, the head against the last published checkpoint, and every live "
+            "row of every audited table against its last historical row. "
             "Prints OK and the head hash, or the first broken entry and exits 1.")
 
     def add_arguments(self, parser: Any) -> None:
@@ -36,10 +37,13 @@ class Command(BaseCommand):
             with context.acting_as_system(reason="audit_verify"):
                 ledger.record_event(VERIFIED_ACTION, data=result.as_dict())
         if not result.ok:
-            raise CommandError(f"BROKEN at entry {result.broken_seq}: {result.problem}")
+            where = f" at entry {result.broken_seq}" if result.broken_seq is not None else ""
+            extra = "".join(f"\n  {d}" for d in result.differences[1:])
+            raise CommandError(f"BROKEN{where}: {result.problem}{extra}")
         rate = result.entries / elapsed if elapsed > 0 else 0
         published = f"seq {checkpoint['seq']}" if checkpoint else "none published"
         self.stdout.write(f"OK {result.head}")
         self.stdout.write(
-            f"entries={result.entries} chain={result.chain_id[:16]} checkpoint={published} rate={rate:,.0f}/s"
+            f"entries={result.entries} live_rows={result.live_rows} chain={result.chain_id[:16]} "
+            f"checkpoint={published} rate={rate:,.0f}/s"
         )
