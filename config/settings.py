@@ -200,8 +200,12 @@ AUDIT_NEAR_DEADLINE_MINUTES = env_int("AUDIT_NEAR_DEADLINE_MINUTES", 60)
 AUDIT_PDF_MAX_ROWS = env_int("AUDIT_PDF_MAX_ROWS", 2000)
 # a frozen pool of at most this many candidates is a finding (default: FPS_MIN_CANDIDATES + 1, barely enough)
 AUDIT_THIN_POOL = env_int("AUDIT_THIN_POOL", FPS_MIN_CANDIDATES + 1)
-# where checkpoints are published: a dotted path to a CheckpointStore class; empty = files under var/checkpoints
+# where checkpoints are published: a dotted path to a CheckpointStore class; empty = the write-once object store
+# (S3 with object lock when S3_ENDPOINT is set); audit.checkpoints.FileCheckpointStore = plain files in var/
 AUDIT_CHECKPOINT_STORE = env_str("AUDIT_CHECKPOINT_STORE", "")
+AUDIT_CHECKPOINT_RETENTION_DAYS = env_int("AUDIT_CHECKPOINT_RETENTION_DAYS", 15 * 366)  # as long as the dossiers
+# audit_verify warns when the last published checkpoint is older than this (publish at least hourly)
+AUDIT_CHECKPOINT_MAX_AGE_MINUTES = env_int("AUDIT_CHECKPOINT_MAX_AGE_MINUTES", 60)
 
 # --- object storage (recordings/, archive/, checkpoints) ---
 OBJECT_STORE_DIR = Path(env_str("OBJECT_STORE_DIR", str(VAR_DIR / "objects")))

@@ -2,6 +2,7 @@
 saving without a historical record, fixtures, the setting that silences history, deleting a user) or, where
 they cannot be refused (raw SQL on a live table), named by audit_verify: the table, the row and the field."""
 
+import io
 import json
 
 import pytest
@@ -10,8 +11,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
+from audit import checkpoints
+from audit.db import set_triggers_enabled
 from audit.models import LedgerEntry
 from audit.verify import verify_chain
+from core import storage
 from tests import factories
 from trading.models import Organisation, User
 
@@ -126,3 +130,25 @@ def test_the_history_and_the_ledger_refuse_update_and_delete_on_both_databases(s
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement)
     assert verify_chain().ok
+
+
+@pytest.mark.usefixtures("chain_broken_on_purpose")
+def test_a_checkpoint_is_a_write_once_object_so_a_removed_tail_is_caught():
+    for n in range(3):
+        factories.organisation(name=f"机构{n}")
+    published = checkpoints.publish("test")
+    key = f"audit/checkpoints/{published.chain_id}/{published.seq:012d}.json"
+    store = storage.get_store()
+    info = store.stat(key)
+    assert info.retention_until is not None
+    with pytest.raises(storage.ObjectRetained):
+        store.delete(key, info.version_id, now=info.last_modified or info.retention_until)
+    with pytest.raises(storage.ObjectExists):
+        store.put(key, io.BytesIO(b"{}"), size=2, content_type="application/json", metadata={},
+                  retention_until=info.retention_until)
+    assert checkpoints.latest_published()["seq"] == published.seq
+    with connection.cursor() as cursor:  # the owner's power on the tail; the published head still names it
+        set_triggers_enabled(False)
+        cursor.execute("DELETE FROM audit_ledgerentry WHERE seq > %s", [published.seq - 2])
+    with pytest.raises(CommandError, match=f"entry {published.seq} was published"):
+        call_command("audit_verify", "--quiet")

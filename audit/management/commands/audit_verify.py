@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import datetime as dt
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from tqdm import tqdm
 
 from audit import checkpoints, ledger
@@ -40,6 +43,7 @@ class Command(BaseCommand):
             where = f" at entry {result.broken_seq}" if result.broken_seq is not None else ""
             extra = "".join(f"\n  {d}" for d in result.differences[1:])
             raise CommandError(f"BROKEN{where}: {result.problem}{extra}")
+        self._warn_if_stale(checkpoint)
         rate = result.entries / elapsed if elapsed > 0 else 0
         published = f"seq {checkpoint['seq']}" if checkpoint else "none published"
         self.stdout.write(f"OK {result.head}")
@@ -47,3 +51,12 @@ class Command(BaseCommand):
             f"entries={result.entries} live_rows={result.live_rows} chain={result.chain_id[:16]} "
             f"checkpoint={published} rate={rate:,.0f}/s"
         )
+
+    def _warn_if_stale(self, checkpoint: dict[str, Any] | None) -> None:
+        """A tail younger than the last checkpoint could vanish unseen: say so when publishing has lapsed."""
+        limit = dt.timedelta(minutes=settings.AUDIT_CHECKPOINT_MAX_AGE_MINUTES)
+        published = dt.datetime.fromisoformat(checkpoint["published_at"]) if checkpoint else None
+        if published is None or timezone.now() - published > limit:
+            when = published.isoformat() if published else "never"
+            self.stderr.write(f"WARNING: the last checkpoint was published {when}; publish at least every "
+                              f"{settings.AUDIT_CHECKPOINT_MAX_AGE_MINUTES} minutes (manage.py audit_checkpoint)")
