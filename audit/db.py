@@ -82,9 +82,9 @@ def sqlite_trigger_sql(table: str) -> list[str]:
 
 
 def protected_tables() -> list[str]:
-    from audit.models import HistoricalBase, LedgerEntry
+    from audit.models import HistoricalBase, LedgerEntry, RebasedDigest
 
-    tables = [LedgerEntry._meta.db_table]
+    tables = [LedgerEntry._meta.db_table, RebasedDigest._meta.db_table]
     tables += [m._meta.db_table for m in apps.get_models() if issubclass(m, HistoricalBase)]
     return tables
 

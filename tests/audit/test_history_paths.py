@@ -6,10 +6,11 @@ import io
 import json
 
 import pytest
+from django.apps import apps as django_apps
 from django.core import checks
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, models, transaction
 
 from audit import checkpoints
 from audit.db import set_triggers_enabled
@@ -152,3 +153,60 @@ def test_a_checkpoint_is_a_write_once_object_so_a_removed_tail_is_caught():
         cursor.execute("DELETE FROM audit_ledgerentry WHERE seq > %s", [published.seq - 2])
     with pytest.raises(CommandError, match=f"entry {published.seq} was published"):
         call_command("audit_verify", "--quiet")
+
+
+def _plan(*operations):
+    from django.db import migrations as m
+
+    migration = m.Migration("0999_change", "trading")
+    migration.operations = list(operations)
+    return [(migration, False)]
+
+
+def test_a_migration_dropping_a_column_of_written_history_is_refused_unless_it_rebases():
+    from django.db import migrations as m
+    from django.db.migrations.state import ProjectState
+
+    from audit.migration_guard import HistoryMigrationRefused, RebaseHistory, check_plan
+
+    apps = ProjectState.from_apps(django_apps).apps
+    check_plan(_plan(m.RemoveField("historicalorganisation", "name")), apps, connection)  # no history yet: free
+    factories.organisation()
+    for operation in (m.RemoveField("historicalorganisation", "name"),
+                      m.RenameField("historicalorganisation", "name", "title"),
+                      m.AddField("historicalorganisation", "note", models.CharField(max_length=5, default="x")),
+                      m.DeleteModel("historicalorganisation")):
+        with pytest.raises(HistoryMigrationRefused, match="RebaseHistory"):
+            check_plan(_plan(operation), apps, connection)
+    nullable = models.CharField(max_length=5, null=True)
+    check_plan(_plan(m.AddField("historicalorganisation", "note", nullable)), apps, connection)
+    check_plan(_plan(m.RemoveField("historicalorganisation", "name"),
+                     RebaseHistory("trading", "historicalorganisation", reason="合并字段")), apps, connection)
+
+
+@pytest.mark.usefixtures("chain_broken_on_purpose")
+def test_a_rebased_table_verifies_by_its_recorded_digests_and_a_later_forgery_is_still_caught():
+    from audit.rebase import rebase_table
+
+    orgs = [factories.organisation(name=f"机构{n}") for n in range(3)]
+    set_triggers_enabled(False)  # what a migration does to the columns, done by hand
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE trading_historicalorganisation SET name = name || '（迁移）'")
+        cursor.execute("UPDATE trading_organisation SET name = name || '（迁移）'")
+    set_triggers_enabled(True)
+    assert "was changed" in verify_chain().problem
+    assert rebase_table("trading.historicalorganisation", "字段迁移") == 3
+    assert verify_chain().ok
+    rebase = LedgerEntry.objects.get(action="history_rebased")
+    assert rebase.data["rows"] == 3 and rebase.reason == "字段迁移"
+    set_triggers_enabled(False)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE trading_historicalorganisation SET name = '伪造' WHERE id = %s", [orgs[0].pk])
+        cursor.execute("UPDATE trading_organisation SET name = '伪造' WHERE id = %s", [orgs[0].pk])
+    assert "was changed" in verify_chain().problem
+    with connection.cursor() as cursor:  # nor can the recorded digests be rewritten to match
+        cursor.execute("UPDATE trading_historicalorganisation SET name = (SELECT name FROM trading_organisation "
+                       "WHERE id = %s) || '' WHERE id = %s", [orgs[1].pk, orgs[0].pk])
+        cursor.execute("UPDATE audit_rebaseddigest SET digest = 'f' WHERE history_id = "
+                       "(SELECT MIN(history_id) FROM audit_rebaseddigest)")
+    assert not verify_chain().ok
