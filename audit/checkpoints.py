@@ -1,11 +1,17 @@
 """Publishing the head hash outside the database, so that truncating the tail or rewriting the whole chain is
-caught: daily, and right after each registration close, bid opening, draw and award (call `publish_on_commit`).
+caught: right after each registration close, bid opening, evaluation, draw and award (`publish_on_commit`), and
+at least hourly (`manage.py audit_checkpoint`, from cron or the task scheduler). A tail removed after the last
+checkpoint is therefore caught unless it is younger than one hour or than the last such event.
 
-The store is chosen by `AUDIT_CHECKPOINT_STORE` (a dotted path to a factory); the default writes one JSON file
-per checkpoint under `var/checkpoints/<chain_id>/`, never overwriting."""
+The store is chosen by `AUDIT_CHECKPOINT_STORE` (a dotted path to a class); the default is the platform's
+write-once object store (`core.storage`: S3 with object lock in production, the filesystem store with the same
+retention rules in the embedded default), one object per checkpoint, retained AUDIT_CHECKPOINT_RETENTION_DAYS and
+never overwritten. `FileCheckpointStore` writes plain files under var/checkpoints instead."""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import json
 from pathlib import Path
 from typing import Any, Protocol
@@ -16,7 +22,8 @@ from django.utils.module_loading import import_string
 
 from audit import canonical, ledger
 from audit.models import Checkpoint, LedgerEntry
-from core import tasks
+from core import storage, tasks
+from core.storage import ObjectStore
 
 
 class CheckpointStore(Protocol):
@@ -45,9 +52,36 @@ class FileCheckpointStore:
         return json.loads(files[-1].read_bytes()) if files else None
 
 
+class ObjectCheckpointStore:
+    """Checkpoints as write-once objects `audit/checkpoints/<chain_id>/<seq>.json` in the platform's object store:
+    under retention nobody deletes or replaces them, not even through the store's own interface."""
+
+    PREFIX = "audit/checkpoints"
+
+    def __init__(self, store: ObjectStore | None = None) -> None:
+        self.store = store or storage.get_store()
+
+    def write(self, chain_id: str, seq: int, payload: bytes) -> str:
+        key = f"{self.PREFIX}/{chain_id}/{seq:012d}.json"
+        until = timezone.now() + dt.timedelta(days=settings.AUDIT_CHECKPOINT_RETENTION_DAYS)
+        try:
+            self.store.put(key, io.BytesIO(payload), size=len(payload), content_type="application/json",
+                           metadata={"chain": chain_id[:16]}, retention_until=until)
+        except storage.ObjectExists:
+            pass  # the same head published twice: one object
+        return key
+
+    def latest(self, chain_id: str) -> dict[str, Any] | None:
+        keys = [info.key for info in self.store.list(f"{self.PREFIX}/{chain_id}/")]
+        if not keys:
+            return None
+        with self.store.open(max(keys)) as handle:  # zero-padded sequence numbers sort as numbers
+            return json.loads(handle.read())
+
+
 def get_store() -> CheckpointStore:
     factory = settings.AUDIT_CHECKPOINT_STORE
-    return import_string(factory)() if factory else FileCheckpointStore()
+    return import_string(factory)() if factory else ObjectCheckpointStore()
 
 
 def chain_id() -> str:

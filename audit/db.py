@@ -1,10 +1,13 @@
-"""PostgreSQL triggers that make the ledger and every history table append-only. They are ENABLE ALWAYS, so
-`session_replication_role = replica` does not switch them off. (Real separation also needs the application's
-role not to own the tables: see README, "Production".)"""
+"""Triggers that make the ledger and every history table append-only, on both databases. On PostgreSQL they are
+ENABLE ALWAYS, so `session_replication_role = replica` does not switch them off; on SQLite (the embedded default)
+BEFORE UPDATE and BEFORE DELETE triggers abort the statement (SQLite has no TRUNCATE). Real separation also needs
+the application's role not to own the tables: see README, "Production"; whoever holds the SQLite file can drop a
+trigger, which the published checkpoints and the live-row comparison of audit_verify then catch."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from django.apps import apps
 from django.db import connections
@@ -68,35 +71,57 @@ def trigger_sql(table: str) -> list[str]:
     ]
 
 
-def protected_tables() -> list[str]:
-    from audit.models import HistoricalBase, LedgerEntry
+def sqlite_trigger_sql(table: str) -> list[str]:
+    statements = []
+    for op in ("UPDATE", "DELETE"):
+        name = f"audit_no_{op.lower()}_{table}"
+        message = f"audit: {op} on {table} is not allowed: the audit history is append-only"
+        statements.append(f'DROP TRIGGER IF EXISTS "{name}"')
+        statements.append(f'CREATE TRIGGER "{name}" BEFORE {op} ON "{table}" BEGIN SELECT RAISE(ABORT, \'{message}\'); END')
+    return statements
 
-    tables = [LedgerEntry._meta.db_table]
+
+def protected_tables() -> list[str]:
+    from audit.models import HistoricalBase, LedgerEntry, RebasedDigest
+
+    tables = [LedgerEntry._meta.db_table, RebasedDigest._meta.db_table]
     tables += [m._meta.db_table for m in apps.get_models() if issubclass(m, HistoricalBase)]
     return tables
 
 
 def install_triggers(using: str = "default", tables: Iterable[str] | None = None) -> None:
     connection = connections[using]
-    if connection.vendor != "postgresql":
+    if connection.vendor not in ("postgresql", "sqlite"):
         return
     existing = set(connection.introspection.table_names())
+    statements = trigger_sql if connection.vendor == "postgresql" else sqlite_trigger_sql
     with connection.cursor() as cursor:
-        cursor.execute(FUNCTION_SQL)
-        cursor.execute(APPEND_FUNCTION_SQL)
+        if connection.vendor == "postgresql":
+            cursor.execute(FUNCTION_SQL)
+            cursor.execute(APPEND_FUNCTION_SQL)
         for table in tables or protected_tables():
             if table in existing:
-                for sql in trigger_sql(table):
+                for sql in statements(table):
                     cursor.execute(sql)
 
 
 def set_triggers_enabled(enabled: bool, using: str = "default") -> None:
     """Only for test teardown (flush); refused outside a test database."""
     connection = connections[using]
+    in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
+    if not (in_memory or Path(str(connection.settings_dict["NAME"])).name.startswith(("test_", "test-"))):
+        raise RuntimeError("audit triggers can be switched off only in a test database")
+    if connection.vendor == "sqlite":
+        if enabled:
+            install_triggers(using)
+        else:
+            with connection.cursor() as cursor:
+                for table in protected_tables():
+                    for op in ("update", "delete"):
+                        cursor.execute(f'DROP TRIGGER IF EXISTS "audit_no_{op}_{table}"')
+        return
     if connection.vendor != "postgresql":
         return
-    if not str(connection.settings_dict["NAME"]).startswith("test_"):
-        raise RuntimeError("audit triggers can be switched off only in a test database")
     existing = set(connection.introspection.table_names())
     verb = "ENABLE ALWAYS" if enabled else "DISABLE"
     with connection.cursor() as cursor:

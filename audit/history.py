@@ -46,6 +46,33 @@ class _HistoricalRecords(HistoricalRecords):
             self.history_model = descriptor.model
             setattr(sender, self.manager_name, _CachedHistoryDescriptor(
                 descriptor.model, manager=descriptor.manager_class, queryset=descriptor.queryset_class))
+        # Django reaches rows through the base manager too (related objects, refresh_from_db): make it the
+        # audited one, so `_base_manager.filter(...).update(...)` is refused like `objects` is
+        default = sender._meta.default_manager
+        if default is not None and isinstance(default.get_queryset(), AuditedQuerySet):
+            sender._meta.base_manager_name = default.name
+
+    def add_extra_methods(self, cls: Any) -> None:
+        super().add_extra_methods(cls)
+        cls.save_without_historical_record = _refuse_save_without_history
+
+    # simple-history skips the history of raw saves (fixtures), of objects flagged skip_history_when_saving and of
+    # everything when SIMPLE_HISTORY_ENABLED is False; here every save and delete is recorded or refused
+    def post_save(self, instance: Any, created: bool, using: str | None = None, **kwargs: Any) -> None:
+        if kwargs.get("raw", False):
+            raise TypeError(f"{instance._meta.label}: a raw save (loaddata of a fixture) would change the row "
+                            "without its history; create or change records through the services")
+        if hasattr(instance, "skip_history_when_saving"):
+            _refuse_save_without_history(instance)
+        self.create_historical_record(instance, "+" if created else "~", using=using)
+
+    def post_delete(self, instance: Any, using: str | None = None, **kwargs: Any) -> None:
+        self.create_historical_record(instance, "-", using=using)
+
+    def pre_delete(self, instance: Any, **kwargs: Any) -> None:
+        fields = {field.attname for field in self.fields_included(instance)} & instance.get_deferred_fields()
+        if fields:
+            instance.refresh_from_db(fields=fields)
 
     def create_historical_record(self, instance: Any, history_type: str, using: str | None = None) -> None:
         """simple-history's own steps, stamped with the audit context, and the historical row written together
@@ -71,6 +98,10 @@ class _HistoricalRecords(HistoricalRecords):
         _save_with_entry(history_instance, instance, using)
         self.create_historical_record_m2ms(history_instance, instance)
         post_create_historical_record.send(**signal)
+
+
+def _refuse_save_without_history(instance: Any, *args: Any, **kwargs: Any) -> None:
+    raise TypeError(f"{instance._meta.label}: saving without a historical record bypasses the audit history")
 
 
 def _save_with_entry(history_instance: models.Model, instance: Any, using: str) -> None:

@@ -77,3 +77,22 @@ class Checkpoint(models.Model):
 
     def __str__(self) -> str:
         return f"checkpoint #{self.seq} {self.hash[:12]}"
+
+
+class RebasedDigest(models.Model):
+    """The digest a historical row has after a migration that changed its columns was re-based
+    (audit.migration_guard.RebaseHistory). Append-only like the ledger; every row is vouched for by the
+    `history_rebased` entry `rebase_seq`, whose data carries the count and SHA-256 of its batch."""
+
+    rebase_seq = models.BigIntegerField(_("重算记录序号"))
+    history_model = models.CharField(_("历史表"), max_length=100)
+    history_id = models.BigIntegerField(_("历史记录ID"))
+    digest = models.CharField(_("记录摘要"), max_length=64)
+
+    class Meta:
+        verbose_name = _("重算摘要")
+        verbose_name_plural = _("重算摘要")
+        indexes = [models.Index(fields=["history_model", "history_id"], name="audit_rebased_row")]
+
+    def __str__(self) -> str:
+        return f"{self.history_model} #{self.history_id} rebased at {self.rebase_seq}"

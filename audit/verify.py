@@ -18,7 +18,9 @@ from django.db import connections, models
 from audit import canonical
 from audit.history import digest_values, history_fields
 from audit.ledger import event_digest
-from audit.models import LedgerEntry
+from audit.migration_guard import digests_root
+from audit.models import HistoricalBase, LedgerEntry
+from audit.rebase import REBASED_ACTION, rebase_batches, rebased_digests
 
 CHUNK = 5000
 _COLUMNS = (
@@ -38,6 +40,8 @@ class VerifyResult:
     problem: str = ""
     checkpoint: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
+    live_rows: int = 0
+    differences: list[str] = field(default_factory=list)  # live rows their history does not account for
 
     def fail(self, seq: int | None, problem: str) -> VerifyResult:
         if self.ok:
@@ -48,7 +52,7 @@ class VerifyResult:
         return {
             "ok": self.ok, "entries": self.entries, "head": self.head, "head_seq": self.head_seq,
             "chain_id": self.chain_id, "broken_seq": self.broken_seq, "problem": self.problem,
-            "checkpoint": self.checkpoint,
+            "checkpoint": self.checkpoint, "live_rows": self.live_rows, "differences": self.differences,
         }
 
 
@@ -91,11 +95,13 @@ PARALLEL_FROM = 20_000  # entries; below it a second process costs more than it 
 
 def verify_chain(
     *, using: str = "default", checkpoint: dict[str, Any] | None = None,
-    progress: Callable[[int], None] | None = None, parallel: bool | None = None,
+    progress: Callable[[int], None] | None = None, parallel: bool | None = None, live: bool = True,
 ) -> VerifyResult:
-    """The first broken entry wins, whether the chain or a historical row broke it. With `parallel` (default:
-    outside a transaction and past PARALLEL_FROM entries) the historical rows are checked in a forked process
-    while this one walks the chain: the two halves of the work each take about one core."""
+    """The first broken entry wins, whether the chain or a historical row broke it; then (with `live`) every
+    live row is compared with its last historical row, so a write that went around the history is named too.
+    With `parallel` (default: outside a transaction and past PARALLEL_FROM entries) the historical rows are
+    checked in a forked process while this one walks the chain: the two halves of the work each take about one
+    core."""
     connection = connections[using]
     if parallel is None:
         parallel = not connection.in_atomic_block and LedgerEntry.objects.using(using).count() >= PARALLEL_FROM
@@ -109,6 +115,11 @@ def verify_chain(
             result.ok, result.broken_seq, result.problem = False, seq, problem
     if result.ok and checkpoint is not None:
         _check_checkpoint(result, checkpoint, using)
+    if live:
+        result.live_rows, differences = verify_live(using=using)
+        result.differences = [str(d) for d in differences]
+        if differences and result.ok:
+            result.ok, result.problem = False, result.differences[0]
     return result
 
 
@@ -183,12 +194,30 @@ def _check_history(pending: dict[str, list[tuple[int, int, str]]], using: str) -
             continue
         fields = history_fields(model)
         rows = _history_rows(model, [history_id for _, history_id, _ in refs], using)
+        rebased: dict[int, str] | None = None  # read only when a digest differs
         for seq, history_id, digest in refs:
             values = rows.get(history_id)
             if values is None:
                 broken.append((seq, f"its historical row {label} #{history_id} is missing"))
-            elif digest_values(fields, values) != digest:
-                broken.append((seq, f"its historical row {label} #{history_id} was changed"))
+                continue
+            actual = digest_values(fields, values)
+            if actual != digest:
+                if rebased is None:  # a migration changed the table's columns and re-based it, on the record
+                    rebased = rebased_digests(model._meta.label, using)
+                if rebased.get(history_id) != actual:
+                    broken.append((seq, f"its historical row {label} #{history_id} was changed"))
+    return broken + _check_rebases(using)
+
+
+def _check_rebases(using: str) -> list[tuple[int, str]]:
+    """Every batch of re-based digests matches the count and SHA-256 its history_rebased entry vouches for."""
+    batches = rebase_batches(using)
+    events = dict(LedgerEntry.objects.using(using).filter(action=REBASED_ACTION).values_list("seq", "data"))
+    broken = []
+    for seq in sorted(set(batches) | set(events)):
+        data, pairs = events.get(seq) or {}, batches.get(seq, [])
+        if data.get("rows") != len(pairs) or data.get("digests_sha256") != digests_root(pairs):
+            broken.append((seq, "the re-based digests differ from those its history_rebased entry recorded"))
     return broken
 
 
@@ -250,3 +279,89 @@ def _check_checkpoint(result: VerifyResult, checkpoint: dict[str, Any], using: s
     stored = LedgerEntry.objects.using(using).filter(seq=seq).values_list("hash", flat=True).first()
     if stored != checkpoint["hash"]:
         result.fail(seq, "the entry differs from the published checkpoint")
+
+
+# --- the live tables against their history ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LiveDifference:
+    """A live row that its history does not account for: a field that differs from the row's last historical
+    record, a row with no history, a row deleted without a deletion record, or a row back after its deletion."""
+
+    table: str
+    pk: Any
+    problem: str
+    field: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.table} #{self.pk}" + (f" field {self.field}" if self.field else "")
+        return f"{where}: {self.problem}"
+
+
+def audited_models() -> list[tuple[type[models.Model], type[models.Model]]]:
+    """(live model, historical model) of every model that keeps history on the shared base."""
+    return [(history.instance_type, history) for history in apps.get_models()
+            if issubclass(history, HistoricalBase) and getattr(history, "instance_type", None) is not None]
+
+
+def verify_live(*, using: str = "default", limit: int = 20) -> tuple[int, list[LiveDifference]]:
+    """Compare every live row of every audited model with its latest historical row, column by column as the
+    database stores both (the same column types, so no conversion can hide or invent a difference). Answers the
+    number of rows compared and the first `limit` differences, table by table."""
+    compared, found = 0, []
+    for live, history in audited_models():
+        count, differences = _compare_table(live, history, using, limit - len(found))
+        compared += count
+        found += differences
+        if len(found) >= limit:
+            break
+    return compared, found
+
+
+def _compare_table(live: type[models.Model], history: type[models.Model], using: str,
+                   limit: int) -> tuple[int, list[LiveDifference]]:
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    live_columns = {f.attname: f.column for f in live._meta.concrete_fields}
+    tracked = [f for f in history._meta.concrete_fields if f.attname in live_columns]
+    pk = live._meta.pk
+    names = [f.attname for f in tracked]
+    pk_index = names.index(pk.attname)
+    history_columns = ", ".join(quote(f.column) for f in tracked)
+    latest = (f"SELECT {history_columns}, history_type FROM (SELECT {history_columns}, history_type, "  # noqa: S608
+              f"ROW_NUMBER() OVER (PARTITION BY {quote(pk.column)} ORDER BY history_id DESC) AS n "
+              f"FROM {quote(history._meta.db_table)}) last WHERE n = 1")
+    current = (f"SELECT {', '.join(quote(live_columns[name]) for name in names)} "  # noqa: S608
+               f"FROM {quote(live._meta.db_table)}")
+    table, found = live._meta.db_table, []
+    with connection.cursor() as cursor:
+        cursor.execute(latest)
+        recorded = {row[pk_index]: row for row in cursor.fetchall()}
+        cursor.execute(current)
+        rows = cursor.fetchall()
+    for row in rows:
+        last = recorded.pop(row[pk_index], None)
+        if last is None:
+            found.append(LiveDifference(table, row[pk_index], "the row has no history: it was written around it"))
+        elif last[-1] == "-":
+            found.append(LiveDifference(table, row[pk_index], "the row exists although its history records its "
+                                                               "deletion"))
+        else:
+            for name, now, then in zip(names, row, last, strict=False):
+                if now != then:
+                    found.append(LiveDifference(table, row[pk_index], f"is {_short(now)} in the table but "
+                                                f"{_short(then)} in the row's last history record", field=name))
+                    break
+        if len(found) >= limit:
+            return len(rows), found
+    for key, last in sorted(recorded.items(), key=lambda item: str(item[0])):
+        if last[-1] != "-":
+            found.append(LiveDifference(table, key, "the row is gone but its history records no deletion"))
+            if len(found) >= limit:
+                break
+    return len(rows), found
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,8 +1,9 @@
 """Cost of the audit history: saves of an audited model (django-simple-history row + ledger entry, in the same
-transaction) against the same model without history, on SQLite and on PostgreSQL, as ratios; and audit_verify's
-rate in entries per second over 100,000 entries. Each database is fresh and made by this script.
+transaction) against the same model without history, on SQLite and on PostgreSQL, as ratios; audit_verify's
+rate in entries per second over 100,000 entries; and its comparison of 100,000 live rows with their last history
+records, against merely reading both tables in the same run. Each database is fresh and made by this script.
 
-    .venv/bin/python bench/audit_overhead.py [--saves 2000] [--entries 100000]
+    .venv/bin/python bench/audit_overhead.py [--saves 2000] [--entries 100000] [--live 100000]
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 
 
-def child(saves: int, entries: int) -> None:
+def child(saves: int, entries: int, live: int) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
@@ -32,7 +33,7 @@ def child(saves: int, entries: int) -> None:
     call_command("migrate", verbosity=0)
     from audit import ledger
     from audit.models import LedgerEntry
-    from audit.verify import verify_chain
+    from audit.verify import audited_models, verify_chain, verify_live
     from core import context
     from trading.models import Organisation
 
@@ -75,6 +76,8 @@ def child(saves: int, entries: int) -> None:
           f"(goal ≤ 3×; blocks {ratios[0]:.2f}–{ratios[-1]:.2f}×)")
     if entries:
         with context.acting(system), transaction.atomic():
+            for i in range(Organisation.objects.count(), live):  # the live rows, each with its history
+                Organisation.objects.create(name=f"机构{i}", uscc=f"BENCH{i:013d}", kind="enterprise")
             while LedgerEntry.objects.count() < entries:
                 for i in range(500):  # half history rows, half events, as in real use
                     audited.name = f"链{i}"
@@ -82,33 +85,47 @@ def child(saves: int, entries: int) -> None:
                     ledger.record_event("bench_event", project="BENCH", data={"i": i})
         count = LedgerEntry.objects.count()
         started = time.perf_counter()
-        result = verify_chain()
+        result = verify_chain(live=False)
         elapsed = time.perf_counter() - started
         assert result.ok, result.problem
         print(f"{vendor:10s} audit_verify {count:,} entries in {elapsed:.2f} s = {count / elapsed:,.0f} entries/s "
               f"(goal ≥ 50,000/s)")
+        started = time.perf_counter()
+        compared, differences = verify_live()
+        checked = time.perf_counter() - started
+        assert not differences, differences
+        started = time.perf_counter()
+        with connection.cursor() as cursor:  # the baseline: read every live and history row, compare nothing
+            for live_model, history_model in audited_models():
+                for table in (live_model._meta.db_table, history_model._meta.db_table):
+                    cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+                    cursor.fetchall()
+        baseline = time.perf_counter() - started
+        print(f"{vendor:10s} live rows    {compared:,} compared in {checked:.2f} s = {compared / checked:,.0f} rows/s, "
+              f"{checked / baseline:.2f}× reading both tables ({baseline:.2f} s)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--saves", type=int, default=2000)
     parser.add_argument("--entries", type=int, default=100_000)
+    parser.add_argument("--live", type=int, default=100_000)
     parser.add_argument("--child", action="store_true")
     args = parser.parse_args()
     if args.child:
-        child(args.saves, args.entries)
+        child(args.saves, args.entries, args.live)
         return
     python = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "VAR_DIR": tmp, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"}
-        subprocess.run([python, __file__, "--child", f"--saves={args.saves}", f"--entries={args.entries}"],
+        subprocess.run([python, __file__, "--child", f"--saves={args.saves}", f"--entries={args.entries}", f"--live={args.live}"],
                        env=env, check=True)
         name = "jiaoyi_bench_audit"
         subprocess.run(["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
         subprocess.run(["psql", PG_ADMIN, "-qc", f"CREATE DATABASE {name}"], check=True)
         env = {**os.environ, "VAR_DIR": tmp, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}"}
         try:
-            subprocess.run([python, __file__, "--child", f"--saves={args.saves}", f"--entries={args.entries}"],
+            subprocess.run([python, __file__, "--child", f"--saves={args.saves}", f"--entries={args.entries}", f"--live={args.live}"],
                            env=env, check=True)
         finally:
             subprocess.run(["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=False)

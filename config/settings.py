@@ -188,6 +188,10 @@ RECORDING_THUMB_EVERY_S = env_int("RECORDING_THUMB_EVERY_S", 10)  # a thumbnail 
 RECORDING_INLINE_TRANSCODE_MAX_S = env_int("RECORDING_INLINE_TRANSCODE_MAX_S", 900)  # longer: make_playback_copies
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
+# --- the audit history ---
+# django-simple-history's switch: the history cannot be off (system check audit.E001 refuses anything else)
+SIMPLE_HISTORY_ENABLED = True
+
 # --- the inspectors' risk findings (inspection/findings.py) ---
 AUDIT_OFFICE_HOURS = env_str("AUDIT_OFFICE_HOURS", "08:30-18:00")  # Asia/Shanghai, Monday to Friday
 AUDIT_FAILED_LOGIN_THRESHOLD = env_int("AUDIT_FAILED_LOGIN_THRESHOLD", 3)  # failed logins of one name in a day
@@ -196,8 +200,12 @@ AUDIT_NEAR_DEADLINE_MINUTES = env_int("AUDIT_NEAR_DEADLINE_MINUTES", 60)
 AUDIT_PDF_MAX_ROWS = env_int("AUDIT_PDF_MAX_ROWS", 2000)
 # a frozen pool of at most this many candidates is a finding (default: FPS_MIN_CANDIDATES + 1, barely enough)
 AUDIT_THIN_POOL = env_int("AUDIT_THIN_POOL", FPS_MIN_CANDIDATES + 1)
-# where checkpoints are published: a dotted path to a CheckpointStore class; empty = files under var/checkpoints
+# where checkpoints are published: a dotted path to a CheckpointStore class; empty = the write-once object store
+# (S3 with object lock when S3_ENDPOINT is set); audit.checkpoints.FileCheckpointStore = plain files in var/
 AUDIT_CHECKPOINT_STORE = env_str("AUDIT_CHECKPOINT_STORE", "")
+AUDIT_CHECKPOINT_RETENTION_DAYS = env_int("AUDIT_CHECKPOINT_RETENTION_DAYS", 15 * 366)  # as long as the dossiers
+# audit_verify warns when the last published checkpoint is older than this (publish at least hourly)
+AUDIT_CHECKPOINT_MAX_AGE_MINUTES = env_int("AUDIT_CHECKPOINT_MAX_AGE_MINUTES", 60)
 
 # --- object storage (recordings/, archive/, checkpoints) ---
 OBJECT_STORE_DIR = Path(env_str("OBJECT_STORE_DIR", str(VAR_DIR / "objects")))

@@ -104,6 +104,8 @@ def chain_verify(request: HttpRequest) -> HttpResponse:
     ledger.record_event(ledger_selectors.VERIFIED_ACTION, actor=request.user, data=result.as_dict())
     if result.ok:
         messages.success(request, _("审计链校验通过：%(n)d 条记录。") % {"n": result.entries})
+    elif result.broken_seq is None:  # the chain holds, but a live row differs from its history
+        messages.error(request, _("有数据绕过审计历史被改动：%(p)s") % {"p": result.problem})
     else:
         messages.error(request, _("审计链在第 %(s)s 条断开：%(p)s") % {"s": result.broken_seq, "p": result.problem})
     return redirect("inspect-chain")

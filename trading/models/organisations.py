@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +40,9 @@ class Organisation(AuditedModel):
     def clean(self) -> None:
         self.uscc = normalise_uscc(self.uscc)
 
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError(_("机构只能停用，不能删除：审计历史指向该机构。"))
+
 
 class AuditedUserManager(UserManager.from_queryset(AuditedQuerySet)):
     pass
@@ -68,6 +73,10 @@ class User(AbstractUser, AuditedModel):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        # history rows and ledger entries point at the account; deleting it would null their actor
+        raise TypeError(_("用户只能停用，不能删除：审计历史指向该账号。"))
 
 
 class Certificate(AuditedModel):

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import datetime as dt
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from tqdm import tqdm
 
 from audit import checkpoints, ledger
@@ -15,7 +18,8 @@ from core import context
 
 class Command(BaseCommand):
     help = ("Recompute the audit hash chain: numbering without gaps, every link and entry hash, every digest "
-            "against its historical row or event, and the head against the last published checkpoint. "
+            "against its historical row or event, the head against the last published checkpoint, and every live "
+            "row of every audited table against its last historical row. "
             "Prints OK and the head hash, or the first broken entry and exits 1.")
 
     def add_arguments(self, parser: Any) -> None:
@@ -36,10 +40,23 @@ class Command(BaseCommand):
             with context.acting_as_system(reason="audit_verify"):
                 ledger.record_event(VERIFIED_ACTION, data=result.as_dict())
         if not result.ok:
-            raise CommandError(f"BROKEN at entry {result.broken_seq}: {result.problem}")
+            where = f" at entry {result.broken_seq}" if result.broken_seq is not None else ""
+            extra = "".join(f"\n  {d}" for d in result.differences[1:])
+            raise CommandError(f"BROKEN{where}: {result.problem}{extra}")
+        self._warn_if_stale(checkpoint)
         rate = result.entries / elapsed if elapsed > 0 else 0
         published = f"seq {checkpoint['seq']}" if checkpoint else "none published"
         self.stdout.write(f"OK {result.head}")
         self.stdout.write(
-            f"entries={result.entries} chain={result.chain_id[:16]} checkpoint={published} rate={rate:,.0f}/s"
+            f"entries={result.entries} live_rows={result.live_rows} chain={result.chain_id[:16]} "
+            f"checkpoint={published} rate={rate:,.0f}/s"
         )
+
+    def _warn_if_stale(self, checkpoint: dict[str, Any] | None) -> None:
+        """A tail younger than the last checkpoint could vanish unseen: say so when publishing has lapsed."""
+        limit = dt.timedelta(minutes=settings.AUDIT_CHECKPOINT_MAX_AGE_MINUTES)
+        published = dt.datetime.fromisoformat(checkpoint["published_at"]) if checkpoint else None
+        if published is None or timezone.now() - published > limit:
+            when = published.isoformat() if published else "never"
+            self.stderr.write(f"WARNING: the last checkpoint was published {when}; publish at least every "
+                              f"{settings.AUDIT_CHECKPOINT_MAX_AGE_MINUTES} minutes (manage.py audit_checkpoint)")
