@@ -17,6 +17,8 @@ class AuditConfig(AppConfig):
     verbose_name = _("审计")
 
     def ready(self) -> None:
-        from audit import receivers  # noqa: F401  (the one audit fan-in)
+        from audit import receivers  # (the one audit fan-in)
+
+        receivers.connect()
 
         post_migrate.connect(_protect_tables, sender=self, dispatch_uid="audit_protect_tables")
