@@ -140,3 +140,14 @@ def test_a_read_only_reader_cannot_write_an_old_version_back_through_the_history
                          {"name": "旧名称", "uscc": org.uscc, "kind": org.kind, "is_active": "on"})
     org.refresh_from_db()
     assert answer.status_code == 403 and org.name == "新名称"
+
+
+def test_the_user_forms_show_the_role_read_only_and_offer_a_request_instead(admin_client):
+    inspector = factories.user(Role.INSPECTOR)
+    page = admin_client.get(f"/admin/trading/user/{inspector.pk}/change/").content.decode()
+    assert 'name="new_role"' in page and 'name="role"' not in page
+    assert 'name="is_superuser"' not in page and 'name="groups"' not in page and 'name="is_staff"' not in page
+    add = admin_client.get("/admin/trading/user/add/")
+    assert add.status_code == 200 and 'name="new_role"' in add.content.decode()
+    assert admin_client.get("/admin/").status_code == 200
+    assert "/admin/auth/group/" not in admin_client.get("/admin/").content.decode()
