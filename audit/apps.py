@@ -27,7 +27,9 @@ class AuditConfig(AppConfig):
     verbose_name = _("审计")
 
     def ready(self) -> None:
-        from audit import checks, receivers  # noqa: F401  (the one audit fan-in; the system checks)
+        from audit import checks, receivers  # noqa: F401  (the system checks; the one audit fan-in)
+
+        receivers.connect()
 
         post_migrate.connect(_protect_tables, sender=self, dispatch_uid="audit_protect_tables")
         pre_migrate.connect(_guard_history, sender=self, dispatch_uid="audit_guard_history")

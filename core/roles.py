@@ -20,10 +20,17 @@ class Role(models.TextChoices):
     # the one account that commands, deadlines and tasks act as (core.context.system_user): inactive, no password,
     # and held by no person (a database constraint on the user table); it has no capability
     SYSTEM = "system", _("系统")
+    # an account whose role is not (yet) granted: a new account waiting for an inspector's approval; no capability
+    NONE = "none", _("未授予角色")
 
 
 # the roles a person's account may be given
 PERSON_ROLES = [(value, label) for value, label in Role.choices if value != Role.SYSTEM]
+# the roles that watch the others (the draw's co-signers, discipline inspection): given or taken away only with the
+# approval of an inspector who is neither the requester nor the account concerned (trading.services.accounts)
+SENSITIVE_ROLES = frozenset({Role.INSPECTOR, Role.SUPERVISOR})
+# the roles that open the Django admin (is_staff follows the role; is_superuser is the administrator's alone)
+STAFF_ROLES = frozenset({Role.ADMIN, Role.INSPECTOR})
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     # create, publish, close own projects (admin: all)
@@ -52,6 +59,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "dossier.build": frozenset({Role.ADMIN}),
     "dossier.read": frozenset({Role.INSPECTOR, Role.ADMIN}),
     "centre.admin": frozenset({Role.ADMIN}),
+    # file a change of someone's role; approve or reject one that gives or takes a sensitive role
+    "role.request": frozenset({Role.ADMIN}),
+    "role.approve": frozenset({Role.INSPECTOR}),
 }
 
 

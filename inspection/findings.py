@@ -17,7 +17,7 @@ from audit.models import LedgerEntry
 from audit.selectors import SHANGHAI
 from core.roles import Role
 from evaluation.models import Bid, Score
-from trading.models import Attendance, Project, Registration
+from trading.models import Attendance, Project, Registration, RoleGrant
 
 ROW_CHANGES = ("create", "update", "delete")
 SCAN_LIMIT = 20000  # a finding reads at most this many recent entries of its kind
@@ -181,6 +181,43 @@ def changes_near_deadline() -> list[Finding]:
     return found
 
 
+AUTH_CHANGES = ("auth_groups_changed", "auth_permissions_changed", "auth_group_permissions_changed")
+
+
+def role_grants() -> list[Finding]:
+    """Every request to give or take a sensitive role (inspector, supervisor): pending, approved or rejected, and the
+    first inspector granted by the operator's command; and any change to Django's groups or permissions (nothing on
+    the platform makes one, so each is a write around the services)."""
+    grants = list(RoleGrant.objects.filter(sensitive=True).select_related("user", "requested_by", "decided_by")
+                  .order_by("-requested_at", "-pk")[:SCAN_LIMIT])
+    seqs: dict[str, list[int]] = defaultdict(list)
+    for seq, object_id in (LedgerEntry.objects.filter(object_type=RoleGrant._meta.label,
+                                                      object_id__in=[str(g.pk) for g in grants])
+                           .order_by("seq").values_list("seq", "object_id")):
+        seqs[object_id].append(seq)
+    found = [Finding(subject=grant.user.username, seqs=seqs[str(grant.pk)], detail=_grant_detail(grant))
+             for grant in grants]
+    for entry in LedgerEntry.objects.filter(action__in=AUTH_CHANGES).order_by("-seq")[:SCAN_LIMIT]:
+        data = entry.data or {}
+        found.append(Finding(subject=entry.actor or "—", seqs=[entry.seq], detail=_(
+            "绕过角色直接变更 Django 权限组或权限：%(object)s %(change)s %(names)s") % {
+                "object": data.get("object", ""), "change": data.get("change", ""),
+                "names": "、".join(data.get("names", []))}))
+    return found
+
+
+def _grant_detail(grant: RoleGrant) -> str:
+    change = {"old": grant.get_old_role_display(), "new": grant.get_role_display(), "by": grant.requested_by,
+              "who": grant.decided_by or "—"}
+    if grant.state == RoleGrant.State.BOOTSTRAP:
+        return _("首位纪检监察人员由系统命令授予（原角色“%(old)s”），无第二人审批") % change
+    if grant.state == RoleGrant.State.APPROVED:
+        return _("%(by)s 申请“%(old)s”→“%(new)s”，%(who)s 已批准") % change
+    if grant.state == RoleGrant.State.REJECTED:
+        return _("%(by)s 申请“%(old)s”→“%(new)s”，%(who)s 已驳回") % change
+    return _("%(by)s 申请“%(old)s”→“%(new)s”，待审批") % change
+
+
 KINDS = [
     FindingKind("registration_reads", _("查看报名名单"), _("报名截止后每次查看报名名单的人和次数。"), registration_list_reads),
     FindingKind("failed_logins", _("多次登录失败"), _("同一用户名一天内登录失败达到阈值。"), repeated_failed_logins),
@@ -193,6 +230,8 @@ KINDS = [
     FindingKind("repeated_draws", _("重复抽取"), _("已抽取后再次尝试抽取的项目。"), repeated_draws),
     FindingKind("near_deadline", _("临近截止变动"), _("投标截止前短时间内的投标变动，以及写入后被修改的评分。"),
                 changes_near_deadline),
+    FindingKind("role_grants", _("敏感角色授予"), _("纪检监察、现场监督角色的每一次授予或撤销申请及其审批，以及对 Django 权限组和权限的直接变更。"),
+                role_grants),
 ]
 
 

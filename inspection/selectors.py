@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 
 from audit.models import LedgerEntry
 from audit.selectors import TimelineFilter, ledger_entries
-from trading.models import Complaint, Organisation, Project, Referral, User
+from trading.models import Complaint, Organisation, Project, Referral, RoleGrant, User
 
 
 @dataclass(frozen=True)
@@ -45,3 +45,16 @@ def inbox() -> dict[str, Any]:
 
 def project_by_code(code: str) -> Project | None:
     return Project.objects.filter(code=code).first()
+
+
+def role_grants() -> dict[str, Any]:
+    """Role changes that wait for an inspector (oldest first), and the sensitive ones already decided."""
+    grants = RoleGrant.objects.select_related("user", "requested_by", "decided_by")
+    return {
+        "pending": grants.filter(state=RoleGrant.State.PENDING).order_by("requested_at", "pk"),
+        "decided": grants.filter(sensitive=True).exclude(state=RoleGrant.State.PENDING)[:200],
+    }
+
+
+def role_grant(pk: int) -> RoleGrant | None:
+    return RoleGrant.objects.select_related("user").filter(pk=pk).first()

@@ -12,6 +12,8 @@ urlpatterns = [
     path("inspect/chain/verify/", views.chain_verify, name="inspect-chain-verify"),
     path("inspect/inbox/", views.inbox, name="inspect-inbox"),
     path("inspect/findings/", views.risk_findings, name="inspect-findings"),
+    path("inspect/roles/", views.role_grants, name="inspect-role-grants"),
+    path("inspect/roles/<int:pk>/decide/", views.role_grant_decide, name="inspect-role-grant-decide"),
 ]
 
 api_urlpatterns = [

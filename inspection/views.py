@@ -23,6 +23,7 @@ from core.errors import Conflict
 from core.roles import can, require
 from inspection import exports, findings, selectors
 from inspection.selectors import InspectionFilter
+from trading.services import accounts
 from trading.services.aftercare import legal_hold_release
 
 
@@ -138,3 +139,42 @@ def hold_release(request: HttpRequest, code: str) -> HttpResponse:
     else:
         messages.success(request, _("已解除 %(code)s 的法律保全。") % {"code": code})
     return redirect("inspect-project", code=code)
+
+
+@reader
+def role_grants(request: HttpRequest) -> HttpResponse:
+    return render(request, "inspection/role_grants.html", {**selectors.role_grants(),
+                                                      "can_decide": can(request.user, "role.approve")})
+
+
+@login_required
+@require_POST
+def role_grant_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """An inspector approves or rejects a role change; the requester and the account's holder may not (403)."""
+    require(request.user, "role.approve")
+    grant = selectors.role_grant(pk)
+    if grant is None:
+        raise Http404(_("没有这项角色申请。"))
+    decision, reason = request.POST.get("decision", ""), request.POST.get("reason", "")
+    try:
+        if decision == "approve":
+            grant = accounts.role_grant_approve(actor=request.user, grant=grant, reason=reason)
+            _approved(request, grant)
+        elif decision == "reject":
+            accounts.role_grant_reject(actor=request.user, grant=grant, reason=reason)
+            messages.success(request, _("已驳回 %(user)s 的角色申请。") % {"user": grant.user})
+        else:
+            messages.error(request, _("须选择批准或驳回（decision）。"))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except Conflict as exc:
+        messages.error(request, exc.detail)
+    return redirect("inspect-role-grants")
+
+
+def _approved(request: HttpRequest, grant: Any) -> None:
+    messages.success(request, _("已批准：%(user)s 现为%(role)s。") % {
+        "user": grant.user, "role": grant.get_role_display()})
+    if not grant.user.has_usable_password():  # a sensitive role: the person sets their own password
+        messages.warning(request, _("请将此一次性链接当面交给 %(user)s 本人设置密码（仅显示这一次）：%(link)s") % {
+            "user": grant.user, "link": request.build_absolute_uri(accounts.password_link(grant.user))})

@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -35,7 +37,7 @@ from trading.serializers import (
     SessionSerializer,
     TextSerializer,
 )
-from trading.services import aftercare, attachments
+from trading.services import accounts, aftercare, attachments
 from trading.services import projects as project_services
 from trading.services import registrations as registration_services
 from trading.services import sessions as session_services
@@ -264,3 +266,22 @@ class AttachmentListView(API):
         attachment = attachments.attachment_add(actor=request.user, project=project, name=upload.name,
                                                 stream=upload, size=upload.size)
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+
+class ApiTokenView(API):
+    """The caller's own API token: issued (a new one replaces the old, shown once) or revoked. Only from a
+    password login's session, never with a token: a leaked token cannot mint its successor."""
+
+    authentication_classes = [SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={201: inline_serializer("ApiToken", {
+        "username": serializers.CharField(), "token": serializers.CharField()})})
+    def post(self, request: Request) -> Response:
+        key = accounts.api_token_issue(actor=request.user, user=request.user)
+        return Response({"username": request.user.get_username(), "token": key}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request) -> Response:
+        accounts.api_token_revoke(actor=request.user, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

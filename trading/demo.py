@@ -11,9 +11,10 @@ from django.utils import timezone
 from stdnum.cn import uscc as std_uscc
 
 from core import clock, context
-from core.roles import Role
+from core.roles import SENSITIVE_ROLES, STAFF_ROLES, Role
 from trading.models import Certificate, Organisation, Project, ProjectManager, Room, User
 from trading.models.projects import Status
+from trading.services import accounts
 from trading.services import projects as project_services
 from trading.services import registrations as registration_services
 
@@ -38,11 +39,36 @@ def _org(name: str, kind: str, n: int) -> Organisation:
 def _user(username: str, role: str, *, org: Organisation | None = None, name: str = "") -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
+        sensitive = role in SENSITIVE_ROLES  # granted below through the two-person approval, like any centre's
         user = User.objects.create_user(
-            username=username, password=PASSWORD, role=role, organisation=org, first_name=name,
-            is_staff=role in (Role.ADMIN, Role.INSPECTOR), is_superuser=role == Role.ADMIN,
+            username=username, password=PASSWORD, role=Role.NONE if sensitive else role, organisation=org,
+            first_name=name, is_staff=role in STAFF_ROLES and not sensitive, is_superuser=role == Role.ADMIN,
         )
     return user
+
+
+def _grant_sensitive_roles(users: dict[str, User]) -> None:
+    """The first inspector as a fresh centre gets one (the operator's command), the supervisors as requested by the
+    administrator and approved by that inspector: the demo's findings page shows each grant. Approval makes the
+    password unusable (the person sets their own); the demo logins keep the demo password."""
+    admin, inspector = users["admin"], users["inspector"]
+    if inspector.role == Role.NONE:
+        accounts.role_grant_first_inspector(user=inspector, reason="演示数据：首位纪检监察人员")
+        _demo_password(inspector)
+    for username in ("supervisor", "supervisor2"):
+        if users[username].role == Role.NONE:
+            grant = accounts.role_grant_request(actor=admin, user=users[username], role=Role.SUPERVISOR,
+                                                reason="演示数据：现场监督员")
+            accounts.role_grant_approve(actor=inspector, grant=grant, reason="演示数据：已核实本人")
+            _demo_password(grant.user)
+    for username in ("inspector", "supervisor", "supervisor2"):
+        users[username].refresh_from_db()
+
+
+def _demo_password(user: User) -> None:
+    user.refresh_from_db()
+    user.set_password(PASSWORD)
+    user.save()
 
 
 def load(out=print) -> dict:
@@ -57,6 +83,7 @@ def load(out=print) -> dict:
             "supervisor2": _user("supervisor2", Role.SUPERVISOR, org=centre, name="监督员乙"),
             "inspector": _user("inspector", Role.INSPECTOR, name="纪检员"),
         }
+        _grant_sensitive_roles(users)
         for n, name in enumerate(ENTERPRISES, start=1):
             org = _org(name, Organisation.Kind.ENTERPRISE, 100 + n)
             users[f"enterprise{n}"] = _user(f"enterprise{n}", Role.ENTERPRISE, org=org, name=f"{name[:4]}经办人")

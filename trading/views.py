@@ -9,11 +9,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from audit import checkpoints, ledger
-from core import clock
+from core import clock, context
 from core.errors import Conflict
 from core.roles import can, require
 from trading import selectors
@@ -56,6 +57,20 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+class SetPasswordView(auth_views.PasswordResetConfirmView):
+    """A person sets their own password through the one-time link an inspector handed them when approving their
+    inspector or supervisor role (trading.services.accounts.password_link): nobody else ever knew it."""
+
+    template_name = "registration/set_password.html"
+    success_url = reverse_lazy("login")
+
+    def form_valid(self, form):
+        with context.acting(form.user, reason=_("本人通过一次性链接设置密码")):
+            answer = super().form_valid(form)
+        messages.success(self.request, _("密码已设置，请登录。"))
+        return answer
 
 
 def project_detail(request: HttpRequest, code: str, complaint_form: TextForm | None = None) -> HttpResponse:

@@ -21,6 +21,8 @@ HEADER = "anon agency supervisor inspector enterprise expert admin"
 # route name → {method: "statuses in HEADER order"}. Pages that need a login redirect anonymous visitors (302);
 # the API answers 403; a role without the capability gets 403; 404 where the object is confidential or missing.
 ROUTES: dict[str, dict[str, str]] = {
+    # the one-time link an approving inspector hands a new inspector or supervisor (a bad link: a page saying so)
+    "account-set-password": {"GET": "200 200 200 200 200 200 200", "POST": "200 200 200 200 200 200 200"},
     "api-attachments": {"GET": "200 200 200 200 200 200 200", "POST": "403 400 403 403 403 403 400"},
     "api-attendance": {"GET": "403 200 200 200 200 200 200", "POST": "403 400 400 400 400 400 400"},
     "api-auction": {"GET": "404 404 404 404 404 404 404", "POST": "403 400 403 403 403 403 400"},
@@ -73,6 +75,8 @@ ROUTES: dict[str, dict[str, str]] = {
     # anonymous upload: 401 with `WWW-Authenticate: Recorder`, the scheme a room recorder answers with
     "api-session-recordings": {"GET": "403 403 200 200 403 403 200", "POST": "401 403 400 403 403 403 400"},
     "api-sessions": {"POST": "403 400 403 403 403 403 400"},
+    # one's own API token, from a password login's session
+    "api-token": {"POST": "403 201 201 201 201 201 201", "DELETE": "403 204 204 204 204 204 204"},
     "archive-dossier": {"GET": "302 403 403 404 403 403 404"},
     "archive-dossier-build": {"GET": "302 405 405 405 405 405 405", "POST": "302 403 403 403 403 403 302"},
     "archive-record-pdf": {"GET": "302 200 200 200 403 403 200"},
@@ -100,6 +104,8 @@ ROUTES: dict[str, dict[str, str]] = {
     "inspect-hold-release": {"GET": "302 405 405 405 405 405 405", "POST": "302 403 403 302 403 403 403"},
     "inspect-inbox": {"GET": "302 403 403 200 403 403 200"},
     "inspect-project": {"GET": "302 403 403 200 403 403 200"},
+    "inspect-role-grant-decide": {"GET": "302 405 405 405 405 405 405", "POST": "302 403 403 404 403 403 403"},
+    "inspect-role-grants": {"GET": "302 403 403 200 403 403 200"},
     "inspect-timeline": {"GET": "302 403 403 200 403 403 200"},
     "login": {"GET": "200 302 302 302 302 302 302", "POST": "200 302 302 302 302 302 302"},
     "logout": {"GET": "405 405 405 405 405 405 405", "POST": "302 302 302 302 302 302 302"},

@@ -45,7 +45,11 @@ class Organisation(AuditedModel):
 
 
 class AuditedUserManager(UserManager.from_queryset(AuditedQuerySet)):
-    pass
+    def create_superuser(self, username: str, email: str | None = None, password: str | None = None,
+                         **extra_fields) -> User:
+        # `createsuperuser` makes the centre's administrator (DESIGN §5), never a superuser of another role
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
 
 
 class User(AbstractUser, AuditedModel):
@@ -69,6 +73,12 @@ class User(AbstractUser, AuditedModel):
                 name="system_role_only_for_the_system_account",
                 violation_error_message=_("“系统”角色只属于系统账号，不能授予任何人。"),
             ),
+            # a Django superuser is the centre's administrator: the flag never rides on another role
+            models.CheckConstraint(
+                condition=models.Q(is_superuser=False) | models.Q(role=Role.ADMIN),
+                name="superuser_only_for_administrators",
+                violation_error_message=_("只有中心管理员账号可以是超级用户。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -77,6 +87,52 @@ class User(AbstractUser, AuditedModel):
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         # history rows and ledger entries point at the account; deleting it would null their actor
         raise TypeError(_("用户只能停用，不能删除：审计历史指向该账号。"))
+
+
+class RoleGrant(AuditedModel):
+    """A change of a person's role, filed by an administrator (trading.services.accounts, the only way a role
+    changes). One that gives or takes a sensitive role (inspector, supervisor) waits for an inspector who is neither
+    the requester nor the account concerned; any other applies at once. The first inspector of a fresh centre is
+    granted by the `grant_first_inspector` command (state `bootstrap`). Never changed after its decision."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("已驳回")
+        APPLIED = "applied", _("已生效（无需审批）")
+        BOOTSTRAP = "bootstrap", _("首位纪检监察（系统命令）")
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="role_grants", verbose_name=_("账号"))
+    old_role = models.CharField(_("原角色"), max_length=20, choices=Role.choices)
+    role = models.CharField(_("申请角色"), max_length=20, choices=Role.choices)
+    sensitive = models.BooleanField(_("需审批"), default=False)
+    state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.PENDING)
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人"))
+    request_reason = models.TextField(_("申请理由"), blank=True)
+    requested_at = models.DateTimeField(_("申请时间"))
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True,
+                                   verbose_name=_("审批人"))
+    decision_reason = models.TextField(_("审批意见"), blank=True)
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    history = audited()
+
+    class Meta:
+        verbose_name = _("角色授予")
+        verbose_name_plural = _("角色授予")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user"], condition=models.Q(state="pending"),
+                                    name="one_pending_role_grant_per_user"),
+            # four eyes: whoever decides is neither the requester nor the account concerned
+            models.CheckConstraint(
+                condition=models.Q(decided_by__isnull=True)
+                | (~models.Q(decided_by=models.F("requested_by")) & ~models.Q(decided_by=models.F("user"))),
+                name="role_grant_decided_by_a_second_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.get_role_display()} ({self.get_state_display()})"
 
 
 class Certificate(AuditedModel):
