@@ -261,7 +261,7 @@ def build_proof(*, project: str, secret: bytes, candidates: Iterable[str], publi
             raise ValueError("a format 2 proof needs its input commitments and its metadata")
         _no_fractions(metadata)
         if selected != selected_for(metadata):
-            raise ValueError(f"a {metadata['kind']} draw selects {selected_for(metadata)}, not {selected}")
+            raise ValueError(f"a draw of kind {metadata['kind']} selects {selected_for(metadata)}, not {selected}")
     commit, digest = commitment(secret), hashlib.sha256(joined).hexdigest()
     seed = compute_seed(project=project, commitment=commit, candidates_digest=digest, public_inputs=inputs,
                         secret_hex=secret.hex())

@@ -230,7 +230,7 @@ def _check_record(proof, candidates, published_record):
         if not isinstance(due, int) or isinstance(due, bool) or not 1 <= due <= len(candidates):
             raise Mismatch(f"metadata.size must be a whole number between 1 and {len(candidates)}")
     if selected != due:
-        raise Mismatch(f"'selected' is {selected}; a {kind} draw selects {due}")
+        raise Mismatch(f"'selected' is {selected}; a draw of kind {kind} selects {due}")
     if "input_commitments" not in proof:
         raise Mismatch("the proof has no 'input_commitments' field")
     document = {"input_commitments": proof["input_commitments"], "metadata": metadata,
@@ -299,7 +299,7 @@ def _fps_report(proof, version, not_revealed, commitment, candidates_digest, rec
     else:
         lines.append("public inputs: no input commitments in this proof, so not checked against any seal")
     if version >= 2:
-        lines.append(f"selected ({proof['selected']}, a {proof['metadata']['kind']} draw), input commitments and "
+        lines.append(f"selected ({proof['selected']}, kind {proof['metadata']['kind']}), input commitments and "
                      f"metadata -> record_digest, checked against {against(record_digest, 'the value recorded at the draw')}")
     else:
         lines.append("format 1: 'selected' and the metadata are NOT covered by any digest; nonces may be of any "

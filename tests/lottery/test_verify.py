@@ -360,7 +360,7 @@ def test_format_2_proof_verifies_against_all_three_published_values_and_says_wha
     assert "checked against the value published before the draw" in checked
     assert "checked against the value published at the close" in checked
     assert "(32-hex nonces)" in checked
-    assert "selected (1, a fixed-price draw), input commitments and metadata -> record_digest, checked against the " \
+    assert "selected (1, kind fixed-price), input commitments and metadata -> record_digest, checked against the " \
            "value recorded at the draw" in checked
     assert "note:" not in result.stdout
 
@@ -383,7 +383,7 @@ def _select_three_as_a_panel(proof):
 
 
 FORMAT_2_TAMPERING = {
-    "selected changed to 3": (_select_three, "'selected' is 3; a fixed-price draw selects 1"),
+    "selected changed to 3": (_select_three, "'selected' is 3; a draw of kind fixed-price selects 1"),
     "selected 3 with the kind changed to match": (_select_three_as_a_panel, "record_digest does not match"),
     "fixed price changed": (lambda p: p["metadata"].update(fixed_price="1980000.00"), "record_digest does not match"),
     "draw time changed": (lambda p: p["metadata"].update(drawn_at="2025-06-02T10:00:00+08:00"),
