@@ -154,17 +154,17 @@ def _check_public_inputs(proof, version):
         if not isinstance(item, dict) or set(item) != {"source", "value"} or \
                 not isinstance(item["source"], str) or not isinstance(item["value"], str):
             raise Mismatch(f"public input {n} must be exactly {{\"source\": text, \"value\": text}}")
-    not_revealed = []
+    unopened = {"not revealed": [], "never sealed": []}
     if "input_commitments" in proof:
-        not_revealed = _check_input_commitments(proof["input_commitments"], inputs, version)
-    return inputs, not_revealed
+        unopened = _check_input_commitments(proof["input_commitments"], inputs, version)
+    return inputs, unopened
 
 
 def _check_input_commitments(sealed_list, inputs, version):
-    """The sources of the inputs not revealed in time (recorded as the empty string)."""
+    """The sources of the inputs not revealed in time (recorded as the empty string) and of those never sealed."""
     if not isinstance(sealed_list, list) or len(sealed_list) != len(inputs):
         raise Mismatch("'input_commitments' must hold one entry per public input, in the same order")
-    not_revealed = []
+    unopened = {"not revealed": [], "never sealed": []}
     for n, sealed in enumerate(sealed_list, start=1):
         item = inputs[n - 1]
         if not isinstance(sealed, dict) or not all(isinstance(sealed.get(k), str)
@@ -181,11 +181,13 @@ def _check_input_commitments(sealed_list, inputs, version):
             raise Mismatch(f"the nonce of input {n} must be exactly {NONCE_LENGTH} lower-case hex characters, so "
                            "that its seal opens as one value only")
         if nonce == "" and item["value"] == "":
-            not_revealed.append(item["source"])
+            unopened["not revealed"].append(item["source"])
             continue  # a supervisor who did not reveal in time: the empty string, recorded (never a re-draw)
         if _sha256_hex(nonce + item["value"]) != sealed["commitment"]:
             raise Mismatch(f"public input {n} ({item['source']}) does not match the value sealed before the reveal")
-    return not_revealed
+        if nonce == "":
+            unopened["never sealed"].append(item["source"])
+    return unopened
 
 
 def _check_ranking(ranking, expected):
@@ -259,7 +261,7 @@ def check_fps(proof, commitment=None, candidates_digest=None, record_digest=None
     if commitment is not None and commit != commitment:
         raise Mismatch(f"commitment {commit} is not the one published before the draw ({commitment})")
     candidates, digest, messages = _check_candidates(proof, candidates_digest)
-    inputs, not_revealed = _check_public_inputs(proof, version)
+    inputs, unopened = _check_public_inputs(proof, version)
     document = {"candidates_digest": digest, "commitment": commit, "project": project, "protocol": FPS,
                 "public_inputs": inputs, "secret": secret_hex}
     seed = _sha256_hex(json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False))
@@ -279,31 +281,30 @@ def check_fps(proof, commitment=None, candidates_digest=None, record_digest=None
         _check_record(proof, candidates, record_digest)
     elif "metadata" in proof and not isinstance(proof["metadata"], dict):
         raise Mismatch("'metadata' must be an object")
-    return _fps_report(proof, version, not_revealed, commitment, candidates_digest, record_digest)
+    return _fps_report(proof, version, unopened, commitment, candidates_digest, record_digest)
 
 
-def _fps_report(proof, version, not_revealed, commitment, candidates_digest, record_digest):
+def _fps_report(proof, version, unopened, commitment, candidates_digest, record_digest):
     """What was checked against what, one line each, for the person reading the output."""
     def against(given, published):
         return published if given is not None else "the same file only (no option given)"
-    sealed = len(proof.get("input_commitments", []))
     lines = [
-        f"format {version}: secret -> commitment, checked against "
-        f"{against(commitment, 'the value published before the draw')}",
+        f"format {version}" + (": every field checked, or covered by record_digest" if version >= 2 else ""),
+        f"secret -> commitment, checked against {against(commitment, 'the value published before the draw')}",
         f"candidates -> candidates_digest, checked against {against(candidates_digest, 'the value published at the close')}",
         "seed and the full ranking: recomputed from the secret, the candidates and the public inputs",
     ]
-    if sealed:
-        lines.append(f"public inputs: each opens its sealed commitment{' (32-hex nonces)' if version >= 2 else ''}"
-                     + (f"; not revealed in time, recorded as empty: {', '.join(not_revealed)}" if not_revealed else ""))
+    if "input_commitments" in proof:
+        lines.append("public inputs: each opens its sealed commitment" + (" (32-hex nonces)" if version >= 2 else "")
+                     + "".join(f"; {what}: {', '.join(sources)}" for what, sources in unopened.items() if sources))
     else:
         lines.append("public inputs: no input commitments in this proof, so not checked against any seal")
     if version >= 2:
         lines.append(f"selected ({proof['selected']}, kind {proof['metadata']['kind']}), input commitments and "
                      f"metadata -> record_digest, checked against {against(record_digest, 'the value recorded at the draw')}")
     else:
-        lines.append("format 1: 'selected' and the metadata are NOT covered by any digest; nonces may be of any "
-                     "length; compare them with the result page")
+        lines.append("'selected' and the metadata are NOT covered by any digest (format 1, before record digests); "
+                     "nonces may be of any length; compare them with the result page")
     return lines
 
 

@@ -467,7 +467,7 @@ def test_a_format_2_proof_stripped_to_format_1_says_its_metadata_is_not_covered(
     with_record = run_verify(tmp_path, json.dumps(proof), "--record-digest", "0" * 64)
 
     assert result.returncode == 0
-    assert "format 1: 'selected' and the metadata are NOT covered by any digest" in result.stdout
+    assert "'selected' and the metadata are NOT covered by any digest (format 1" in result.stdout
     assert with_record.returncode == 1 and "this one (format 1) has no record_digest" in with_record.stdout
 
 
