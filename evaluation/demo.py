@@ -102,7 +102,7 @@ def _draw(project: Project, supervisors: list[User]):
     session = session_book(actor=project.created_by, project=project, kind="draw", starts_at=start,
                            room=Room.objects.filter(kind="draw").order_by("name").first(),
                            ends_at=start + dt.timedelta(hours=1))
-    picks = [("demo-panel-nonce-1", "6021"), ("demo-panel-nonce-2", "88")]
+    picks = [("de40" * 8, "6021"), ("de41" * 8, "88")]  # nonces: 32 hex, fixed so the demo repeats
     for supervisor in supervisors:
         attendance_sign(actor=supervisor, session=session, badge="supervisor")
     for supervisor, (nonce, value) in zip(supervisors, picks, strict=True):

@@ -205,7 +205,8 @@ class Panel(_ProjectScoped):
 
 class PanelInput(AuditedModel):
     """One supervisor's public input to a panel draw (step 3 of the draw protocol): sealed first as SHA-256(nonce + value),
-    revealed once every supervisor present has sealed. Written by that supervisor only."""
+    revealed once every supervisor present has sealed. Written by that supervisor only. The seal that completes
+    the set of participants is marked `closed_sealing` (see lottery.models.DrawInput)."""
 
     panel = models.ForeignKey(Panel, on_delete=models.PROTECT, related_name="inputs")
     position = models.PositiveSmallIntegerField(_("顺序"))
@@ -213,9 +214,10 @@ class PanelInput(AuditedModel):
     source = models.CharField(_("来源"), max_length=100)
     commitment = models.CharField(_("密封值"), max_length=64)
     value = models.CharField(_("数值"), max_length=64, blank=True, default="")
-    nonce = models.CharField(max_length=128, blank=True, default="")
+    nonce = models.CharField(max_length=128, blank=True, default="")  # 32 hex characters since issue 13
     sealed_at = models.DateTimeField(_("密封时间"))
     revealed_at = models.DateTimeField(_("揭示时间"), null=True, blank=True)
+    closed_sealing = models.BooleanField(_("密封截止"), null=True, blank=True)  # null: sealed before this was kept
     history = audited()
 
     class Meta:

@@ -19,6 +19,7 @@ from evaluation import selectors
 from evaluation.models import Candidate, Objection, PanelMember
 from evaluation.services import auctions, evaluating, objections, panels
 from evaluation.services import bids as bid_services
+from lottery.services import sealing_closed
 from trading.models import Organisation
 from trading.selectors import ensure_manages, manages, project_for
 
@@ -107,7 +108,7 @@ def panel_draw_page(request: HttpRequest, code: str) -> HttpResponse:
     found = selectors.panel(project)
     inputs = list(found.inputs.order_by("position")) if found else []
     return render(request, "evaluation/panel_draw.html", {
-        "project": project, "panel": found, "inputs": inputs,
+        "project": project, "panel": found, "inputs": inputs, "sealing_closed": sealing_closed(inputs),
         "mine": next((i for i in inputs if i.supervisor_id == request.user.pk), None)})
 
 

@@ -15,7 +15,8 @@ from trading.selectors import project_for
 INPUT_SCHEMA = {"application/json": {"type": "object", "properties": {
     "commitment": {"type": "string", "description": "seal: SHA-256 hex of the UTF-8 of nonce + value"},
     "value": {"type": "string", "maxLength": 64, "description": "reveal: the value"},
-    "nonce": {"type": "string", "description": "reveal: the nonce used when sealing"}}}}
+    "nonce": {"type": "string", "pattern": "^[0-9a-f]{32}$",
+              "description": "reveal: the nonce used when sealing, exactly 32 lower-case hex characters"}}}}
 
 
 class DrawInputView(API):

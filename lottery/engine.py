@@ -4,6 +4,13 @@
 supervisors' sealed public inputs; seed = SHA-256 over the canonical JSON of all of them; ranking by
 HMAC-SHA256(seed, identifier). `rfc3797`: IETF RFC 3797 selection from public numeric sources, no secret.
 
+Proof formats (outside the seed, so the ranking of a given draw is the same in both): format 1, the document
+published before record digests; format 2 (`proof_format: 2`, what the platform builds now) adds `record_digest`,
+the SHA-256 of the canonical JSON of every field the seed does not cover (`input_commitments`, `metadata`,
+`proof_format`, `selected`), fixes each nonce to 32 lower-case hex characters so that a seal opens as one value
+only, and fixes `selected` by the kind of draw in the metadata (a fixed-price draw takes the winner; an expert
+panel its size).
+
 `lottery/verify.py` re-implements the checking side on its own, on purpose (it is downloaded alone).
 """
 
@@ -22,8 +29,12 @@ from typing import Any
 FPS = "fps-draw-v1"
 RFC3797 = "rfc3797"
 INPUT_MAX_LENGTH = 64
+PROOF_FORMAT = 2  # the proof document the platform builds; 1 is the format published before record digests
+NONCE_LENGTH = 32  # hex characters (16 random bytes): a fixed length makes the nonce + value split unambiguous
+KIND_FIXED_PRICE, KIND_EXPERT_PANEL = "fixed-price", "expert-panel"
 RFC3797_MAX_PICKS = 65535  # the pick counter is two bytes (RFC 3797 §4)
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+_NONCE = re.compile(f"[0-9a-f]{{{NONCE_LENGTH}}}")
 _IPAD, _OPAD = bytes(x ^ 0x36 for x in range(256)), bytes(x ^ 0x5C for x in range(256))  # RFC 2104 pads
 
 
@@ -69,6 +80,14 @@ def input_commitment(nonce: str, value: str) -> str:
     if not isinstance(nonce, str) or not isinstance(value, str):
         raise ValueError("the nonce and the value must be strings")
     return hashlib.sha256((nonce + value).encode("utf-8")).hexdigest()
+
+
+def check_nonce(nonce: Any) -> str:
+    """A supervisor's nonce is exactly 32 lower-case hex characters. With a nonce of free length, a seal of
+    nonce + "424242" would also open as value "24242" with nonce + "4": the fixed length rules that out."""
+    if not isinstance(nonce, str) or not _NONCE.fullmatch(nonce):
+        raise ValueError(f"a nonce is exactly {NONCE_LENGTH} lower-case hex characters (16 random bytes)")
+    return nonce
 
 
 def check_input_value(value: Any, *, max_length: int = INPUT_MAX_LENGTH) -> str:
@@ -150,8 +169,12 @@ def rank(seed_hex: str, identifiers: Iterable[str]) -> list[str]:
     return _ranked(seed_hex, ids, joined.split(b"\n"), ids_sorted=False)
 
 
-def _checked_input_commitments(commitments: Sequence[dict[str, str]],
-                               inputs: list[dict[str, str]]) -> list[dict[str, str]]:
+def _checked_input_commitments(commitments: Sequence[dict[str, str]], inputs: list[dict[str, str]], *,
+                               proof_format: int = 1) -> list[dict[str, str]]:
+    """Each public input against its seal, in the same order. A sealed input revealed in time opens its commitment
+    with its nonce (in format 2: exactly 32 hex characters); one not revealed in time is the empty string with an
+    empty nonce; in format 2 a value that was never sealed (an external public value fixed in the announcement)
+    has an empty nonce too, its commitment being SHA-256 of the value alone."""
     if len(commitments) != len(inputs):
         raise ValueError("one input commitment per public input, in the same order")
     clean = []
@@ -162,6 +185,11 @@ def _checked_input_commitments(commitments: Sequence[dict[str, str]],
         if fields["source"] != item["source"]:
             raise ValueError(f"input commitment {n} is from {fields['source']!r}, public input {n} from "
                              f"{item['source']!r}: the two lists must be in the same order")
+        if proof_format >= 2:
+            if not _HEX64.fullmatch(fields["commitment"]):
+                raise ValueError(f"the commitment of input {n} must be 64 lower-case hex characters")
+            if fields["nonce"]:
+                check_nonce(fields["nonce"])
         not_revealed = fields["nonce"] == "" and item["value"] == ""  # recorded as the empty string
         if not not_revealed and input_commitment(fields["nonce"], item["value"]) != fields["commitment"]:
             raise ValueError(f"public input {n} ({item['source']}) does not match its sealed commitment")
@@ -169,16 +197,71 @@ def _checked_input_commitments(commitments: Sequence[dict[str, str]],
     return clean
 
 
+def canonical_json(document: Any) -> bytes:
+    """Sorted keys, no spaces, no ASCII escaping, UTF-8: the bytes every digest of the protocol is taken over."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def record_digest(*, input_commitments: Sequence[dict[str, str]], metadata: dict[str, Any], selected: int,
+                  proof_format: int = PROOF_FORMAT) -> str:
+    """Format 2: SHA-256 of the canonical JSON of the proof's fields that the seed does not cover. Recorded in
+    the audit ledger when the draw is made, so a proof whose metadata or `selected` was changed later no longer
+    matches the value recorded at the draw."""
+    document = {"input_commitments": list(input_commitments), "metadata": metadata, "proof_format": proof_format,
+                "selected": selected}
+    return hashlib.sha256(canonical_json(document)).hexdigest()
+
+
+def selected_for(metadata: dict[str, Any]) -> int:
+    """How many a draw of this kind takes from the top of the ranking: a fixed-price draw its winner (the rest
+    are alternates in order); an expert panel the size announced when the panel was requested."""
+    kind = metadata.get("kind")
+    if kind == KIND_FIXED_PRICE:
+        return 1
+    if kind == KIND_EXPERT_PANEL:
+        size = metadata.get("size")
+        if isinstance(size, bool) or not isinstance(size, int):
+            raise ValueError("an expert-panel draw's metadata must give its size as a whole number")
+        return size
+    raise ValueError(f"the metadata's kind must be {KIND_FIXED_PRICE!r} or {KIND_EXPERT_PANEL!r}, not {kind!r}")
+
+
+def _no_fractions(value: Any, where: str = "metadata") -> None:
+    """Format 2 metadata is text, whole numbers, booleans, null, lists and objects: a float has no one canonical
+    form that every JSON reader gives back, so it could not be digested the same way by everyone."""
+    if isinstance(value, float):
+        raise ValueError(f"{where} must not hold a fractional number: write it as text")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _no_fractions(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for item in value:
+            _no_fractions(item, where)
+
+
 def build_proof(*, project: str, secret: bytes, candidates: Iterable[str], public_inputs: Sequence[dict[str, str]],
                 selected: int, input_commitments: Sequence[dict[str, str]] | None = None,
-                metadata: dict[str, Any] | None = None, max_input_length: int = INPUT_MAX_LENGTH) -> dict[str, Any]:
-    """The complete proof (step 6 of fps-draw-v1); `metadata` (times, supervisors, video hashes) is outside the seed."""
+                metadata: dict[str, Any] | None = None, max_input_length: int = INPUT_MAX_LENGTH,
+                proof_format: int = 1) -> dict[str, Any]:
+    """The complete proof (step 6 of fps-draw-v1); `metadata` (times, supervisors, video hashes) is outside the seed.
+
+    `proof_format=2` is what the platform builds: input commitments and metadata required, nonces of 32 hex
+    characters, `selected` fixed by the metadata's kind, and `record_digest` over what the seed does not cover.
+    The default, format 1, is the earlier document, kept so that earlier proofs and vectors stay reproducible."""
+    if proof_format not in (1, PROOF_FORMAT):
+        raise ValueError(f"unknown proof format {proof_format!r}")
     ids, joined = _identifiers(candidates, sort=True)
     if isinstance(selected, bool) or not isinstance(selected, int) or not 1 <= selected <= len(ids):
         raise ValueError(f"selected must be a whole number between 1 and {len(ids)} (the number of candidates)")
     inputs = _public_inputs(public_inputs)
     for item in inputs:
         check_input_value(item["value"], max_length=max_input_length)
+    if proof_format >= 2:
+        if input_commitments is None or not isinstance(metadata, dict):
+            raise ValueError("a format 2 proof needs its input commitments and its metadata")
+        _no_fractions(metadata)
+        if selected != selected_for(metadata):
+            raise ValueError(f"a draw of kind {metadata['kind']} selects {selected_for(metadata)}, not {selected}")
     commit, digest = commitment(secret), hashlib.sha256(joined).hexdigest()
     seed = compute_seed(project=project, commitment=commit, candidates_digest=digest, public_inputs=inputs,
                         secret_hex=secret.hex())
@@ -188,9 +271,13 @@ def build_proof(*, project: str, secret: bytes, candidates: Iterable[str], publi
         "public_inputs": inputs, "secret": secret.hex(), "seed": seed, "ranking": ranking, "selected": selected,
     }
     if input_commitments is not None:
-        proof["input_commitments"] = _checked_input_commitments(input_commitments, inputs)
+        proof["input_commitments"] = _checked_input_commitments(input_commitments, inputs, proof_format=proof_format)
     if metadata is not None:
         proof["metadata"] = metadata
+    if proof_format >= 2:
+        proof["proof_format"] = proof_format
+        proof["record_digest"] = record_digest(input_commitments=proof["input_commitments"], metadata=metadata,
+                                               selected=selected, proof_format=proof_format)
     return proof
 
 

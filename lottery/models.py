@@ -37,7 +37,10 @@ class DrawSecret(AuditedModel):
 
 
 class DrawInput(AuditedModel):
-    """One supervisor's public input: sealed first (commitment only), revealed once every sealer has sealed."""
+    """One supervisor's public input: sealed first (commitment only), revealed once every sealer has sealed.
+    Written by that supervisor: created when sealing, changed once when revealing. The seal that completes the
+    set of participants (every supervisor then signed in has sealed) is marked `closed_sealing`: no seal is
+    taken after it, and a supervisor who signs in later is recorded as present without blocking the draw."""
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="draw_inputs")
     round = models.PositiveSmallIntegerField()
@@ -46,9 +49,10 @@ class DrawInput(AuditedModel):
     source = models.CharField(_("来源"), max_length=100)
     commitment = models.CharField(_("密封值"), max_length=64)
     value = models.CharField(_("数值"), max_length=64, blank=True, default="")
-    nonce = models.CharField(max_length=128, blank=True, default="")
+    nonce = models.CharField(max_length=128, blank=True, default="")  # 32 hex characters since issue 13
     sealed_at = models.DateTimeField(_("密封时间"))
     revealed_at = models.DateTimeField(_("揭示时间"), null=True, blank=True)
+    closed_sealing = models.BooleanField(_("密封截止"), null=True, blank=True)  # null: sealed before this was kept
     history = audited()
 
     class Meta:

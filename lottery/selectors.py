@@ -22,7 +22,7 @@ def published_draw(project: Project) -> Draw:
 
 
 def draw_state(project: Project) -> dict[str, Any]:
-    from lottery.services import all_sealed, current_draw_session
+    from lottery.services import all_sealed, current_draw_session, sealing_closed
 
     session = current_draw_session(project)
     inputs = list(DrawInput.objects.filter(project=project, round=project.round).order_by("position"))
@@ -41,6 +41,7 @@ def draw_state(project: Project) -> dict[str, Any]:
         "commitment": project.commitment, "candidates_digest": project.candidates_digest,
         "candidates_count": eligible_registrations(project).count() if project.candidates_digest else 0,
         "session": session.pk if session else None, "supervisors_present": present, "all_sealed": sealed_all,
+        "sealing_closed": sealing_closed(inputs),
         "external_input_source": project.external_input_source,
         "inputs": [{"position": i.position, "source": i.source, "commitment": i.commitment,
                     "revealed": i.revealed_at is not None, "value": i.value if i.revealed_at else None}

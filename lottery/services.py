@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from audit import checkpoints, ledger
+from audit.models import LedgerEntry
 from core import clock, context
 from core.errors import Conflict
 from core.roles import require
@@ -47,12 +48,15 @@ def commit_for_project(*, project: Project, actor: User) -> None:
 
 
 def freeze_candidates(*, project: Project, actor: User) -> None:
-    """At close (and after a reviewer's override): the eligible candidates' digest, published at once."""
+    """At close: the eligible candidates' digest, published at once. The list is immutable from then on (DESIGN §3):
+    a round's digest is published once; an error found later fails the round (trading.services.projects)."""
     if not project.is_fixed_price:
         return
     identifiers = [r.enterprise.uscc for r in eligible_registrations(project)]
     if not identifiers:
         return
+    if published_candidates_digest(project) is not None:
+        raise Conflict(_("本轮候选名单已冻结并公布摘要，不能再更改。"))
     digest = engine.candidates_digest(identifiers)
     project.refresh_from_db()
     project.candidates_digest = digest
@@ -61,6 +65,13 @@ def freeze_candidates(*, project: Project, actor: User) -> None:
     project.save()
     ledger.record_event("draw_candidates_frozen", obj=project,
                         data={"round": project.round, "count": len(identifiers), "digest": digest})
+
+
+def published_candidates_digest(project: Project) -> str | None:
+    """The digest published at this round's close, as the append-only ledger recorded it (None before)."""
+    entry = (LedgerEntry.objects.filter(project=project.code, action="draw_candidates_frozen",
+                                        data__round=project.round).order_by("seq").first())
+    return entry.data["digest"] if entry is not None else None
 
 
 # --- the draw session ---------------------------------------------------------------------------------------------
@@ -94,46 +105,75 @@ def _inputs(project: Project):
     return DrawInput.objects.filter(project=project, round=project.round).order_by("position")
 
 
+def closes_sealing(sealed: set[int], present: set[int]) -> bool:
+    """A seal closes the set of participants when, with it, every supervisor signed in has sealed (and at least
+    DRAW_MIN_SUPERVISORS have): from then on nobody seals, every sealer reveals or gets the empty string, and a
+    supervisor who signs in later is recorded as present but neither seals nor blocks (DESIGN §3)."""
+    return len(sealed) >= settings.DRAW_MIN_SUPERVISORS and present <= sealed
+
+
+def sealing_closed(inputs) -> bool:
+    """Sealing has closed: marked on the seal that closed it, or (rounds sealed before that was recorded) once
+    the first input was revealed."""
+    return any(i.closed_sealing or i.revealed_at for i in inputs)
+
+
+def check_commitment(commitment: Any) -> str:
+    commitment = str(commitment or "").strip().lower()
+    if len(commitment) != 64 or any(c not in "0123456789abcdef" for c in commitment):
+        raise ValidationError({"commitment": [_("须为64位十六进制的 SHA-256 值（nonce + 数值）。")]})
+    return commitment
+
+
+def check_reveal(value: Any, nonce: Any) -> None:
+    """A reveal's value and nonce, for the fixed-price draw and the panel draw alike. The nonce is exactly 32
+    lower-case hex characters: with a free length, a seal of nonce + "424242" would open as "24242" too."""
+    errors: dict[str, list[str]] = {}
+    if not isinstance(value, str):
+        errors["value"] = [_("须为字符串。")]
+    elif len(value) > settings.DRAW_INPUT_MAX_LENGTH:
+        errors["value"] = [_("最长%(n)d个字符。") % {"n": settings.DRAW_INPUT_MAX_LENGTH}]
+    try:
+        engine.check_nonce(nonce)
+    except ValueError:
+        errors["nonce"] = [_("须为32位小写十六进制字符（16个随机字节），与密封时所用的一致。")]
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def input_seal(*, actor: User, project: Project, commitment: str) -> DrawInput:
     project = Project.objects.select_for_update().get(pk=project.pk)
     _check_supervisor(actor, project)
-    commitment = str(commitment or "").strip().lower()
-    if len(commitment) != 64 or any(c not in "0123456789abcdef" for c in commitment):
-        raise ValidationError({"commitment": [_("须为64位十六进制的 SHA-256 值（nonce + 数值）。")]})
+    commitment = check_commitment(commitment)
     inputs = list(_inputs(project))
-    if any(i.revealed_at for i in inputs):
-        raise Conflict(_("已开始揭示，不能再密封新的输入。"))
+    if sealing_closed(inputs):
+        raise Conflict(_("密封已截止：密封时在场的监督人员均已密封。您的签到已记录，但不参与本轮输入。"))
     if any(i.supervisor_id == actor.pk for i in inputs):
         raise Conflict(_("您已密封过输入。"))
     name = actor.get_full_name() or actor.username
+    closing = closes_sealing({i.supervisor_id for i in inputs} | {actor.pk}, _present_supervisors(project)[1])
     sealed = DrawInput.objects.create(project=project, round=project.round, position=len(inputs) + 1,
                                       supervisor=actor, source=_("现场监督%(name)s") % {"name": name},
-                                      commitment=commitment, sealed_at=clock.now())
-    ledger.record_event("draw_input_sealed", obj=project, data={"round": project.round, "position": sealed.position,
-                                                               "source": sealed.source, "commitment": commitment})
+                                      commitment=commitment, sealed_at=clock.now(), closed_sealing=closing)
+    ledger.record_event("draw_input_sealed", obj=project, data={
+        "round": project.round, "position": sealed.position, "source": sealed.source, "commitment": commitment,
+        "closed_sealing": closing})
     return sealed
 
 
 def all_sealed(project: Project) -> bool:
-    present = _present_supervisors(project)[1]
-    sealed = set(_inputs(project).values_list("supervisor_id", flat=True))
-    return len(sealed) >= settings.DRAW_MIN_SUPERVISORS and present <= sealed
+    inputs = list(_inputs(project))
+    if sealing_closed(inputs):
+        return True
+    return closes_sealing({i.supervisor_id for i in inputs}, _present_supervisors(project)[1])
 
 
 @transaction.atomic
 def input_reveal(*, actor: User, project: Project, value: Any, nonce: Any) -> DrawInput:
     project = Project.objects.select_for_update().get(pk=project.pk)
     _check_supervisor(actor, project)
-    errors: dict[str, list[str]] = {}
-    if not isinstance(value, str):
-        errors["value"] = [_("须为字符串。")]
-    elif len(value) > settings.DRAW_INPUT_MAX_LENGTH:
-        errors["value"] = [_("最长%(n)d个字符。") % {"n": settings.DRAW_INPUT_MAX_LENGTH}]
-    if not isinstance(nonce, str) or not 8 <= len(nonce) <= 128:
-        errors["nonce"] = [_("须为8至128个字符的随机串。")]
-    if errors:
-        raise ValidationError(errors)
+    check_reveal(value, nonce)
     mine = _inputs(project).filter(supervisor=actor).first()
     if mine is None:
         raise Conflict(_("您没有密封过输入。"))
@@ -174,7 +214,7 @@ def _draw_once(*, actor: User, project: Project, external_value: str = "") -> Dr
         raise Conflict(_("至少需要%(n)d名现场监督人员签到。") % {"n": settings.DRAW_MIN_SUPERVISORS})
     inputs = list(_inputs(project))
     public_inputs, commitments = _collect_inputs(project, inputs, external_value)
-    proof = _proof(project, session, inputs, public_inputs, commitments)
+    proof = _proof(project, session, inputs, public_inputs, commitments, present)
     try:
         with transaction.atomic():
             draw = Draw.objects.create(
@@ -187,7 +227,7 @@ def _draw_once(*, actor: User, project: Project, external_value: str = "") -> Dr
     publicity_start(actor=actor, project=project, reason=_("抽取结果公示"))
     ledger.record_event("draw_completed", obj=project, data={
         "round": project.round, "seed": proof["seed"], "winner": proof["ranking"][0],
-        "proof_sha256": draw.proof_sha256})
+        "proof_sha256": draw.proof_sha256, "record_digest": proof["record_digest"]})
     checkpoints.publish_on_commit(f"draw {project.code}")
     return draw
 
@@ -216,23 +256,35 @@ def _collect_inputs(project: Project, inputs: list[DrawInput], external_value: s
     return public, sealed
 
 
-def _proof(project, session, inputs, public_inputs, commitments) -> dict[str, Any]:
-    record = DrawSecret.objects.get(project=project, round=project.round)
-    secret = sealing.unseal(record.sealed_secret, project.code, project.round)
+def _candidates(project: Project) -> list[str]:
+    """The eligible candidates, refused unless they are the list whose digest was published at the close: the
+    list is immutable from then on, so a difference is an error that fails the round, never a new list."""
     candidates = [r.enterprise.uscc for r in eligible_registrations(project)]
-    if engine.candidates_digest(candidates) != project.candidates_digest:
-        raise Conflict(_("候选名单与公布的摘要不一致，抽取中止。"))
+    published = published_candidates_digest(project)
+    if not candidates or published is None or project.candidates_digest != published \
+            or engine.candidates_digest(candidates) != published:
+        raise Conflict(_("候选名单与截止时公布的摘要不一致，抽取中止。名单自公布摘要起不得更改：如确有实质性错误，"
+                         "须以流标终止本轮并重新发布。"))
+    return candidates
+
+
+def _proof(project, session, inputs, public_inputs, commitments, present: set[int]) -> dict[str, Any]:
+    record = DrawSecret.objects.get(project=project, round=project.round)
+    candidates = _candidates(project)
+    secret = sealing.unseal(record.sealed_secret, project.code, project.round)
     metadata = {
+        "kind": engine.KIND_FIXED_PRICE,
         "round": project.round, "fixed_price": str(project.fixed_price), "drawn_at": clock.now().isoformat(),
         "commitment_published_at": project.published_at.isoformat() if project.published_at else None,
         "candidates_frozen_at": project.candidates_frozen_at.isoformat() if project.candidates_frozen_at else None,
         "session": session.pk, "room": session.room.name,
         "supervisors": [i.supervisor.username for i in inputs],
+        "supervisors_present": sorted(User.objects.filter(pk__in=present).values_list("username", flat=True)),
         "not_revealed": [i.source for i in inputs if not i.revealed_at],
     }
     return engine.build_proof(project=project.code, secret=secret, candidates=candidates,
                               public_inputs=public_inputs, selected=1, input_commitments=commitments,
-                              metadata=metadata)
+                              metadata=metadata, proof_format=engine.PROOF_FORMAT)
 
 
 def proof_sha256(proof: dict[str, Any]) -> str:

@@ -1,12 +1,38 @@
 #!/usr/bin/env python3
 """Verify a draw proof of the public resource trading centre, offline, with the Python standard library only.
 
-    python verify.py PROOF.json [--commitment HEX] [--candidates-digest HEX]
+    python verify.py PROOF.json [--commitment HEX] [--candidates-digest HEX] [--record-digest HEX]
 
 Protocols: fps-draw-v1 (a secret committed at publication + the supervisors' public inputs) and rfc3797 (IETF
-RFC 3797 selection from public numeric sources). Prints OK and a summary and exits 0; or prints the first thing
-that does not match and exits 1. Give --commitment and --candidates-digest the values published BEFORE the draw
-(on the announcement page): a self-consistent proof remade later with a new secret is caught only by them.
+RFC 3797 selection from public numeric sources). Prints OK, a summary and what was checked against what, and
+exits 0; or prints the first thing that does not match and exits 1. A field the proof does not define is an
+error, never ignored.
+
+An fps-draw-v1 proof, field by field (format 2, `proof_format: 2`, is what the platform builds now):
+  secret             its SHA-256 must be `commitment`
+  commitment         with --commitment: the value published with the announcement, BEFORE the draw
+  candidates         sorted, distinct; their SHA-256 must be `candidates_digest`
+  candidates_digest  with --candidates-digest: the value published at the registration close
+  public_inputs      each must open its entry of `input_commitments` (same order); with the four fields above
+  project, protocol  they give the seed: SHA-256 of their canonical JSON must be `seed`
+  seed, ranking      recomputed: the ranking must be every candidate, ordered by HMAC-SHA256(seed, identifier)
+  input_commitments  format 2: each nonce exactly 32 lower-case hex characters, so a seal opens as one value
+                     only; an input not revealed in time is the empty string with an empty nonce (its seal
+                     cannot be opened: it is covered by record_digest only); a value never sealed (an external
+                     public value fixed in the announcement) has an empty nonce and SHA-256(value) as commitment
+  selected           format 2: fixed by metadata.kind (fixed-price: 1, the winner; expert-panel: metadata.size)
+  metadata           format 2: covered by record_digest, with input_commitments, proof_format and selected
+  record_digest      SHA-256 of their canonical JSON; with --record-digest: the value recorded in the audit
+                     ledger when the draw was made (shown on the result page)
+Without the options each value can only be checked against the rest of the same file: give --commitment and
+--candidates-digest as published BEFORE the draw (a self-consistent proof remade with a new secret is caught only
+by them), and --record-digest as recorded at the draw (changed metadata or `selected` is caught only by it).
+A proof without `proof_format` is a format 1 proof, published before record digests: its metadata is not covered
+by any digest, and its nonces may be of any length; the output says so.
+
+An rfc3797 proof: the key string and the selection are recomputed from `candidates` (the pool, in its published
+order), `sources` and `selected`; compare those three, the project and the metadata with the announcement, which
+fixed them in advance: no digest covers them.
 """
 
 # This file deliberately repeats the few hash functions of the platform's engine (lottery/engine.py) instead
@@ -24,8 +50,17 @@ from decimal import Decimal
 FPS = "fps-draw-v1"
 RFC3797 = "rfc3797"
 HEX_DIGITS = frozenset("0123456789abcdef")
+NONCE_LENGTH = 32
+PROOF_FORMAT = 2
+KINDS = ("fixed-price", "expert-panel")
+FPS_FIELDS_1 = frozenset({"protocol", "project", "commitment", "candidates", "candidates_digest", "public_inputs",
+                          "secret", "seed", "ranking", "selected"})
+FPS_OPTIONAL_1 = frozenset({"input_commitments", "metadata"})
+FPS_FIELDS_2 = FPS_FIELDS_1 | FPS_OPTIONAL_1 | {"proof_format", "record_digest"}
+RFC_FIELDS = frozenset({"protocol", "project", "candidates", "sources", "selected", "ranking"})
+RFC_OPTIONAL = frozenset({"key", "metadata"})
 _IPAD, _OPAD = bytes(x ^ 0x36 for x in range(256)), bytes(x ^ 0x5C for x in range(256))  # RFC 2104 pads
-USAGE = "usage: python verify.py PROOF.json [--commitment HEX] [--candidates-digest HEX]"
+USAGE = "usage: python verify.py PROOF.json [--commitment HEX] [--candidates-digest HEX] [--record-digest HEX]"
 
 
 class Mismatch(Exception):
@@ -49,6 +84,28 @@ def _field(proof, name, kind, kind_name):
     if not isinstance(value, kind) or isinstance(value, bool):
         raise Mismatch(f"'{name}' must be {kind_name}")
     return value
+
+
+def _known_fields(proof, required, optional, what):
+    unknown = sorted(set(proof) - required - optional, key=str)
+    if unknown:
+        raise Mismatch(f"the proof has a field {unknown[0]!r} that {what} does not define: nothing may be added "
+                       "unchecked")
+    missing = sorted(required - set(proof))
+    if missing:
+        raise Mismatch(f"the proof has no '{missing[0]}' field")
+
+
+def _canonical(document):
+    """Sorted keys, no spaces, no ASCII escaping, UTF-8. Only text, whole numbers, booleans, null, lists and
+    objects: a fractional number has no one form that every JSON reader gives back."""
+    def walk(value):
+        if isinstance(value, (float, Decimal)):
+            raise Mismatch(f"the proof holds the fractional number {value} where only text and whole numbers may be")
+        for item in value.values() if isinstance(value, dict) else value if isinstance(value, list) else ():
+            walk(item)
+    walk(document)
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def _hmac_sha256_many(key, messages):
@@ -91,33 +148,46 @@ def _check_candidates(proof, published_digest):
     return candidates, digest, joined.split(b"\n")
 
 
-def _check_public_inputs(proof):
+def _check_public_inputs(proof, version):
     inputs = _field(proof, "public_inputs", list, "a list of {source, value}")
     for n, item in enumerate(inputs, start=1):
         if not isinstance(item, dict) or set(item) != {"source", "value"} or \
                 not isinstance(item["source"], str) or not isinstance(item["value"], str):
             raise Mismatch(f"public input {n} must be exactly {{\"source\": text, \"value\": text}}")
+    unopened = {"not revealed": [], "never sealed": []}
     if "input_commitments" in proof:
-        _check_input_commitments(proof["input_commitments"], inputs)
-    return inputs
+        unopened = _check_input_commitments(proof["input_commitments"], inputs, version)
+    return inputs, unopened
 
 
-def _check_input_commitments(sealed_list, inputs):
+def _check_input_commitments(sealed_list, inputs, version):
+    """The sources of the inputs not revealed in time (recorded as the empty string) and of those never sealed."""
     if not isinstance(sealed_list, list) or len(sealed_list) != len(inputs):
         raise Mismatch("'input_commitments' must hold one entry per public input, in the same order")
+    unopened = {"not revealed": [], "never sealed": []}
     for n, sealed in enumerate(sealed_list, start=1):
         item = inputs[n - 1]
         if not isinstance(sealed, dict) or not all(isinstance(sealed.get(k), str)
                                                    for k in ("source", "commitment", "nonce")):
             raise Mismatch(f"input commitment {n} must be {{source, commitment, nonce}}, all text")
+        if version >= 2 and set(sealed) != {"source", "commitment", "nonce"}:
+            raise Mismatch(f"input commitment {n} must be exactly {{source, commitment, nonce}}")
         _hex64(sealed["commitment"], f"the commitment of input {n}")
         if sealed["source"] != item["source"]:
             raise Mismatch(f"public input {n} is from {item['source']!r} but input commitment {n} is from "
                            f"{sealed['source']!r}: the inputs were reordered or changed")
-        if sealed["nonce"] == "" and item["value"] == "":
+        nonce = sealed["nonce"]
+        if version >= 2 and nonce and (len(nonce) != NONCE_LENGTH or not set(nonce) <= HEX_DIGITS):
+            raise Mismatch(f"the nonce of input {n} must be exactly {NONCE_LENGTH} lower-case hex characters, so "
+                           "that its seal opens as one value only")
+        if nonce == "" and item["value"] == "":
+            unopened["not revealed"].append(item["source"])
             continue  # a supervisor who did not reveal in time: the empty string, recorded (never a re-draw)
-        if _sha256_hex(sealed["nonce"] + item["value"]) != sealed["commitment"]:
+        if _sha256_hex(nonce + item["value"]) != sealed["commitment"]:
             raise Mismatch(f"public input {n} ({item['source']}) does not match the value sealed before the reveal")
+        if nonce == "":
+            unopened["never sealed"].append(item["source"])
+    return unopened
 
 
 def _check_ranking(ranking, expected):
@@ -139,7 +209,50 @@ def _check_ranking(ranking, expected):
                    f"{expected[position - 1]!r} is due")
 
 
-def check_fps(proof, commitment=None, candidates_digest=None):
+def _version(proof):
+    if "proof_format" not in proof:
+        return 1
+    version = proof["proof_format"]
+    if version != PROOF_FORMAT or isinstance(version, bool):
+        raise Mismatch(f"unknown proof_format {version!r} (known: {PROOF_FORMAT}; none for format 1)")
+    return version
+
+
+def _check_record(proof, candidates, published_record):
+    """Format 2: `selected` from the kind of draw, and the digest over every field the seed does not cover."""
+    metadata = _field(proof, "metadata", dict, "an object")
+    kind = metadata.get("kind")
+    if kind not in KINDS:
+        raise Mismatch(f"metadata.kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    selected = _field(proof, "selected", int, "a whole number")
+    if kind == "fixed-price":
+        due = 1
+    else:
+        due = metadata.get("size")
+        if not isinstance(due, int) or isinstance(due, bool) or not 1 <= due <= len(candidates):
+            raise Mismatch(f"metadata.size must be a whole number between 1 and {len(candidates)}")
+    if selected != due:
+        raise Mismatch(f"'selected' is {selected}; a draw of kind {kind} selects {due}")
+    if "input_commitments" not in proof:
+        raise Mismatch("the proof has no 'input_commitments' field")
+    document = {"input_commitments": proof["input_commitments"], "metadata": metadata,
+                "proof_format": proof["proof_format"], "selected": selected}
+    digest = _hex64(_field(proof, "record_digest", str, "text"), "record_digest")
+    if hashlib.sha256(_canonical(document)).hexdigest() != digest:
+        raise Mismatch("record_digest does not match the input commitments, the metadata and 'selected': one of "
+                       "them was changed")
+    if published_record is not None and digest != published_record:
+        raise Mismatch(f"record_digest {digest} is not the one recorded at the draw ({published_record})")
+
+
+def check_fps(proof, commitment=None, candidates_digest=None, record_digest=None):
+    version = _version(proof)
+    if version >= 2:
+        _known_fields(proof, FPS_FIELDS_2, frozenset(), f"fps-draw-v1 format {version}")
+    else:
+        _known_fields(proof, FPS_FIELDS_1, FPS_OPTIONAL_1, "fps-draw-v1 format 1")
+        if record_digest is not None:
+            raise Mismatch("--record-digest applies to format 2 proofs; this one (format 1) has no record_digest")
     project = _field(proof, "project", str, "text")
     secret_hex = _hex64(_field(proof, "secret", str, "text"), "secret")
     commit = _hex64(_field(proof, "commitment", str, "text"), "commitment")
@@ -148,7 +261,7 @@ def check_fps(proof, commitment=None, candidates_digest=None):
     if commitment is not None and commit != commitment:
         raise Mismatch(f"commitment {commit} is not the one published before the draw ({commitment})")
     candidates, digest, messages = _check_candidates(proof, candidates_digest)
-    inputs = _check_public_inputs(proof)
+    inputs, unopened = _check_public_inputs(proof, version)
     document = {"candidates_digest": digest, "commitment": commit, "project": project, "protocol": FPS,
                 "public_inputs": inputs, "secret": secret_hex}
     seed = _sha256_hex(json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False))
@@ -164,6 +277,35 @@ def check_fps(proof, commitment=None, candidates_digest=None):
     selected = _field(proof, "selected", int, "a whole number")
     if not 1 <= selected <= len(candidates):
         raise Mismatch(f"'selected' is {selected}; it must be between 1 and {len(candidates)}")
+    if version >= 2:
+        _check_record(proof, candidates, record_digest)
+    elif "metadata" in proof and not isinstance(proof["metadata"], dict):
+        raise Mismatch("'metadata' must be an object")
+    return _fps_report(proof, version, unopened, commitment, candidates_digest, record_digest)
+
+
+def _fps_report(proof, version, unopened, commitment, candidates_digest, record_digest):
+    """What was checked against what, one line each, for the person reading the output."""
+    def against(given, published):
+        return published if given is not None else "the same file only (no option given)"
+    lines = [
+        f"format {version}" + (": every field checked, or covered by record_digest" if version >= 2 else ""),
+        f"secret -> commitment, checked against {against(commitment, 'the value published before the draw')}",
+        f"candidates -> candidates_digest, checked against {against(candidates_digest, 'the value published at the close')}",
+        "seed and the full ranking: recomputed from the secret, the candidates and the public inputs",
+    ]
+    if "input_commitments" in proof:
+        lines.append("public inputs: each opens its sealed commitment" + (" (32-hex nonces)" if version >= 2 else "")
+                     + "".join(f"; {what}: {', '.join(sources)}" for what, sources in unopened.items() if sources))
+    else:
+        lines.append("public inputs: no input commitments in this proof, so not checked against any seal")
+    if version >= 2:
+        lines.append(f"selected ({proof['selected']}, kind {proof['metadata']['kind']}), input commitments and "
+                     f"metadata -> record_digest, checked against {against(record_digest, 'the value recorded at the draw')}")
+    else:
+        lines.append("'selected' and the metadata are NOT covered by any digest (format 1, before record digests); "
+                     "nonces may be of any length; compare them with the result page")
+    return lines
 
 
 # --- rfc3797 ----------------------------------------------------------------------------------------------------
@@ -190,9 +332,11 @@ def _rfc_select(pool, key, k):
     return picks
 
 
-def check_rfc3797(proof, commitment=None, candidates_digest=None):
-    if commitment is not None or candidates_digest is not None:
-        raise Mismatch("--commitment and --candidates-digest apply to fps-draw-v1 proofs, not to rfc3797")
+def check_rfc3797(proof, commitment=None, candidates_digest=None, record_digest=None):
+    if commitment is not None or candidates_digest is not None or record_digest is not None:
+        raise Mismatch("--commitment, --candidates-digest and --record-digest apply to fps-draw-v1 proofs, not to "
+                       "rfc3797")
+    _known_fields(proof, RFC_FIELDS, RFC_OPTIONAL, "rfc3797")
     pool = _field(proof, "candidates", list, "a list of identifiers")
     if not pool or not all(isinstance(c, str) and c for c in pool) or len(set(pool)) != len(pool):
         raise Mismatch("'candidates' must be a non-empty list of distinct identifiers")
@@ -209,6 +353,8 @@ def check_rfc3797(proof, commitment=None, candidates_digest=None):
     picks = _rfc_select(pool, key.encode("ascii"), k)
     if ranking != picks:
         raise Mismatch(f"the selection should be {picks}, the proof says {ranking}")
+    return ["key string and selection: recomputed from the pool, the sources and 'selected'; compare those, the "
+            "project and the metadata with the announcement that fixed them (no digest covers them)"]
 
 
 CHECKS = {FPS: check_fps, RFC3797: check_rfc3797}
@@ -220,22 +366,34 @@ def _published(value, option):
     return _hex64(value.strip().lower() if isinstance(value, str) else value, option)
 
 
-def verify_proof(proof, commitment=None, candidates_digest=None):
+def check(proof, commitment=None, candidates_digest=None, record_digest=None):
+    """What was checked against what (lines for the reader); raises Mismatch at the first problem."""
+    if not isinstance(proof, dict):
+        raise Mismatch("the proof must be a JSON object")
+    if "protocol" not in proof:
+        raise Mismatch("the proof has no 'protocol' field")
+    if proof["protocol"] not in CHECKS:
+        raise Mismatch(f"unknown protocol {proof['protocol']!r} (known: {', '.join(CHECKS)})")
+    return CHECKS[proof["protocol"]](proof, _published(commitment, "--commitment"),
+                                     _published(candidates_digest, "--candidates-digest"),
+                                     _published(record_digest, "--record-digest"))
+
+
+def verify_proof(proof, commitment=None, candidates_digest=None, record_digest=None):
     """The problems found, at most one: the first (an empty list: the proof verifies). Never raises."""
+    return _outcome(proof, commitment, candidates_digest, record_digest)[0]
+
+
+def _outcome(proof, *published):
+    """([the first problem] or [], the lines saying what was checked against what)."""
     try:
-        if not isinstance(proof, dict):
-            raise Mismatch("the proof must be a JSON object")
-        if "protocol" not in proof:
-            raise Mismatch("the proof has no 'protocol' field")
-        if proof["protocol"] not in CHECKS:
-            raise Mismatch(f"unknown protocol {proof['protocol']!r} (known: {', '.join(CHECKS)})")
-        CHECKS[proof["protocol"]](proof, _published(commitment, "--commitment"),
-                                  _published(candidates_digest, "--candidates-digest"))
+        return [], check(proof, *published)
     except Mismatch as problem:
-        return [str(problem)]
+        return [str(problem)], []
     except UnicodeEncodeError:
-        return ["the proof holds text that is not valid Unicode"]
-    return []
+        return ["the proof holds text that is not valid Unicode"], []
+    except RecursionError:
+        return ["the proof is nested too deeply to be a proof"], []
 
 
 def summary(proof):
@@ -246,7 +404,7 @@ def summary(proof):
 
 
 def _parse_args(args):
-    options, paths = {"--commitment": None, "--candidates-digest": None}, []
+    options, paths = {"--commitment": None, "--candidates-digest": None, "--record-digest": None}, []
     while args:
         arg = args.pop(0)
         if arg in options:
@@ -292,15 +450,21 @@ def main(argv=None):
     except Mismatch as problem:
         print(f"FAIL: {problem}")
         return 1
-    problems = verify_proof(proof, options["--commitment"], options["--candidates-digest"])
+    problems, checked = _outcome(proof, options["--commitment"], options["--candidates-digest"],
+                                 options["--record-digest"])
     if problems:
         print(f"FAIL: {problems[0]}")
         return 1
     print("OK")
     print(summary(proof))
+    for line in checked:
+        print(f"checked: {line}")
     if proof["protocol"] == FPS and options["--commitment"] is None:
         print("note: give --commitment (and --candidates-digest) as published before the draw, to rule out a "
               "proof remade with another secret")
+    if proof["protocol"] == FPS and "record_digest" in proof and options["--record-digest"] is None:
+        print("note: give --record-digest as recorded at the draw (the result page shows it), to rule out changed "
+              "metadata or 'selected'")
     return 0
 
 

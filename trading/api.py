@@ -83,6 +83,17 @@ class ProjectCloseView(API):
         return Response(ProjectSerializer(project).data)
 
 
+class ProjectFailRoundView(API):
+    @extend_schema(request=ReasonSerializer, responses=ProjectSerializer,
+                   description="流标: end the current round with a written reason (e.g. a material error in the frozen "
+                               "candidate list, which no review may change); the project can then be re-published.")
+    def post(self, request: Request, code: str) -> Response:
+        project = selectors.project_for(request.user, code)
+        project = project_services.project_fail_round(actor=request.user, project=project,
+                                                      reason=_text(request, "reason"))
+        return Response(ProjectSerializer(project).data)
+
+
 class RegistrationListView(API):
     @extend_schema(responses=RegistrationSerializer(many=True))
     def get(self, request: Request, code: str) -> Response:

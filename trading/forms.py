@@ -97,5 +97,9 @@ class RepublishForm(ServiceForm):
     reason = forms.CharField(label=_("重新发布的理由"), max_length=500)
 
 
+class FailRoundForm(ServiceForm):
+    reason = forms.CharField(label=_("流标理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
 def form_data(form: forms.Form) -> dict[str, Any]:
     return dict(form.cleaned_data)

@@ -24,6 +24,7 @@ api_urlpatterns = [
     path("projects/<str:code>", api.ProjectDetailView.as_view(), name="api-project"),
     path("projects/<str:code>/publish", api.ProjectPublishView.as_view(), name="api-project-publish"),
     path("projects/<str:code>/close", api.ProjectCloseView.as_view(), name="api-project-close"),
+    path("projects/<str:code>/fail", api.ProjectFailRoundView.as_view(), name="api-project-fail"),
     path("projects/<str:code>/registrations", api.RegistrationListView.as_view(), name="api-registrations"),
     path("projects/<str:code>/sessions", api.SessionCreateView.as_view(), name="api-sessions"),
     path("rooms", api.RoomListView.as_view(), name="api-rooms"),

@@ -21,6 +21,7 @@ from trading import selectors
 from trading.forms import (
     AnswerForm,
     AttachmentForm,
+    FailRoundForm,
     FollowUpForm,
     MilestoneForm,
     ProjectForm,
@@ -153,7 +154,7 @@ def project_registrations(request: HttpRequest, code: str) -> HttpResponse:
     project = selectors.project_for(request.user, code)
     registrations = registration_services.registration_list_read(actor=request.user, project=project)
     return render(request, "trading/registrations.html", {
-        "project": project, "registrations": registrations,
+        "project": project, "registrations": registrations, "list_frozen": bool(project.candidates_digest),
         "review_form": ReviewForm() if selectors.manages(request.user, project) else None})
 
 
@@ -191,7 +192,7 @@ def _manage_forms(request: HttpRequest, project, action: str) -> dict:
     return {"session": SessionForm(bound("session")), "review": ReviewForm(bound("review")),
             "answer": AnswerForm(bound("answer")), "followup": FollowUpForm(bound("followup"), project=project),
             "milestone": MilestoneForm(bound("milestone")), "referral": TextForm(bound("referral")),
-            "republish": RepublishForm(bound("republish")),
+            "republish": RepublishForm(bound("republish")), "fail": FailRoundForm(bound("fail")),
             "attachment": AttachmentForm(bound("attachment"), request.FILES if action == "attachment" else None)}
 
 
@@ -203,6 +204,7 @@ def project_manage(request: HttpRequest, code: str) -> HttpResponse:
     action = request.POST.get("action", "")
     forms = _manage_forms(request, project, action)
     form = forms.get(action)
+    conflict = False
     if request.method == "POST" and action in MANAGE_ACTIONS and (form is None or form.is_valid()):
         try:
             MANAGE_ACTIONS[action](request, project, form)
@@ -212,6 +214,7 @@ def project_manage(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 form.apply_errors(exc)
         except (Conflict, PermissionDenied) as exc:
+            conflict = isinstance(exc, Conflict)
             messages.error(request, getattr(exc, "detail", str(exc)))
         else:  # a review is made on the list's own page: back to it
             return redirect("project-registrations" if action == "review" else "project-manage", code=project.code)
@@ -221,7 +224,8 @@ def project_manage(request: HttpRequest, code: str) -> HttpResponse:
         "sessions": selectors.project_sessions(project), "contracts": selectors.contracts(project),
         "complaints": selectors.complaints_for(request.user, project), "milestones": selectors.milestones(project),
         "followup": selectors.followup(project), "attachments": selectors.attachments(project),
-    }, status=400 if form is not None and form.errors else 200)
+        "can_fail_round": project.status in project_services.FAILABLE,
+    }, status=409 if conflict else 400 if form is not None and form.errors else 200)
 
 
 def _publish(request, project, form):
@@ -291,6 +295,11 @@ def _attachment(request, project, form):
     messages.success(request, _("附件已上传。"))
 
 
+def _fail(request, project, form):
+    project_services.project_fail_round(actor=request.user, project=project, reason=form.cleaned_data["reason"])
+    messages.success(request, _("本轮已流标，可作为新一轮重新发布。"))
+
+
 def _republish(request, project, form):
     project_services.project_republish(actor=request.user, project=project, **form.cleaned_data)
     messages.success(request, _("已作为第%(n)d轮重新发布。") % {"n": project.round + 1})
@@ -298,4 +307,4 @@ def _republish(request, project, form):
 
 MANAGE_ACTIONS = {"publish": _publish, "close": _close, "review": _review, "session": _session, "award": _award,
                   "sign": _sign, "answer": _answer, "followup": _followup, "milestone": _milestone,
-                  "referral": _referral, "republish": _republish, "attachment": _attachment}
+                  "referral": _referral, "republish": _republish, "attachment": _attachment, "fail": _fail}

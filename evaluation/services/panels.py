@@ -21,7 +21,14 @@ from core.roles import Role, require
 from evaluation.models import Bid, Expert, Panel, PanelInput, PanelMember
 from lottery import engine
 from lottery import secrets as draw_secrets
-from lottery.services import REVEAL_WINDOW, current_draw_session
+from lottery.services import (
+    REVEAL_WINDOW,
+    check_commitment,
+    check_reveal,
+    closes_sealing,
+    current_draw_session,
+    sealing_closed,
+)
 from trading.models import Attendance, Organisation, Project, User
 from trading.models.projects import Status
 from trading.selectors import ensure_manages
@@ -143,28 +150,30 @@ def _open_panel(project: Project) -> Panel:
 
 
 def _all_sealed(panel: Panel, present: set[int]) -> bool:
-    sealed = set(panel.inputs.values_list("supervisor_id", flat=True))
-    return len(sealed) >= settings.DRAW_MIN_SUPERVISORS and present <= sealed
+    inputs = list(panel.inputs.all())
+    if sealing_closed(inputs):
+        return True
+    return closes_sealing({i.supervisor_id for i in inputs}, present)
 
 
 @transaction.atomic
 def panel_input_seal(*, actor: User, project: Project, commitment: str) -> PanelInput:
-    """A present supervisor seals SHA-256(nonce + value); nobody reveals before every present supervisor sealed."""
-    _present(actor, project)
+    """A present supervisor seals SHA-256(nonce + value); nobody reveals before every present supervisor sealed.
+    The seal that completes the set closes sealing: a supervisor signing in later does not block the draw."""
+    present = _present(actor, project)
     panel = _open_panel(project)
-    commitment = str(commitment or "").strip().lower()
-    if len(commitment) != 64 or any(c not in "0123456789abcdef" for c in commitment):
-        raise ValidationError({"commitment": [_("须为64位十六进制的 SHA-256 值（nonce + 数值）。")]})
+    commitment = check_commitment(commitment)
     inputs = list(panel.inputs.all())
-    if any(i.revealed_at for i in inputs):
-        raise Conflict(_("已开始揭示，不能再密封新的输入。"))
+    if sealing_closed(inputs):
+        raise Conflict(_("密封已截止：密封时在场的监督人员均已密封。您的签到已记录，但不参与本轮输入。"))
     if any(i.supervisor_id == actor.pk for i in inputs):
         raise Conflict(_("您已密封过输入。"))
+    closing = closes_sealing({i.supervisor_id for i in inputs} | {actor.pk}, present)
     sealed = PanelInput.objects.create(
         panel=panel, position=len(inputs) + 1, supervisor=actor, commitment=commitment, sealed_at=clock.now(),
-        source=_("现场监督%(name)s") % {"name": actor.get_full_name() or actor.username})
-    ledger.record_event("panel_input_sealed", obj=panel, actor=actor,
-                        data={"position": sealed.position, "source": sealed.source, "commitment": commitment})
+        source=_("现场监督%(name)s") % {"name": actor.get_full_name() or actor.username}, closed_sealing=closing)
+    ledger.record_event("panel_input_sealed", obj=panel, actor=actor, data={
+        "position": sealed.position, "source": sealed.source, "commitment": commitment, "closed_sealing": closing})
     return sealed
 
 
@@ -172,10 +181,7 @@ def panel_input_seal(*, actor: User, project: Project, commitment: str) -> Panel
 def panel_input_reveal(*, actor: User, project: Project, value: Any, nonce: Any) -> PanelInput:
     present = _present(actor, project)
     panel = _open_panel(project)
-    if not isinstance(value, str) or len(value) > settings.DRAW_INPUT_MAX_LENGTH:
-        raise ValidationError({"value": [_("须为不超过%(n)d个字符的字符串。") % {"n": settings.DRAW_INPUT_MAX_LENGTH}]})
-    if not isinstance(nonce, str) or not 8 <= len(nonce) <= 128:
-        raise ValidationError({"nonce": [_("须为8至128个字符的随机串。")]})
+    check_reveal(value, nonce)
     mine = panel.inputs.filter(supervisor=actor).first()
     if mine is None or mine.revealed_at:
         raise Conflict(_("您没有待揭示的密封输入。"))
@@ -214,15 +220,16 @@ def panel_draw(*, actor: User, project: Project) -> Panel:
     panel = _open_panel(project)
     public_inputs, commitments = _inputs_for_proof(panel, present)
     secret = draw_secrets.unseal(panel.sealed_secret, _pad_label(project), project.round)
-    metadata = {"kind": "expert-panel", "specialty": panel.specialty, "size": panel.size,
+    metadata = {"kind": engine.KIND_EXPERT_PANEL, "specialty": panel.specialty, "size": panel.size,
                 "requested_at": panel.requested_at.isoformat(), "drawn_at": clock.now().isoformat(),
                 "supervisors": [i.supervisor.username for i in panel.inputs.order_by("position")],
+                "supervisors_present": sorted(User.objects.filter(pk__in=present).values_list("username", flat=True)),
                 "not_revealed": [i["source"] for i, c in zip(public_inputs, commitments, strict=True)
                                  if not c["nonce"]],
                 "excluded": len(panel.excluded)}
     proof = engine.build_proof(project=proof_project(project), secret=secret, candidates=panel.candidates,
                                public_inputs=public_inputs, selected=panel.size, input_commitments=commitments,
-                               metadata=metadata)
+                               metadata=metadata, proof_format=engine.PROOF_FORMAT)
     if proof["candidates_digest"] != panel.candidates_digest:
         raise Conflict(_("候选专家名单与公布的摘要不一致，抽取中止。"))
     panel.proof, panel.proof_sha256 = proof, proof_sha256(proof)
@@ -233,7 +240,8 @@ def panel_draw(*, actor: User, project: Project) -> Panel:
         for rank, identifier in enumerate(proof["ranking"][: panel.size], start=1):
             PanelMember.objects.create(panel=panel, expert=experts[identifier], rank=rank)
     ledger.record_event("panel_drawn", obj=panel, actor=actor, data={
-        "seed": proof["seed"], "proof_sha256": panel.proof_sha256, "selected": panel.size})
+        "seed": proof["seed"], "proof_sha256": panel.proof_sha256, "selected": panel.size,
+        "record_digest": proof["record_digest"]})
     checkpoints.publish_on_commit(f"panel draw {project.code}")
     return panel
 

@@ -30,7 +30,10 @@
     const mine = JSON.parse(localStorage.getItem(storeKey) || "null");
     const sealForm = $("seal-form");
     if (sealForm) {
-      sealForm.hidden = !!mine || !!state.draw;
+      // sealing closes once every supervisor signed in has sealed: a later arrival is recorded, not a participant
+      const closedToMe = !mine && state.sealing_closed && !state.draw;
+      sealForm.hidden = !!mine || !!state.draw || closedToMe;
+      $("sealing-closed").hidden = !closedToMe;
       const myInput = mine && state.inputs.find((i) => i.commitment === mine.commitment);
       $("reveal-button").hidden = !(mine && state.all_sealed && myInput && !myInput.revealed);
       $("draw-button").hidden = !!state.draw || !state.all_sealed;

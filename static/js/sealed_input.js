@@ -17,6 +17,8 @@ window.SealedInput = (function () {
   async function sha256hex(s) {
     return hex(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(s))));
   }
+  // Exactly 32 lower-case hex characters (16 random bytes), as the server requires: a fixed length is what makes
+  // the split of SHA-256(nonce + value) unambiguous, so that a seal opens as one value only.
   function nonce() {
     const a = new Uint8Array(16); crypto.getRandomValues(a);
     return hex(a);

@@ -44,7 +44,7 @@ def drawn(project):
         supervisors = [factories.user(Role.SUPERVISOR) for _ in range(2)]
         for supervisor in supervisors:
             attendance_sign(actor=supervisor, session=session, badge="supervisor")
-        picks = [("nonce-1111", "4821"), ("nonce-2222", "春分")]
+        picks = [("1111" * 8, "4821"), ("2222" * 8, "春分")]  # nonces: 32 hex
         for supervisor, (nonce, value) in zip(supervisors, picks, strict=True):
             input_seal(actor=supervisor, project=project, commitment=hashlib.sha256((nonce + value).encode()).hexdigest())
         for supervisor, (nonce, value) in zip(supervisors, picks, strict=True):

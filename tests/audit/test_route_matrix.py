@@ -63,6 +63,7 @@ ROUTES: dict[str, dict[str, str]] = {
     "api-panel-proof": {"GET": "404 404 404 404 404 404 404"},
     "api-project": {"GET": "200 200 200 200 200 200 200"},
     "api-project-close": {"POST": "403 200 403 403 403 403 200"},
+    "api-project-fail": {"POST": "403 400 403 403 403 403 400"},
     "api-project-publish": {"POST": "403 409 403 403 403 403 409"},
     "api-projects": {"GET": "200 200 200 200 200 200 200", "POST": "403 400 403 403 403 403 403"},
     "api-proof": {"GET": "404 404 404 404 404 404 404"},

@@ -27,20 +27,22 @@ def ready_project(settings, moved_clock):
     return project
 
 
+def _supervisor_page(browser, live_server, project, username):
+    """A supervisor's own browser, logged in, signed in to the draw session, on the live screen."""
+    supervisor = factories.user(Role.SUPERVISOR, username=username)
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    login(page, live_server, supervisor.username, factories.PASSWORD)
+    session_id = project.sessions.get().pk
+    signed = page.request.post(f"{live_server.url}/api/sessions/{session_id}/attendance",
+                               data={"badge": "supervisor"}, headers={"X-CSRFToken": _csrf(context)})
+    assert signed.status == 201, signed.text()
+    page.goto(f"{live_server.url}/projects/{project.code}/draw/")
+    return page
+
+
 def test_two_supervisors_draw_on_the_live_screen(browser, live_server, ready_project, tmp_path):
-    supervisors = [factories.user(Role.SUPERVISOR, username=f"监督{n}") for n in range(2)]
-    pages = []
-    for supervisor in supervisors:
-        context = browser.new_context(locale="zh-CN")
-        page = context.new_page()
-        login(page, live_server, supervisor.username, factories.PASSWORD)
-        session_id = ready_project.sessions.get().pk
-        signed = page.request.post(f"{live_server.url}/api/sessions/{session_id}/attendance",
-                                   data={"badge": "supervisor"},
-                                   headers={"X-CSRFToken": _csrf(context)})
-        assert signed.status == 201, signed.text()
-        page.goto(f"{live_server.url}/projects/{ready_project.code}/draw/")
-        pages.append(page)
+    pages = [_supervisor_page(browser, live_server, ready_project, f"监督{n}") for n in range(2)]
     big_screen = browser.new_context(locale="zh-CN").new_page()  # the room's screen, not logged in
     big_screen.goto(f"{live_server.url}/projects/{ready_project.code}/draw/")
     expect(big_screen.locator("#candidates-count")).to_have_text("4")
@@ -67,6 +69,32 @@ def test_two_supervisors_draw_on_the_live_screen(browser, live_server, ready_pro
     big_screen.screenshot(path=str(tmp_path / "draw-screen.png"))
     for page in (*pages, big_screen):
         page.context.close()  # stop polling before the database goes away
+
+
+def test_a_supervisor_arriving_after_sealing_closed_is_told_so_and_the_draw_goes_on(browser, live_server,
+                                                                                   ready_project):
+    pages = [_supervisor_page(browser, live_server, ready_project, f"先到{n}") for n in range(2)]
+    for page, value in zip(pages, ["7", "8"], strict=True):
+        page.fill("#input-value", value)
+        page.click("#seal-form button")
+    for page in pages:
+        page.wait_for_selector("#reveal-button:not([hidden])")
+    nonces = [page.evaluate("Object.keys(localStorage).map((k) => JSON.parse(localStorage[k]).nonce)")[0]
+              for page in pages]
+
+    late = _supervisor_page(browser, live_server, ready_project, "迟到监督")
+    expect(late.locator("#sealing-closed")).to_be_visible()
+    expect(late.locator("#seal-form")).to_be_hidden()
+    for page in pages:
+        page.click("#reveal-button")
+    late.wait_for_selector("#draw-button:not([hidden])")
+    late.click("#draw-button")
+
+    for page in (*pages, late):
+        expect(page.locator("#ranking tbody tr")).to_have_count(4)
+    assert all(len(n) == 32 and set(n) <= set("0123456789abcdef") for n in nonces), nonces
+    for page in (*pages, late):
+        page.context.close()
 
 
 def _csrf(context) -> str:

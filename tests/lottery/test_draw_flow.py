@@ -21,6 +21,7 @@ from trading.services.projects import project_close
 
 pytestmark = pytest.mark.django_db
 VERIFY = Path(__file__).resolve().parents[2] / "lottery" / "verify.py"
+NONCE = "0123456789abcdef" * 2  # a nonce is exactly 32 lower-case hex characters
 
 
 def independent_check(proof: dict) -> None:
@@ -69,7 +70,7 @@ def test_a_draw_through_the_api_verifies_independently(api, closed_project, tmp_
     code = closed_project.code
     session_id = _book_draw_session(api, closed_project)
     supervisors = [_supervisor_in(api, closed_project, session_id) for _ in range(2)]
-    values = [("n0nce-aaaa-1111", "731"), ("n0nce-bbbb-2222", "春分")]
+    values = [("aaaa1111" * 4, "731"), ("bbbb2222" * 4, "春分")]
     for supervisor, (nonce, value) in zip(supervisors, values, strict=True):
         api.force_login(supervisor)
         sealed = api.post(f"/api/projects/{code}/draw/inputs",
@@ -149,11 +150,11 @@ def test_a_reveal_not_matching_its_commitment_or_too_long_is_refused(api, closed
     for n, supervisor in enumerate(supervisors):
         api.force_login(supervisor)
         api.post(f"/api/projects/{code}/draw/inputs",
-                 {"commitment": hashlib.sha256(f"nonce-{n}-xxxx{n}".encode()).hexdigest()}, format="json")
+                 {"commitment": hashlib.sha256(f"{NONCE}{n}".encode()).hexdigest()}, format="json")
     api.force_login(supervisors[0])
-    wrong = api.post(f"/api/projects/{code}/draw/inputs", {"value": "1", "nonce": "nonce-0-xxxx"}, format="json")
+    wrong = api.post(f"/api/projects/{code}/draw/inputs", {"value": "1", "nonce": NONCE}, format="json")
     assert wrong.status_code == 400 and "value" in wrong.json()["errors"]
-    long = api.post(f"/api/projects/{code}/draw/inputs", {"value": "9" * 65, "nonce": "nonce-0-xxxx"}, format="json")
+    long = api.post(f"/api/projects/{code}/draw/inputs", {"value": "9" * 65, "nonce": NONCE}, format="json")
     assert long.status_code == 400 and "64" in long.json()["errors"]["value"][0]
 
 

@@ -325,3 +325,167 @@ def test_lone_surrogate_in_the_proof_is_reported_not_raised():
     proof["project"] = "GJ-\ud800"
 
     assert verify_proof(proof) == ["the proof holds text that is not valid Unicode"]
+
+
+# --- format 2: every field checked or covered by a digest (issue 13, item 4) ------------------------------------
+
+NONCES = ["0123456789abcdef" * 2, "fedcba9876543210" * 2]
+METADATA = {"kind": "fixed-price", "round": 1, "fixed_price": "1780000.00", "drawn_at": "2025-06-01T10:00:00+08:00",
+            "candidates_frozen_at": "2025-05-30T17:00:00+08:00", "supervisors": ["supervisor", "supervisor2"]}
+
+
+def fps_proof_2(**metadata) -> dict:
+    sealed = [{"source": i["source"], "commitment": engine.input_commitment(nonce, i["value"]), "nonce": nonce}
+              for nonce, i in zip(NONCES, INPUTS, strict=True)]
+    return engine.build_proof(project="GJ-FPS-2025-0217", secret=bytes(range(32)), candidates=CANDIDATES,
+                              public_inputs=INPUTS, selected=1, input_commitments=sealed,
+                              metadata=METADATA | metadata, proof_format=2)
+
+
+def _redigest(proof):
+    proof["record_digest"] = engine.record_digest(input_commitments=proof["input_commitments"],
+                                                  metadata=proof["metadata"], selected=proof["selected"])
+
+
+def test_format_2_proof_verifies_against_all_three_published_values_and_says_what_it_checked(tmp_path):
+    proof = fps_proof_2()
+
+    result = run_verify(tmp_path, json.dumps(proof, ensure_ascii=False), "--commitment", proof["commitment"],
+                        "--candidates-digest", proof["candidates_digest"], "--record-digest", proof["record_digest"])
+
+    assert result.returncode == 0, result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[0] == "OK" and lines[1].endswith(f"winner: {proof['ranking'][0]}")
+    checked = "\n".join(line for line in lines if line.startswith("checked: "))
+    assert "checked against the value published before the draw" in checked
+    assert "checked against the value published at the close" in checked
+    assert "(32-hex nonces)" in checked
+    assert "selected (1, kind fixed-price), input commitments and metadata -> record_digest, checked against the " \
+           "value recorded at the draw" in checked
+    assert "note:" not in result.stdout
+
+
+def test_format_2_proof_without_the_published_record_digest_says_it_checked_the_file_only(tmp_path):
+    result = run_verify(tmp_path, json.dumps(fps_proof_2()))
+
+    assert result.returncode == 0
+    assert "record_digest, checked against the same file only" in result.stdout
+    assert "note: give --record-digest as recorded at the draw" in result.stdout
+
+
+def _select_three(proof):
+    proof["selected"] = 3
+
+
+def _select_three_as_a_panel(proof):
+    proof.update(selected=3)
+    proof["metadata"].update(kind="expert-panel", size=3)
+
+
+FORMAT_2_TAMPERING = {
+    "selected changed to 3": (_select_three, "'selected' is 3; a draw of kind fixed-price selects 1"),
+    "selected 3 with the kind changed to match": (_select_three_as_a_panel, "record_digest does not match"),
+    "fixed price changed": (lambda p: p["metadata"].update(fixed_price="1980000.00"), "record_digest does not match"),
+    "draw time changed": (lambda p: p["metadata"].update(drawn_at="2025-06-02T10:00:00+08:00"),
+                          "record_digest does not match"),
+    "supervisor added": (lambda p: p["metadata"]["supervisors"].append("someone"), "record_digest does not match"),
+    "metadata field added": (lambda p: p["metadata"].update(note="x"), "record_digest does not match"),
+    "record digest changed": (lambda p: p.update(record_digest=flip_hex(p["record_digest"])),
+                              "record_digest does not match"),
+    "unknown kind": (lambda p: p["metadata"].update(kind="lottery"), "metadata.kind must be one of"),
+    "metadata removed": (lambda p: p.pop("metadata"), "the proof has no 'metadata' field"),
+    "record digest removed": (lambda p: p.pop("record_digest"), "the proof has no 'record_digest' field"),
+    "input commitments removed": (lambda p: p.pop("input_commitments"), "no 'input_commitments' field"),
+    "extra field": (lambda p: p.update(winner_name="某公司"), "'winner_name' that fps-draw-v1 format 2 does not define"),
+    "extra field in an input commitment": (lambda p: p["input_commitments"][0].update(note="x"),
+                                           "input commitment 1 must be exactly"),
+    "unknown format": (lambda p: p.update(proof_format=3), "unknown proof_format 3"),
+}
+
+
+@pytest.mark.parametrize("name", FORMAT_2_TAMPERING)
+def test_tampered_format_2_proof_is_refused(name):
+    proof = fps_proof_2()
+    tamper, message = FORMAT_2_TAMPERING[name]
+    tamper(proof)
+
+    problems = verify_proof(proof)
+
+    assert len(problems) == 1 and message in problems[0], problems
+
+
+def test_changed_metadata_with_a_recomputed_digest_is_caught_by_the_digest_recorded_at_the_draw(tmp_path):
+    recorded = fps_proof_2()
+    forged = copy.deepcopy(recorded)
+    forged["metadata"]["fixed_price"] = "1980000.00"
+    _redigest(forged)
+
+    assert verify_proof(forged) == []
+    result = run_verify(tmp_path, json.dumps(forged), "--record-digest", recorded["record_digest"])
+    assert result.returncode == 1
+    assert "record_digest" in result.stdout and "not the one recorded at the draw" in result.stdout
+
+
+def test_a_seal_opens_as_one_value_only_in_format_2():
+    """SHA-256(nonce + "424242") also equals SHA-256((nonce + "4") + "24242"): a nonce longer than 32 is refused."""
+    proof = fps_proof_2()
+    nonce = NONCES[0]
+    sealed = engine.input_commitment(nonce, "424242")
+    proof["public_inputs"][0]["value"] = "24242"
+    proof["input_commitments"][0].update(commitment=sealed, nonce=nonce + "4")
+
+    problems = verify_proof(proof)
+
+    assert problems and "the nonce of input 1 must be exactly 32 lower-case hex characters" in problems[0]
+
+
+@pytest.mark.parametrize("nonce", ["0123456789ABCDEF" * 2, "0123456789abcdef", "g" * 32, "0123456789abcdef" * 2 + "\n"])
+def test_a_nonce_that_is_not_32_lower_case_hex_is_refused_in_format_2(nonce):
+    proof = fps_proof_2()
+    proof["input_commitments"][0].update(commitment=engine.input_commitment(nonce, "4711"), nonce=nonce)
+
+    problems = verify_proof(proof)
+
+    assert problems and "must be exactly 32 lower-case hex" in problems[0]
+
+
+def test_a_fractional_number_in_format_2_metadata_is_refused_from_the_file(tmp_path):
+    text = json.dumps(fps_proof_2()).replace('"round": 1', '"round": 1.0')
+
+    result = run_verify(tmp_path, text)
+
+    assert result.returncode == 1 and "fractional number" in result.stdout
+
+
+def test_a_format_2_proof_stripped_to_format_1_says_its_metadata_is_not_covered(tmp_path):
+    """Format 1 proofs were published before record digests and still verify; the output says what it lacks."""
+    proof = fps_proof_2()
+    del proof["proof_format"], proof["record_digest"]
+    proof["selected"] = 3
+
+    result = run_verify(tmp_path, json.dumps(proof))
+    with_record = run_verify(tmp_path, json.dumps(proof), "--record-digest", "0" * 64)
+
+    assert result.returncode == 0
+    assert "'selected' and the metadata are NOT covered by any digest (format 1" in result.stdout
+    assert with_record.returncode == 1 and "this one (format 1) has no record_digest" in with_record.stdout
+
+
+@pytest.mark.parametrize("proof", [fps_proof(), rfc_proof()], ids=["fps format 1", "rfc3797"])
+def test_a_field_no_format_defines_is_an_error_not_ignored(proof):
+    proof["fixed_price_note"] = "1980000.00"
+
+    problems = verify_proof(proof)
+
+    assert problems and "'fixed_price_note'" in problems[0] and "does not define" in problems[0]
+
+
+def test_engine_refuses_a_format_2_proof_whose_selected_does_not_fit_its_kind_or_whose_nonce_is_free_length():
+    with pytest.raises(ValueError, match="selects 1, not 2"):
+        engine.build_proof(project="P", secret=bytes(32), candidates=CANDIDATES, public_inputs=[], selected=2,
+                           input_commitments=[], metadata={"kind": "fixed-price"}, proof_format=2)
+    with pytest.raises(ValueError, match="32 lower-case hex"):
+        engine.build_proof(project="P", secret=bytes(32), candidates=CANDIDATES, public_inputs=INPUTS[:1],
+                           selected=1, metadata={"kind": "fixed-price"}, proof_format=2, input_commitments=[
+                               {"source": INPUTS[0]["source"], "nonce": "n",
+                                "commitment": engine.input_commitment("n", INPUTS[0]["value"])}])

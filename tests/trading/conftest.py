@@ -30,7 +30,7 @@ def _draw_in(project, session):
     supervisors = [factories.user(Role.SUPERVISOR) for _ in range(2)]
     for supervisor in supervisors:
         attendance_sign(actor=supervisor, session=session, badge="supervisor")
-    inputs = [("nonce-aaaa-1111", "731"), ("nonce-bbbb-2222", "春分")]
+    inputs = [("aaaa1111" * 4, "731"), ("bbbb2222" * 4, "春分")]  # nonces: 32 hex
     for supervisor, (nonce, value) in zip(supervisors, inputs, strict=True):
         input_seal(actor=supervisor, project=project,
                    commitment=hashlib.sha256((nonce + value).encode()).hexdigest())

@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import checkpoints
@@ -108,8 +109,10 @@ def _settle_candidates(project: Project, *, actor: User) -> Project:
 
 @transaction.atomic
 def registration_review(*, actor: User, registration: Registration, eligible: bool, reason: str) -> Registration:
-    """A reviewer confirms the automatic result or overrides it, always with a written reason; an override
-    re-freezes the candidate list (a new digest, published and audited)."""
+    """A reviewer confirms the automatic result, always with a written reason. The candidate list is immutable
+    from the publication of its digest at the close (DESIGN §3): the checks at the deadline are the review that
+    comes before it, so an override that would change the list afterwards is refused; a material error found
+    later fails the round (`project_fail_round`) and the project is published again as a new round."""
     selectors.ensure_manages(actor, registration.project)
     project = Project.objects.select_for_update().get(pk=registration.project_id)
     if project.status not in (Status.QUALIFIED, Status.REGISTRATION_CLOSED):
@@ -117,6 +120,13 @@ def registration_review(*, actor: User, registration: Registration, eligible: bo
     if not reason.strip():
         raise _field_error("reason", _("复核须写明理由。"))
     overridden = registration.eligible is not eligible
+    if overridden and project.candidates_digest:
+        raise Conflict(
+            _("候选名单已于 %(t)s 冻结并公布摘要，此后不得更改。复核只能确认原结论；如确有实质性错误，"
+              "须以流标终止本轮（写明理由）并重新发布。")
+            % {"t": timezone.localtime(project.candidates_frozen_at).strftime("%Y-%m-%d %H:%M")
+               if project.candidates_frozen_at else "-"},
+            {"eligible": [_("名单已冻结")]})
     registration.eligible = eligible
     registration.review = Registration.Review.OVERRIDDEN if overridden else Registration.Review.CONFIRMED
     registration.review_reason = reason.strip()
@@ -124,14 +134,30 @@ def registration_review(*, actor: User, registration: Registration, eligible: bo
     registration._change_reason = reason.strip()
     with context.acting(actor):
         registration.save()
-    if overridden and project.status == Status.QUALIFIED:
-        count = selectors.eligible_registrations(project).count()
-        if count < settings.FPS_MIN_CANDIDATES:
-            project_transition(project, Status.FAILED, actor=actor, reason=_("复核后符合条件的企业不足，流标"))
-        else:
-            with context.acting(actor):
-                hooks.run("closed", project=project, actor=actor)
     return registration
+
+
+FAILABLE = frozenset({Status.REGISTRATION_CLOSED, Status.QUALIFIED, Status.PUBLICITY})
+
+
+@transaction.atomic
+def project_fail_round(*, actor: User, project: Project, reason: str) -> Project:
+    """流标 by the managing agency, with a written reason: the way to correct a frozen candidate list (a material
+    error in the eligibility found after the close) or any other fault of the round before the award. The
+    project can then be published again as a new round, with a new commitment and a new list."""
+    selectors.ensure_manages(actor, project)
+    reason = str(reason or "").strip()
+    if not reason:
+        raise _field_error("reason", _("须写明流标理由。"))
+    if len(reason) > 2000:
+        raise _field_error("reason", _("不超过2000字。"))
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    if locked.status not in FAILABLE:
+        raise Conflict(_("项目当前状态为“%(s)s”，不能以流标终止本轮。") % {"s": locked.get_status_display()},
+                       {"status": [locked.status]})
+    project = project_transition(locked, Status.FAILED, actor=actor, reason=_("流标：%(r)s") % {"r": reason})
+    checkpoints.publish_on_commit(f"round failed {project.code}")
+    return project
 
 
 def _field_error(field: str, message: str) -> ValidationError:
