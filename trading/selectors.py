@@ -110,15 +110,19 @@ def sealed_ledger_entries(at: dt.datetime) -> list[Seal]:
     """The ledger entries that would name a sealed registrant (audit.sealing's rule, registered by TradingConfig):
     the registration's own, and the project manager it filed in the same transaction — the entry just before,
     by the same person (the chain lock is held until commit, so one transaction's entries are consecutive)."""
-    registrations = list(sealed_registrations(at).values_list("pk", "manager_id"))
+    registrations = list(sealed_registrations(at).values_list("pk", "manager_id", "registered_at"))
     if not registrations:
         return []
-    rows = list(LedgerEntry.objects.filter(object_type=Registration._meta.label,
-                                           object_id__in=[str(pk) for pk, _ in registrations])
+    # nothing about a registration is logged before it was stamped: start at the first sealed one's time (its
+    # own clock, the database's, stamps both), so the object lookup reads recent entries only, not years of them
+    since = min(registered for _, _, registered in registrations) - dt.timedelta(seconds=1)
+    first = LedgerEntry.objects.filter(at__gte=since).order_by("at", "seq").values_list("seq", flat=True).first()
+    rows = list(LedgerEntry.objects.filter(object_type=Registration._meta.label, seq__gte=first or 0,
+                                           object_id__in=[str(pk) for pk, _, _ in registrations])
                 .values_list("seq", "action", "actor_id"))
     created_by = {seq: actor for seq, action, actor in rows if action == "create"}
     managers = (LedgerEntry.objects.filter(object_type=ProjectManager._meta.label, action="create",
-                                           object_id__in=[str(manager) for _, manager in registrations],
+                                           object_id__in=[str(manager) for _, manager, _ in registrations],
                                            seq__in=[seq - 1 for seq in created_by])
                 .values_list("seq", "actor_id"))
     filed_with = frozenset(seq for seq, actor in managers if created_by.get(seq + 1) == actor)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 
@@ -11,12 +12,17 @@ from django.core.management import call_command
 
 from archive.services import dossier_build, dossier_open
 from archive.statistics import table_rows, trading_statistics
+from audit import sealing
+from audit.models import LedgerEntry
 from audit.selectors import SHANGHAI
+from core import clock
 from core.roles import Role
 from tests import factories
+from tests.archive.conftest import closed_project
 from tests.archive.test_ocds import validate
 from tests.registrants import open_project_with_registrants
 from trading.lifecycle import project_transition
+from trading.services.projects import project_republish
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +103,19 @@ def test_a_dossier_built_before_the_deadline_names_no_registrant(registrants, mo
     moved_clock.move_past(project.registration_deadline)
     late = _dossier_text(dossier_build(actor=admin, code=project.code))
     assert all(user.username in late for user in registrants.users)
+
+
+def test_a_failed_rounds_registrants_stay_public_while_the_next_round_is_sealed(api, moved_clock):
+    project = closed_project(moved_clock, ["第一轮企业甲", "第一轮企业乙"])
+    assert project.status == "failed"
+    project = project_republish(actor=project.created_by, project=project, reason="流标后重新比选",
+                                registration_deadline=clock.now() + dt.timedelta(days=7))
+    registrants = open_project_with_registrants(project)
+    first, second = api.get(f"/api/ocds/{project.code}").json()["releases"]
+    assert first["tender"]["numberOfTenderers"] == 2 and "第一轮企业甲" in str(first["tender"]["tenderers"])
+    assert "numberOfTenderers" not in second["tender"] and registrants.leaked(str(second)) == []
+    sealed = sealing.current()
+    by_round = {r.pk: r.round for r in project.registrations.all()}
+    entries = LedgerEntry.objects.filter(object_type="trading.Registration", action="create")
+    assert {by_round[int(e.object_id)] for e in entries if e.seq in sealed} == {2}
+    assert {by_round[int(e.object_id)] for e in entries if e.seq not in sealed} == {1}
