@@ -6,7 +6,8 @@ is released with tender status `unsuccessful`, and the round re-published after 
 prices to compare: the winner is chosen by the verifiable draw, so `tender.awardCriteria` is `randomSelection`
 (an extension of the open awardCriteria codelist, explained in `awardCriteriaDetails`) and the draw proof is a
 tender document. Amounts are JSON numbers (OCDS `Value.amount`): yuan with two places, exact in a double below
-10^13."""
+10^13. Until a round's registration deadline its release names no tenderer and gives no number of tenderers
+(招标投标法 art. 22): `tenderers`, `numberOfTenderers` and the parties with role `tenderer` appear only after it."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from core.errors import ConfidentialNotFound
 from lottery.models import Draw
 from trading.models import Contract, Organisation, Project, Registration
 from trading.models.projects import ProjectType, Status
+from trading.selectors import registrations_sealed
 
 OCDS_VERSION = "1.1"
 RANDOM_SELECTION = "randomSelection"
@@ -94,10 +96,11 @@ def _round_state(project: Project, round_: int) -> dict[str, Any]:
 
 def round_release(project: Project, round_: int) -> dict[str, Any]:
     state = _round_state(project, round_)
-    registrations = list(Registration.objects.filter(project=project, round=round_).select_related("enterprise")
-                         .order_by("enterprise__uscc"))
-    draw = Draw.objects.filter(project=project, round=round_).first()
     current = round_ == project.round
+    registrations = None if current and registrations_sealed(project) else list(
+        Registration.objects.filter(project=project, round=round_).select_related("enterprise")
+        .order_by("enterprise__uscc"))
+    draw = Draw.objects.filter(project=project, round=round_).first()
     contracts = list(project.contracts.select_related("enterprise").order_by("offered_at", "id")) if current else []
     release: dict[str, Any] = {
         "ocid": ocid(project, round_), "id": f"{project.code}-r{round_}-{_iso(state['date'])}",
@@ -134,7 +137,7 @@ def _party(org: Organisation, roles: list[str]) -> dict[str, Any]:
             "roles": roles}
 
 
-def _parties(project: Project, registrations: list[Registration], contracts: list[Contract]) -> list[dict]:
+def _parties(project: Project, registrations: list[Registration] | None, contracts: list[Contract]) -> list[dict]:
     roles: dict[int, tuple[Organisation, list[str]]] = {}
 
     def add(org: Organisation | None, role: str) -> None:
@@ -143,27 +146,29 @@ def _parties(project: Project, registrations: list[Registration], contracts: lis
 
     add(project.tenderer or project.agency, "buyer")
     add(project.agency, "procuringEntity")
-    for registration in registrations:
+    for registration in registrations or []:
         add(registration.enterprise, "tenderer")
     for contract in contracts:
         add(contract.enterprise, "supplier")
     return [_party(org, role_list) for org, role_list in roles.values()]
 
 
-def _tender(project: Project, round_: int, state: dict, registrations: list[Registration],
+def _tender(project: Project, round_: int, state: dict, registrations: list[Registration] | None,
             draw: Draw | None) -> dict[str, Any]:
+    """`registrations` is None while they are sealed: then neither who nor how many."""
     tender: dict[str, Any] = {
         "id": f"{project.code}-r{round_}", "title": project.title, "status": TENDER_STATUS[state["status"]],
         "value": _value(project.fixed_price if project.is_fixed_price else project.budget),
         "procurementMethod": "open", "procurementMethodDetails": project.get_type_display(),
         "mainProcurementCategory": CATEGORY[project.type], "procuringEntity": _org_ref(project.agency),
         "tenderPeriod": {"startDate": _iso(state["published_at"]), "endDate": _iso(state["deadline"])},
-        "numberOfTenderers": len(registrations),
-        "tenderers": [_org_ref(r.enterprise) for r in registrations],
         "documents": [{"id": f"{project.code}-r{round_}-notice", "documentType": "tenderNotice",
                        "title": f"{project.title} 公告", "url": f"{_base()}/projects/{project.code}/",
                        "datePublished": _iso(state["published_at"]), "language": "zh", "format": "text/html"}],
     }
+    if registrations is not None:
+        tender |= {"numberOfTenderers": len(registrations),
+                   "tenderers": [_org_ref(r.enterprise) for r in registrations]}
     if project.is_fixed_price:
         tender |= {"awardCriteria": RANDOM_SELECTION, "awardCriteriaDetails": RANDOM_SELECTION_DETAILS}
     if state["status"] == Status.FAILED:

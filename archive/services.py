@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from archive import selectors
 from archive.models import Dossier
 from audit import ledger
-from audit.models import LedgerEntry
+from audit.selectors import project_trail
 from core import clock, context
 from core.errors import Conflict
 from core.roles import is_system
@@ -55,11 +55,12 @@ def dossier_files(project: Project) -> Iterator[tuple[str, Callable[[], bytes]]]
 
 
 def audit_extract(project: Project) -> bytes:
-    """Every ledger entry of the project in chain order, as CSV (UTF-8 with a BOM so spreadsheets read Chinese)."""
+    """Every ledger entry of the project in chain order, as CSV (UTF-8 with a BOM so spreadsheets read Chinese);
+    before the registration deadline, without the entries that would name a registrant (audit.sealing)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(LEDGER_COLUMNS)
-    for entry in LedgerEntry.objects.filter(project=project.code).order_by("seq").iterator(chunk_size=2000):
+    for entry in project_trail(project.code).iterator(chunk_size=2000):
         row = {name: getattr(entry, name) for name in LEDGER_COLUMNS}
         row["at"] = entry.at.astimezone(dt.UTC).isoformat()
         row["data"] = "" if entry.data is None else json.dumps(entry.data, ensure_ascii=False, sort_keys=True)

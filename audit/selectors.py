@@ -1,6 +1,7 @@
 """Reading the ledger: the filters every timeline shares (the API, the inspector's pages, the exports), keyset pages
 that stay fast on millions of entries, and the diff of each change. Nothing here knows a domain app: a change's
-historical model is found by the label its entry recorded."""
+historical model is found by the label its entry recorded, and an entry sealed for now (audit.sealing) is shown
+masked, or left out where the selection is narrowed to a person or a project."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from audit import checkpoints, ledger
+from audit import checkpoints, ledger, sealing
 from audit.models import LedgerEntry
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -59,8 +60,17 @@ class TimelineFilter:
         return cls(**values)
 
     def queryset(self) -> QuerySet[LedgerEntry]:
-        """The matching entries, newest first."""
+        """The matching entries, newest first. Narrowed to a person or a project, without the entries sealed now:
+        listing one there would say whom or what it concerns."""
+        qs = self.matching()
+        return sealing.current().exclude(qs) if self.narrowed() else qs
+
+    def matching(self) -> QuerySet[LedgerEntry]:
         return ledger_entries(self)
+
+    def narrowed(self) -> bool:
+        """Whether the filters name a person or a project."""
+        return bool(self.project or self.actor)
 
     def as_params(self) -> dict[str, str]:
         """The non-empty filters as query parameters (times as ISO 8601 with their offset)."""
@@ -147,13 +157,17 @@ def timeline_page(filters: TimelineFilter, *, before: int | None = None, size: i
     return TimelinePage(entries=rows, next_before=rows[-1].seq if more and rows else None)
 
 
-def project_trail(code: str) -> QuerySet[LedgerEntry]:
-    """A project's whole trail, oldest first: every change and event filed under its code."""
-    return LedgerEntry.objects.filter(project=code).order_by("seq")
+def project_trail(code: str, *, sealed: sealing.Sealed | None = None) -> QuerySet[LedgerEntry]:
+    """A project's whole trail, oldest first: every change and event filed under its code, but those sealed now
+    (`sealed=sealing.NOTHING` for a deliberate, recorded opening)."""
+    sealed = sealing.current() if sealed is None else sealed
+    return sealed.exclude(LedgerEntry.objects.filter(project=code)).order_by("seq")
 
 
 def entry(seq: int) -> LedgerEntry | None:
-    return LedgerEntry.objects.filter(seq=seq).first()
+    """The entry as a reader may see it (masked while sealed)."""
+    found = LedgerEntry.objects.filter(seq=seq).first()
+    return None if found is None else sealing.current().show(found)
 
 
 def choices() -> dict[str, list[str]]:
@@ -183,7 +197,9 @@ REDACTED = gettext_lazy("（已隐藏）")
 def entry_diff(entry: LedgerEntry) -> list[dict[str, Any]]:
     """Field by field what an entry changed: [{"field", "name", "old", "new"}]. A row change is read from its
     historical record and the one before it; an event shows its recorded data (old is None). Sealed or secret
-    fields show only that they changed."""
+    fields show only that they changed; a masked entry (audit.sealing) shows nothing."""
+    if getattr(entry, "sealed", False):
+        return []
     if not entry.history_model or entry.history_id is None:
         return _event_diff(entry)
     try:
@@ -246,5 +262,8 @@ def chain_status() -> dict[str, Any]:
     return {"head_seq": seq, "head": head, "checkpoint": checkpoints.latest_published(), "last_verification": last}
 
 
-def with_diffs(entries: list[LedgerEntry]) -> list[tuple[LedgerEntry, list[dict[str, Any]]]]:
-    return [(e, entry_diff(e)) for e in entries]
+def with_diffs(entries: list[LedgerEntry], *, sealed: sealing.Sealed | None = None,
+               ) -> list[tuple[LedgerEntry, list[dict[str, Any]]]]:
+    """Each entry as a reader may see it, with its diff."""
+    sealed = sealing.current() if sealed is None else sealed
+    return [(shown, entry_diff(shown)) for shown in map(sealed.show, entries)]

@@ -38,6 +38,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "project.register": frozenset({Role.ENTERPRISE}),
     # after the deadline only (trading.selectors)
     "registration.list": frozenset({Role.AGENCY, Role.SUPERVISOR, Role.INSPECTOR, Role.ADMIN}),
+    # before the deadline, only under a complaint's legal hold, each opening recorded (trading.services)
+    "registration.unseal": frozenset({Role.INSPECTOR}),
     "qualification.review": frozenset({Role.AGENCY, Role.ADMIN}),
     "qualification.read": frozenset({Role.AGENCY, Role.INSPECTOR, Role.ADMIN}),
     "draw.input": frozenset({Role.SUPERVISOR}),

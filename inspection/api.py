@@ -1,8 +1,9 @@
 """GET /api/audit (inspector; administrator read-only): the timeline's entries, newest first, each with its diff,
-filtered as the workspace filters them (organisation included)."""
+filtered as the workspace filters them (organisation included), masked while sealed as the workspace shows them."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -11,6 +12,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from audit import sealing
 from audit.models import LedgerEntry
 from audit.selectors import entry_diff
 from core.api import API, paginated
@@ -25,6 +27,9 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
         model = LedgerEntry
         fields = ["seq", "at", "actor_id", "actor", "role", "ip", "action", "object_type", "object_id",
                   "project", "reason", "data", "digest", "prev_hash", "hash", "diff"]
+
+    def to_representation(self, entry: LedgerEntry) -> dict[str, Any]:
+        return super().to_representation(self.context["sealed"].show(entry))
 
     def get_diff(self, entry: LedgerEntry) -> list[dict[str, Any]]:
         return entry_diff(entry)
@@ -43,4 +48,5 @@ class AuditListView(API):
             if not before.isdigit():
                 raise ValidationError({"before": [f"not an entry number: {before!r}"]})
             qs = qs.filter(seq__lt=int(before))
-        return paginated(request, self, qs, LedgerEntrySerializer)
+        return paginated(request, self, qs,
+                         functools.partial(LedgerEntrySerializer, context={"sealed": sealing.current()}))

@@ -1,5 +1,6 @@
 """CSV and PDF exports of a filtered trail. Each export is itself a ledger event naming the filters and the number
-of entries exported, so an inspector's own reading leaves a trace."""
+of entries exported, so an inspector's own reading leaves a trace. An entry sealed now is exported masked, as the
+timeline shows it (audit.sealing)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 from django.conf import settings
 
 from archive.pdf.document import RecordDocument
-from audit import ledger
+from audit import ledger, sealing
 from audit.models import LedgerEntry
 from audit.selectors import SHANGHAI, TimelineFilter, entry_diff
 
@@ -39,7 +40,8 @@ def _row(entry: LedgerEntry) -> list[str]:
 
 
 def trail_csv_lines(entries: Iterable[LedgerEntry]) -> Iterator[str]:
-    """The CSV (UTF-8 with a BOM, so spreadsheet programs read the Chinese), a line at a time for streaming."""
+    """The CSV (UTF-8 with a BOM, so spreadsheet programs read the Chinese), a line at a time for streaming.
+    `entries` as a reader may see them (masked where sealed)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     yield "\ufeff"
@@ -59,9 +61,10 @@ def _rows(entries: Iterable[LedgerEntry]) -> Iterator[list[str]]:
 def export_csv(filters: TimelineFilter, *, actor: Any) -> Iterator[str]:
     """Record the export, then stream every matching entry, oldest first."""
     qs = filters.queryset().order_by("seq")
+    sealed = sealing.current()
     ledger.record_event(EXPORT_ACTION, actor=actor, data={"format": "csv", "filters": filters.as_params(),
                                                           "entries": qs.count()})
-    return trail_csv_lines(qs.iterator(chunk_size=2000))
+    return trail_csv_lines(map(sealed.show, qs.iterator(chunk_size=2000)))
 
 
 def export_pdf(filters: TimelineFilter, *, actor: Any) -> bytes:
@@ -69,7 +72,7 @@ def export_pdf(filters: TimelineFilter, *, actor: Any) -> bytes:
     laid out by the archive's PDF layout with its embedded CJK font."""
     qs = filters.queryset().order_by("seq")
     total = qs.count()
-    entries = list(qs[: pdf_max_rows()])
+    entries = list(map(sealing.current().show, qs[: pdf_max_rows()]))
     event = ledger.record_event(EXPORT_ACTION, actor=actor, data={
         "format": "pdf", "filters": filters.as_params(), "entries": total, "printed": len(entries)})
     data = {"project": {"code": filters.project or "—", "title": "审计记录导出"}, "issued_at": event.at,

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import Count, F, Q
 from django.utils.translation import gettext_lazy as _
 
+from audit import sealing
 from audit.models import LedgerEntry
 from audit.selectors import SHANGHAI
 from core.roles import Role
@@ -41,10 +42,14 @@ class FindingKind:
 
 # --- the findings --------------------------------------------------------------------------------------------
 
+LIST_READS = ("registration_list_viewed", "sealed_registrations_opened")
+
+
 def registration_list_reads() -> list[Finding]:
-    """Every read of a sealed registration list, grouped by reader and project."""
+    """Every read of a registration list — after the deadline, or opened before it under legal hold — grouped by
+    reader and project."""
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for seq, actor, project in (LedgerEntry.objects.filter(action="registration_list_viewed").order_by("-seq")
+    for seq, actor, project in (LedgerEntry.objects.filter(action__in=LIST_READS).order_by("-seq")
                                 .values_list("seq", "actor", "project")[:SCAN_LIMIT]):
         groups[(actor, project)].append(seq)
     return [Finding(subject=actor or "—", project=project, seqs=seqs,
@@ -80,10 +85,12 @@ def outside_office_hours(moment: dt.datetime) -> bool:
 
 
 def changes_outside_office_hours() -> list[Finding]:
-    """Row changes by a person (not the system account, not anonymous) at night or at the weekend."""
+    """Row changes by a person (not the system account, not anonymous) at night or at the weekend; a change sealed
+    now (a registration before its deadline) is not named by its person and project."""
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-    rows = (LedgerEntry.objects.filter(action__in=ROW_CHANGES, actor_id__isnull=False).exclude(role=Role.SYSTEM)
-            .order_by("-seq").values_list("seq", "at", "actor", "project")[:SCAN_LIMIT])
+    changes = LedgerEntry.objects.filter(action__in=ROW_CHANGES, actor_id__isnull=False).exclude(role=Role.SYSTEM)
+    rows = (sealing.current().exclude(changes).order_by("-seq")
+            .values_list("seq", "at", "actor", "project")[:SCAN_LIMIT])
     for seq, at, actor, project in rows:
         if outside_office_hours(at):
             groups[(actor, project)].append(seq)
@@ -219,7 +226,8 @@ def _grant_detail(grant: RoleGrant) -> str:
 
 
 KINDS = [
-    FindingKind("registration_reads", _("查看报名名单"), _("报名截止后每次查看报名名单的人和次数。"), registration_list_reads),
+    FindingKind("registration_reads", _("查看报名名单"),
+                _("报名截止后每次查看报名名单、以及截止前因法律保全开启报名名单的人和次数。"), registration_list_reads),
     FindingKind("failed_logins", _("多次登录失败"), _("同一用户名一天内登录失败达到阈值。"), repeated_failed_logins),
     FindingKind("off_hours", _("非工作时间修改"), _("工作日 08:30–18:00（上海时间）以外的数据修改。"),
                 changes_outside_office_hours),

@@ -20,9 +20,12 @@ class InspectionFilter(TimelineFilter):
 
     organisation: str = ""
 
-    def queryset(self) -> QuerySet[LedgerEntry]:
+    def matching(self) -> QuerySet[LedgerEntry]:
         qs = ledger_entries(self)
         return qs.filter(_organisation_q(self.organisation)) if self.organisation else qs
+
+    def narrowed(self) -> bool:
+        return super().narrowed() or bool(self.organisation)
 
 
 def _organisation_q(organisation: str) -> Q:

@@ -7,6 +7,7 @@ urlpatterns = [
     path("inspect/entries/<int:seq>/", views.entry_detail, name="inspect-entry"),
     path("inspect/projects/<str:code>/", views.project_trail, name="inspect-project"),
     path("inspect/projects/<str:code>/release-hold/", views.hold_release, name="inspect-hold-release"),
+    path("inspect/projects/<str:code>/registrations/", views.registrations_open, name="inspect-registrations-open"),
     re_path(r"^inspect/export\.(?P<fmt>csv|pdf)$", views.export, name="inspect-export"),
     path("inspect/chain/", views.chain, name="inspect-chain"),
     path("inspect/chain/verify/", views.chain_verify, name="inspect-chain-verify"),

@@ -16,15 +16,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from audit import checkpoints, ledger
+from audit import checkpoints, ledger, sealing
 from audit import selectors as ledger_selectors
 from audit.verify import verify_chain
 from core.errors import Conflict
 from core.roles import can, require
 from inspection import exports, findings, selectors
 from inspection.selectors import InspectionFilter
+from trading.selectors import registrations_sealed
 from trading.services import accounts
 from trading.services.aftercare import legal_hold_release
+from trading.services.registrations import sealed_registrations_open
 
 
 def reader(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -69,10 +71,39 @@ def project_trail(request: HttpRequest, code: str) -> HttpResponse:
     project = selectors.project_by_code(code)
     if project is None and not entries:
         raise Http404(_("项目不存在。"))
-    return render(request, "inspection/project.html", {
-        "code": code, "project": project, "rows": ledger_selectors.with_diffs(entries),
-        "can_release": can(request.user, "legal_hold.release"),
-    })
+    return render(request, "inspection/project.html", _trail_context(request, code, project, entries))
+
+
+def _trail_context(request: HttpRequest, code: str, project: Any, entries: list, *,
+                   sealed: sealing.Sealed | None = None, opened: Any = None) -> dict[str, Any]:
+    return {"code": code, "project": project, "rows": ledger_selectors.with_diffs(entries, sealed=sealed),
+            "can_release": can(request.user, "legal_hold.release"), "opened": opened,
+            "registrations_sealed": project is not None and registrations_sealed(project),
+            "can_unseal": can(request.user, "registration.unseal")}
+
+
+@login_required
+@require_POST
+def registrations_open(request: HttpRequest, code: str) -> HttpResponse:
+    """Under a complaint's legal hold, an inspector opens the sealed registrants, with a reason: the answer shows
+    them once (with the trail unmasked) and the opening is recorded; nothing stays open. Without a hold: a 403,
+    logged like every denial."""
+    require(request.user, "registration.unseal")
+    project = selectors.project_by_code(code)
+    if project is None:
+        raise Http404(_("项目不存在。"))
+    try:
+        registrations = sealed_registrations_open(actor=request.user, project=project,
+                                                  reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except Conflict as exc:
+        messages.error(request, exc.detail)
+    else:
+        entries = list(ledger_selectors.project_trail(code, sealed=sealing.NOTHING))
+        return render(request, "inspection/project.html", _trail_context(
+            request, code, project, entries, sealed=sealing.NOTHING, opened=registrations))
+    return redirect("inspect-project", code=code)
 
 
 @reader

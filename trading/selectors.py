@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from audit.models import LedgerEntry
+from audit.sealing import Seal
 from core import clock
 from core.errors import ConfidentialNotFound
 from core.roles import Role, can, require
@@ -19,6 +22,7 @@ from trading.models import (
     FollowUp,
     Milestone,
     Project,
+    ProjectManager,
     Registration,
     Room,
     Session,
@@ -84,12 +88,53 @@ def agency_projects(user: User) -> QuerySet[Project]:
     return qs if user.role == Role.ADMIN else qs.filter(agency_id=user.organisation_id)
 
 
+def registrations_sealed(project: Project, at: dt.datetime | None = None) -> bool:
+    """Whether the registrations of the project's current round are sealed: until its registration deadline
+    nobody learns who registered, how many, or in which order (招标投标法 art. 22) — not the public, not the
+    agency, not an administrator; an inspector only through a recorded opening under a complaint's legal hold.
+    Every output that reads registrations asks this one rule."""
+    return (at or clock.now()) < project.registration_deadline
+
+
+def sealed_registrations(at: dt.datetime | None = None) -> QuerySet[Registration]:
+    """Every registration sealed now: of a project's current round, before its deadline."""
+    return Registration.objects.filter(round=F("project__round"),
+                                       project__registration_deadline__gt=at or clock.now())
+
+
+REGISTERED_NOTE = gettext_lazy("某企业报名（报名截止前保密）")
+MANAGER_NOTE = gettext_lazy("随报名登记的项目经理（报名截止前保密）")
+
+
+def sealed_ledger_entries(at: dt.datetime) -> list[Seal]:
+    """The ledger entries that would name a sealed registrant (audit.sealing's rule, registered by TradingConfig):
+    the registration's own, and the project manager it filed in the same transaction — the entry just before,
+    by the same person (the chain lock is held until commit, so one transaction's entries are consecutive)."""
+    registrations = list(sealed_registrations(at).values_list("pk", "manager_id", "registered_at"))
+    if not registrations:
+        return []
+    # nothing about a registration is logged before it was stamped: start at the first sealed one's time (its
+    # own clock, the database's, stamps both), so the object lookup reads recent entries only, not years of them
+    since = min(registered for _, _, registered in registrations) - dt.timedelta(seconds=1)
+    first = LedgerEntry.objects.filter(at__gte=since).order_by("at", "seq").values_list("seq", flat=True).first()
+    rows = list(LedgerEntry.objects.filter(object_type=Registration._meta.label, seq__gte=first or 0,
+                                           object_id__in=[str(pk) for pk, _, _ in registrations])
+                .values_list("seq", "action", "actor_id"))
+    created_by = {seq: actor for seq, action, actor in rows if action == "create"}
+    managers = (LedgerEntry.objects.filter(object_type=ProjectManager._meta.label, action="create",
+                                           object_id__in=[str(manager) for _, manager, _ in registrations],
+                                           seq__in=[seq - 1 for seq in created_by])
+                .values_list("seq", "actor_id"))
+    filed_with = frozenset(seq for seq, actor in managers if created_by.get(seq + 1) == actor)
+    return [Seal(frozenset(seq for seq, _, _ in rows), REGISTERED_NOTE), Seal(filed_with, MANAGER_NOTE)]
+
+
 def registration_list(user: User, project: Project) -> QuerySet[Registration]:
     """After the deadline only, for the project's agency, supervisors, inspectors and administrators. Before it
     nobody — not even an administrator — learns who or how many registered. Serving the list to a person is an
     audit event: services.registrations.registration_list_read records it."""
     require(user, "registration.list")
-    if clock.now() < project.registration_deadline:
+    if registrations_sealed(project):
         raise PermissionDenied(_("报名截止前，任何人不得查看报名名单和报名数量。"))
     if user.role == Role.AGENCY and project.agency_id != user.organisation_id:
         raise PermissionDenied(_("只能查看本机构项目的报名名单。"))

@@ -107,6 +107,8 @@ ROUTES: dict[str, dict[str, str]] = {
     "inspect-project": {"GET": "302 403 403 200 403 403 200"},
     "inspect-role-grant-decide": {"GET": "302 405 405 405 405 405 405", "POST": "302 403 403 404 403 403 403"},
     "inspect-role-grants": {"GET": "302 403 403 200 403 403 200"},
+    # the world's project is past its deadline: nothing sealed to open, the inspector is sent back to the trail
+    "inspect-registrations-open": {"GET": "302 405 405 405 405 405 405", "POST": "302 403 403 302 403 403 403"},
     "inspect-timeline": {"GET": "302 403 403 200 403 403 200"},
     "login": {"GET": "200 302 302 302 302 302 302", "POST": "200 302 302 302 302 302 302"},
     "logout": {"GET": "405 405 405 405 405 405 405", "POST": "302 302 302 302 302 302 302"},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
@@ -119,6 +121,17 @@ class Attachment(AuditedModel):
     audit_project = "project"
 
 
+RANDOM_ID_LOW, RANDOM_ID_HIGH = 2**32, 2**53
+
+
+def random_registration_id() -> int:
+    """A registration's key, drawn at random. An enterprise sees its own (API answers, pages, forms); a counter
+    would tell it how many registered before it (招标投标法 art. 22). Above 2^32, so never one the former
+    counter gave; below 2^53, so a JavaScript client reads it exactly. A collision is as likely as guessing one
+    in 9×10^15, and the primary key refuses it."""
+    return RANDOM_ID_LOW + secrets.randbelow(RANDOM_ID_HIGH - RANDOM_ID_LOW)
+
+
 class Registration(AuditedModel):
     """An enterprise's registration for one round of a fixed-price project. Created by the enterprise before the
     deadline (the database compares its own clock with the deadline); eligibility written at close; the review
@@ -129,6 +142,7 @@ class Registration(AuditedModel):
         CONFIRMED = "confirmed", _("已确认")
         OVERRIDDEN = "overridden", _("已改判")
 
+    id = models.BigIntegerField(primary_key=True, default=random_registration_id, editable=False, verbose_name="ID")
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="registrations")
     round = models.PositiveSmallIntegerField(_("轮次"))
     enterprise = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="registrations",

@@ -102,3 +102,21 @@ def registration_list_read(*, actor: User, project: Project) -> QuerySet[Registr
     ledger.record_event("registration_list_viewed", obj=project, actor=actor,
                         data={"round": project.round, "count": registrations.count()})
     return registrations
+
+
+def sealed_registrations_open(*, actor: User, project: Project, reason: str) -> QuerySet[Registration]:
+    """An inspector opens the registrations of a project before its deadline: only while a complaint holds the
+    project (legal hold), with a written reason, and each opening is an audit event — which names the project
+    and the round, never who or how many registered, since other readers of the ledger see it. Opening is one
+    deliberate act: it answers the list once and leaves it sealed."""
+    require(actor, "registration.unseal")
+    if not selectors.registrations_sealed(project):
+        raise Conflict(_("报名已截止，名单不再保密：请查看报名名单（记入审计）。"))
+    if not project.legal_hold:
+        raise PermissionDenied(_("报名截止前，只有因质疑投诉处于法律保全的项目才能开启报名名单。"))
+    reason = str(reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("开启报名名单须写明理由。")]})
+    ledger.record_event("sealed_registrations_opened", obj=project, actor=actor,
+                        reason=_("法律保全：%(reason)s") % {"reason": reason[:500]}, data={"round": project.round})
+    return selectors.current_registrations(project).order_by("registered_at", "id")
