@@ -17,6 +17,12 @@ urlpatterns = [
     path("workspace/", views.workspace, name="workspace"),
     path("workspace/new/", views.project_new, name="project-new"),
     path("my/registrations/", views.my_registrations, name="my-registrations"),
+    # the centre's reference data (中心管理)
+    path("centre/", views.centre_organisations, name="centre-organisations"),
+    path("centre/organisations/<int:pk>/", views.centre_organisation, name="centre-organisation"),
+    path("centre/rooms/", views.centre_rooms, name="centre-rooms"),
+    path("centre/users/", views.centre_users, name="centre-users"),
+    path("my/organisation/", views.my_organisation, name="my-organisation"),
 ]
 
 api_urlpatterns = [

@@ -79,6 +79,12 @@ ROUTES: dict[str, dict[str, str]] = {
     "api-managers": {"POST": "403 403 403 403 403 403 400"},
     "api-bad-behaviour": {"POST": "403 403 403 403 403 403 400"},
     "api-room-sessions": {"GET": "403 200 200 200 200 200 200"},
+    # 中心管理 pages (the administrator's); the enterprise's own record (the world's enterprise user has none: 403)
+    "centre-organisations": {"GET": "302 403 403 403 403 403 200", "POST": "302 403 403 403 403 403 200"},
+    "centre-organisation": {"GET": "302 403 403 403 403 403 200", "POST": "302 403 403 403 403 403 200"},
+    "centre-rooms": {"GET": "302 403 403 403 403 403 200", "POST": "302 403 403 403 403 403 200"},
+    "centre-users": {"GET": "302 403 403 403 403 403 200", "POST": "302 403 403 403 403 403 200"},
+    "my-organisation": {"GET": "302 403 403 403 403 403 403", "POST": "302 403 403 403 403 403 403"},
     "api-scores": {"POST": "403 403 403 403 403 403 403"},
     # anonymous upload: 401 with `WWW-Authenticate: Recorder`, the scheme a room recorder answers with
     "api-session-recordings": {"GET": "403 403 200 200 403 403 200", "POST": "401 403 400 403 403 403 400"},
