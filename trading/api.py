@@ -15,17 +15,21 @@ from rest_framework.response import Response
 
 from core.api import API, paginated
 from core.parsing import aware_datetime, date_value, int_value
-from core.roles import require
-from trading import selectors
-from trading.models import Complaint, Contract, Room, Session, User
+from core.roles import can, require
+from trading import reference_selectors, selectors
+from trading.models import Complaint, Contract, Organisation, Project, Room, Session, User
 from trading.serializers import (
     AnswerSerializer,
     AttachmentSerializer,
     AttendanceSerializer,
+    BadBehaviourSerializer,
+    CertificateSerializer,
     ComplaintSerializer,
     ContractSerializer,
     FollowUpSerializer,
+    ManagerSerializer,
     MilestoneSerializer,
+    OrganisationSerializer,
     ProjectCreateSerializer,
     ProjectSerializer,
     ReasonSerializer,
@@ -36,8 +40,9 @@ from trading.serializers import (
     SessionCreateSerializer,
     SessionSerializer,
     TextSerializer,
+    UserCreatedSerializer,
 )
-from trading.services import accounts, aftercare, attachments
+from trading.services import accounts, aftercare, attachments, reference
 from trading.services import projects as project_services
 from trading.services import registrations as registration_services
 from trading.services import sessions as session_services
@@ -296,3 +301,134 @@ class ApiTokenView(API):
     def delete(self, request: Request) -> Response:
         accounts.api_token_revoke(actor=request.user, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# Reference data of the centre (DESIGN §5): organisations, accounts, rooms and their calendar, certificates, project
+# managers, bad-behaviour records. The rules are in trading.services.reference.
+
+def _ref_data(request: Request) -> dict:
+    return dict(request.data.items()) if hasattr(request.data, "items") else {}
+
+
+def _organisation(pk: int) -> Organisation:
+    return get_object_or_404(Organisation, pk=pk)
+
+
+def _created(body: dict) -> Response:
+    return Response(body, status=status.HTTP_201_CREATED)
+
+
+class OrganisationCreateView(API):
+    @extend_schema(request=inline_serializer("OrganisationCreate", {
+        "kind": serializers.ChoiceField(["agency", "enterprise", "tenderer"]), "name": serializers.CharField(),
+        "uscc": serializers.CharField()}), responses={201: OrganisationSerializer})
+    def post(self, request: Request) -> Response:
+        require(request.user, "centre.admin")
+        data = _ref_data(request)
+        organisation = reference.organisation_create(actor=request.user, kind=str(data.get("kind", "")),
+                                                     name=data.get("name"), uscc=str(data.get("uscc") or ""))
+        return _created(OrganisationSerializer(organisation).data)
+
+
+class UserCreateView(API):
+    @extend_schema(request=inline_serializer("UserCreate", {
+        "username": serializers.CharField(), "password": serializers.CharField(), "role": serializers.CharField(),
+        "organisation": serializers.IntegerField(required=False), "name": serializers.CharField(required=False),
+        "reason": serializers.CharField(required=False)}), responses={201: UserCreatedSerializer},
+        description="The role goes through the role-grant service: inspector and supervisor wait for an "
+                    "inspector's approval (`role` stays `none`, `role_grant.state` is `pending`) and get no "
+                    "password: the person sets their own through the link the approving inspector hands them.")
+    def post(self, request: Request) -> Response:
+        require(request.user, "centre.admin")
+        data = _ref_data(request)
+        organisation = None
+        if data.get("organisation") not in (None, ""):
+            organisation = Organisation.objects.filter(pk=int_value(data["organisation"], "organisation")).first()
+            if organisation is None:
+                raise ValidationError({"organisation": [_("所属机构：没有编号为 %(v)s 的机构。") % {
+                    "v": data["organisation"]}]})
+        user, grant = reference.user_create(
+            actor=request.user, username=str(data.get("username") or ""), password=str(data.get("password") or ""),
+            role=str(data.get("role") or ""), organisation=organisation, name=str(data.get("name") or ""),
+            reason=str(data.get("reason") or ""))
+        return _created(UserCreatedSerializer({"user": user, "grant": grant}).data)
+
+
+class RoomsView(RoomListView):
+    """`GET /api/rooms` (RoomListView) and the administrator's `POST`."""
+
+    @extend_schema(request=inline_serializer("RoomCreate", {
+        "name": serializers.CharField(), "kind": serializers.ChoiceField(["opening", "evaluation", "draw",
+                                                                          "auction"])}),
+        responses={201: RoomSerializer})
+    def post(self, request: Request) -> Response:
+        require(request.user, "centre.admin")
+        data = _ref_data(request)
+        room = reference.room_create(actor=request.user, name=data.get("name"), kind=str(data.get("kind", "")))
+        return _created(RoomSerializer(room).data)
+
+
+class RoomSessionsView(API):
+    @extend_schema(parameters=[OpenApiParameter("since", str), OpenApiParameter("until", str)],
+                   responses=SessionSerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        if not request.user.is_authenticated:
+            self.permission_denied(request)
+        room = get_object_or_404(Room, pk=pk)
+        since, until = reference_selectors.calendar_period(request.query_params.get("since", ""),
+                                                           request.query_params.get("until", ""))
+        return paginated(request, self, reference_selectors.room_sessions(room, since=since, until=until),
+                         SessionSerializer)
+
+
+class CertificateCreateView(API):
+    @extend_schema(request=inline_serializer("CertificateCreate", {
+        "kind": serializers.ChoiceField(["qualification", "safety_licence"]), "number": serializers.CharField(),
+        "category": serializers.ChoiceField(["construction", "municipal", "decoration"], required=False),
+        "grade": serializers.CharField(required=False), "valid_until": serializers.DateField()}),
+        responses={201: CertificateSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        require(request.user, "centre.admin")
+        data = _ref_data(request)
+        certificate = reference.certificate_add(
+            actor=request.user, organisation=_organisation(pk), kind=str(data.get("kind", "")),
+            number=data.get("number"), valid_until=data.get("valid_until"), grade=data.get("grade"),
+            category=str(data.get("category") or ""))
+        return _created(CertificateSerializer(certificate).data)
+
+
+class ManagerCreateView(API):
+    @extend_schema(request=inline_serializer("ManagerCreate", {
+        "name": serializers.CharField(), "certificate": serializers.CharField(),
+        "grade": serializers.ChoiceField(["1", "2"])}), responses={201: ManagerSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        if not (can(request.user, "centre.admin") or can(request.user, "project.register")):
+            self.permission_denied(request)  # before the lookup: who may, before what exists
+        organisation = _organisation(pk)
+        if not reference.may_enter_managers(request.user, organisation):
+            self.permission_denied(request)
+        data = _ref_data(request)
+        manager = reference.manager_add(actor=request.user, organisation=organisation, name=data.get("name"),
+                                        certificate=data.get("certificate"), grade=str(data.get("grade") or ""))
+        return _created(ManagerSerializer(manager).data)
+
+
+class BadBehaviourCreateView(API):
+    @extend_schema(request=inline_serializer("BadBehaviourCreate", {
+        "reason": serializers.CharField(), "days": serializers.IntegerField(required=False),
+        "until": serializers.DateField(required=False), "project": serializers.CharField(required=False)}),
+        responses={201: BadBehaviourSerializer},
+        description="The suspension lasts `days` or until the end of `until` (one of them; SUSPENSION_DAYS "
+                    "when neither is given).")
+    def post(self, request: Request, pk: int) -> Response:
+        require(request.user, "centre.admin")
+        data = _ref_data(request)
+        project = None
+        if data.get("project"):
+            project = Project.objects.filter(code=str(data["project"])).first()
+            if project is None:
+                raise ValidationError({"project": [_("项目：没有编号为 %(c)s 的项目。") % {"c": data["project"]}]})
+        record, suspension = reference.bad_behaviour_record(
+            actor=request.user, enterprise=_organisation(pk), reason=data.get("reason"), project=project,
+            days=data.get("days"), until=data.get("until"))
+        return _created(BadBehaviourSerializer(record).data)

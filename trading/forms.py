@@ -8,7 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from trading.models import Certificate, Room
+from core.roles import PERSON_ROLES
+from trading.models import Certificate, Organisation, Room
 from trading.models.projects import ProjectType
 from trading.models.sessions import RoomKind
 
@@ -103,3 +104,52 @@ class FailRoundForm(ServiceForm):
 
 def form_data(form: forms.Form) -> dict[str, Any]:
     return dict(form.cleaned_data)
+
+
+# The centre's reference data (trading.services.reference runs the rules)
+
+
+class OrganisationForm(ServiceForm):
+    kind = forms.ChoiceField(label=_("类型"), choices=[
+        ("enterprise", _("投标企业")), ("agency", _("招标代理机构")), ("tenderer", _("招标人"))])
+    name = forms.CharField(label=_("名称"), max_length=200)
+    uscc = forms.CharField(label=_("统一社会信用代码"), max_length=40)
+
+
+class UserForm(ServiceForm):
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    name = forms.CharField(label=_("姓名"), max_length=150, required=False)
+    password = forms.CharField(label=_("初始密码（纪检监察、现场监督由本人设置）"), required=False,
+                               widget=forms.PasswordInput)
+    role = forms.ChoiceField(label=_("角色"), choices=[c for c in PERSON_ROLES if c[0] != "none"])
+    organisation = forms.ModelChoiceField(label=_("所属机构"), required=False, queryset=Organisation.objects.filter(
+        is_active=True).order_by("name"))
+    reason = forms.CharField(label=_("理由（纪检监察、现场监督须填写）"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RoomForm(ServiceForm):
+    name = forms.CharField(label=_("场地名称"), max_length=100)
+    kind = forms.ChoiceField(label=_("场地类型"), choices=RoomKind.choices)
+
+
+class CertificateForm(ServiceForm):
+    kind = forms.ChoiceField(label=_("证书类别"), choices=[("qualification", _("资质证书")),
+                                                       ("safety_licence", _("安全生产许可证"))])
+    category = forms.ChoiceField(label=_("资质类别"), required=False, choices=Certificate.Kind.choices[:3])
+    grade = forms.ChoiceField(label=_("资质等级"), required=False, choices=[
+        ("", "—"), ("special", _("特级")), ("1", _("一级")), ("2", _("二级")), ("3", _("三级"))])
+    number = forms.CharField(label=_("证书编号"), max_length=64)
+    valid_until = forms.DateField(label=_("有效期至"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ManagerForm(ServiceForm):
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    certificate = forms.CharField(label=_("注册建造师证书编号"), max_length=64)
+    grade = forms.ChoiceField(label=_("建造师等级"), choices=[("1", _("一级")), ("2", _("二级"))])
+
+
+class BadBehaviourForm(ServiceForm):
+    reason = forms.CharField(label=_("事由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    days = forms.IntegerField(label=_("暂停天数（与“暂停至”二选一，均不填按默认期限）"), required=False)
+    until = forms.DateField(label=_("暂停至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -5,11 +5,15 @@ from rest_framework import serializers
 from trading.models import (
     Attachment,
     Attendance,
+    BadBehaviourRecord,
+    Certificate,
     Complaint,
     Contract,
     FollowUp,
     Milestone,
+    Organisation,
     Project,
+    ProjectManager,
     Referral,
     Registration,
     Room,
@@ -171,3 +175,66 @@ class AttachmentSerializer(serializers.ModelSerializer):
         from django.urls import reverse
 
         return reverse("attachment-download", args=[attachment.project.code, attachment.pk])
+
+
+# Reference data of the centre
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["id", "kind", "name", "uscc", "is_active"]
+        read_only_fields = fields
+
+
+class UserCreatedSerializer(serializers.Serializer):
+    """A new account and its role grant: `role` is what the account holds now (`none` while a grant waits)."""
+
+    def to_representation(self, instance: dict) -> dict:
+        user, grant = instance["user"], instance["grant"]
+        return {"id": user.pk, "username": user.username, "role": user.role,
+                "organisation": user.organisation_id, "password_usable": user.has_usable_password(),
+                "role_grant": None if grant is None else {
+                    "id": grant.pk, "role": grant.role, "state": grant.state, "sensitive": grant.sensitive}}
+
+
+class CertificateSerializer(serializers.ModelSerializer):
+    organisation = serializers.IntegerField(source="organisation_id", read_only=True)
+    kind = serializers.SerializerMethodField()
+    category = serializers.CharField(source="kind", read_only=True)
+    grade = serializers.CharField(source="get_grade_display", read_only=True)
+
+    class Meta:
+        model = Certificate
+        fields = ["id", "organisation", "kind", "category", "number", "grade", "valid_until"]
+        read_only_fields = fields
+
+    def get_kind(self, obj: Certificate) -> str:
+        return "safety_licence" if obj.kind == Certificate.Kind.SAFETY else "qualification"
+
+
+class ManagerSerializer(serializers.ModelSerializer):
+    organisation = serializers.IntegerField(source="organisation_id", read_only=True)
+    certificate = serializers.CharField(source="certificate_number", read_only=True)
+
+    class Meta:
+        model = ProjectManager
+        fields = ["id", "organisation", "name", "certificate", "grade"]
+        read_only_fields = fields
+
+
+class BadBehaviourSerializer(serializers.ModelSerializer):
+    organisation = serializers.IntegerField(source="enterprise_id", read_only=True)
+    project = serializers.CharField(source="project.code", read_only=True, default=None)
+    suspension = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BadBehaviourRecord
+        fields = ["id", "organisation", "project", "reason", "recorded_at", "suspension"]
+        read_only_fields = fields
+
+    def get_suspension(self, obj: BadBehaviourRecord) -> dict | None:
+        suspension = obj.suspension_set.order_by("-pk").first()
+        return None if suspension is None else {
+            "id": suspension.pk, "starts_at": serializers.DateTimeField().to_representation(suspension.starts_at),
+            "ends_at": serializers.DateTimeField().to_representation(suspension.ends_at)}

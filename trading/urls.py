@@ -17,6 +17,12 @@ urlpatterns = [
     path("workspace/", views.workspace, name="workspace"),
     path("workspace/new/", views.project_new, name="project-new"),
     path("my/registrations/", views.my_registrations, name="my-registrations"),
+    # the centre's reference data (中心管理)
+    path("centre/", views.centre_organisations, name="centre-organisations"),
+    path("centre/organisations/<int:pk>/", views.centre_organisation, name="centre-organisation"),
+    path("centre/rooms/", views.centre_rooms, name="centre-rooms"),
+    path("centre/users/", views.centre_users, name="centre-users"),
+    path("my/organisation/", views.my_organisation, name="my-organisation"),
 ]
 
 api_urlpatterns = [
@@ -27,7 +33,7 @@ api_urlpatterns = [
     path("projects/<str:code>/fail", api.ProjectFailRoundView.as_view(), name="api-project-fail"),
     path("projects/<str:code>/registrations", api.RegistrationListView.as_view(), name="api-registrations"),
     path("projects/<str:code>/sessions", api.SessionCreateView.as_view(), name="api-sessions"),
-    path("rooms", api.RoomListView.as_view(), name="api-rooms"),
+    path("rooms", api.RoomsView.as_view(), name="api-rooms"),
     path("token", api.ApiTokenView.as_view(), name="api-token"),
     path("sessions/<int:pk>/attendance", api.AttendanceView.as_view(), name="api-attendance"),
     path("projects/<str:code>/award", api.AwardView.as_view(), name="api-award"),
@@ -40,4 +46,11 @@ api_urlpatterns = [
     path("projects/<str:code>/milestones", api.MilestoneListView.as_view(), name="api-milestones"),
     path("projects/<str:code>/referrals", api.ReferralView.as_view(), name="api-referrals"),
     path("projects/<str:code>/attachments", api.AttachmentListView.as_view(), name="api-attachments"),
+    # reference data of the centre
+    path("organisations", api.OrganisationCreateView.as_view(), name="api-organisations"),
+    path("organisations/<int:pk>/certificates", api.CertificateCreateView.as_view(), name="api-certificates"),
+    path("organisations/<int:pk>/managers", api.ManagerCreateView.as_view(), name="api-managers"),
+    path("organisations/<int:pk>/bad-behaviour", api.BadBehaviourCreateView.as_view(), name="api-bad-behaviour"),
+    path("users", api.UserCreateView.as_view(), name="api-users"),
+    path("rooms/<int:pk>/sessions", api.RoomSessionsView.as_view(), name="api-room-sessions"),
 ]

@@ -17,24 +17,30 @@ from audit import checkpoints, ledger
 from core import clock, context
 from core.errors import Conflict
 from core.roles import can, require
-from trading import selectors
+from trading import reference_selectors, selectors
 from trading.forms import (
     AnswerForm,
     AttachmentForm,
+    BadBehaviourForm,
+    CertificateForm,
     FailRoundForm,
     FollowUpForm,
+    ManagerForm,
     MilestoneForm,
+    OrganisationForm,
     ProjectForm,
     RegistrationForm,
     RepublishForm,
     ReviewForm,
+    RoomForm,
     SessionForm,
     TextForm,
+    UserForm,
     form_data,
 )
 from trading.models import Registration
 from trading.models.projects import ProjectType, Status
-from trading.services import aftercare, attachments
+from trading.services import aftercare, attachments, reference
 from trading.services import projects as project_services
 from trading.services import registrations as registration_services
 from trading.services import sessions as session_services
@@ -308,3 +314,114 @@ def _republish(request, project, form):
 MANAGE_ACTIONS = {"publish": _publish, "close": _close, "review": _review, "session": _session, "award": _award,
                   "sign": _sign, "answer": _answer, "followup": _followup, "milestone": _milestone,
                   "referral": _referral, "republish": _republish, "attachment": _attachment, "fail": _fail}
+
+
+# The centre's reference data (中心管理): the administrator's pages; the enterprise's own page. The rules are in
+# trading.services.reference; these pages only shape the input and show the refusals on the fields.
+
+
+def _submit(request: HttpRequest, form, write, done: str) -> bool:
+    """Run `write(cleaned_data)` for a valid bound form; errors come back onto the fields."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        write(form.cleaned_data)
+    except ValidationError as exc:
+        form.apply_errors(exc)
+    except Conflict as exc:
+        form.add_error(None, exc.detail)
+        for field, errors in exc.errors.items():
+            if field in form.fields:
+                form.add_error(field, errors)
+    else:
+        messages.success(request, done)
+        return True
+    return False
+
+
+def _bound(request: HttpRequest, form_class, action: str, **kwargs):
+    return form_class(request.POST if request.POST.get("action") == action else None, **kwargs)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def centre_organisations(request: HttpRequest) -> HttpResponse:
+    require(request.user, "centre.admin")
+    form = _bound(request, OrganisationForm, "organisation")
+    if _submit(request, form, lambda d: reference.organisation_create(actor=request.user, **d), _("机构已登记。")):
+        return redirect("centre-organisations")
+    return render(request, "trading/centre_organisations.html", {
+        "organisations": reference_selectors.organisations(), "form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def centre_organisation(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, "centre.admin")
+    organisation = get_object_or_404(reference_selectors.organisations(), pk=pk)
+    forms = {"certificate": _bound(request, CertificateForm, "certificate"),
+             "manager": _bound(request, ManagerForm, "manager"),
+             "bad_behaviour": _bound(request, BadBehaviourForm, "bad_behaviour")}
+    writes = {
+        "certificate": lambda d: reference.certificate_add(actor=request.user, organisation=organisation, **d),
+        "manager": lambda d: reference.manager_add(actor=request.user, organisation=organisation, **d),
+        "bad_behaviour": lambda d: reference.bad_behaviour_record(actor=request.user, enterprise=organisation, **d),
+    }
+    action = request.POST.get("action", "")
+    if action in forms and _submit(request, forms[action], writes[action], _("已登记。")):
+        return redirect("centre-organisation", pk=organisation.pk)
+    return render(request, "trading/centre_organisation.html", {
+        "organisation": reference_selectors.organisation_detail(organisation.pk), "forms": forms,
+        "flags": reference_selectors.expiring_certificates(organisation),
+        "suspension": reference_selectors.active_suspension(organisation),
+    }, status=400 if any(f.errors for f in forms.values()) else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def centre_rooms(request: HttpRequest) -> HttpResponse:
+    require(request.user, "centre.admin")
+    form = _bound(request, RoomForm, "room")
+    if _submit(request, form, lambda d: reference.room_create(actor=request.user, **d), _("场地已新增。")):
+        return redirect("centre-rooms")
+    return render(request, "trading/centre_rooms.html", {
+        "calendar": reference_selectors.calendar(), "days": reference_selectors.CALENDAR_DAYS, "form": form,
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def centre_users(request: HttpRequest) -> HttpResponse:
+    require(request.user, "centre.admin")
+    form = _bound(request, UserForm, "user")
+
+    def create(data: dict) -> None:
+        user, grant = reference.user_create(actor=request.user, **data)
+        if grant is not None and grant.state == grant.State.PENDING:
+            messages.warning(request, _("角色申请已提交，待纪检监察人员审批后生效：%(role)s") % {
+                "role": grant.get_role_display()})
+
+    if _submit(request, form, create, _("账号已创建。")):
+        return redirect("centre-users")
+    return render(request, "trading/centre_users.html", {"users": reference_selectors.users(), "form": form},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_organisation(request: HttpRequest) -> HttpResponse:
+    """The enterprise's own record: its certificates (flagged when they lapse before an open deadline) and its
+    project managers, which it may enter itself."""
+    require(request.user, "project.register")
+    organisation = request.user.organisation
+    if organisation is None:
+        raise PermissionDenied(_("账号未关联企业。"))
+    form = _bound(request, ManagerForm, "manager")
+    if _submit(request, form, lambda d: reference.manager_add(actor=request.user, organisation=organisation, **d),
+               _("项目经理已登记。")):
+        return redirect("my-organisation")
+    return render(request, "trading/my_organisation.html", {
+        "organisation": reference_selectors.organisation_detail(organisation.pk), "form": form,
+        "flags": reference_selectors.expiring_certificates(organisation),
+        "suspension": reference_selectors.active_suspension(organisation),
+    }, status=400 if form.errors else 200)

@@ -34,4 +34,8 @@ def world(settings):
               "uidb64": "MQ", "token": "not-a-token"}
     ids = {"api-attendance": session.pk, "api-session-recordings": session.pk, "session-recordings": session.pk,
            "recording-upload": session.pk, "session-attendance": session.pk, "api-complaint-answer": complaint.pk}
+    enterprise = factories.organisation(name="参照企业")  # the centre's reference data about an enterprise
+    ids.update({"api-room-sessions": session.room_id, "api-certificates": enterprise.pk,
+                "api-managers": enterprise.pk, "api-bad-behaviour": enterprise.pk,
+                "centre-organisation": enterprise.pk})
     return {"users": users, "values": values, "ids": ids}

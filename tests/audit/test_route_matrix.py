@@ -71,7 +71,21 @@ ROUTES: dict[str, dict[str, str]] = {
     "api-recording-playback": {"POST": "403 403 404 404 403 403 404"},
     "api-referrals": {"POST": "403 400 403 403 403 403 400"},
     "api-registrations": {"GET": "403 200 200 200 403 403 200", "POST": "403 403 403 403 403 403 403"},
-    "api-rooms": {"GET": "403 200 200 200 200 200 200"},
+    "api-rooms": {"GET": "403 200 200 200 200 200 200", "POST": "403 403 403 403 403 403 400"},
+    # the centre's reference data: the administrator enters it (an enterprise its own managers); the world's
+    # enterprise user belongs to no organisation, so its managers row is a 403 too
+    "api-organisations": {"POST": "403 403 403 403 403 403 400"},
+    "api-users": {"POST": "403 403 403 403 403 403 400"},
+    "api-certificates": {"POST": "403 403 403 403 403 403 400"},
+    "api-managers": {"POST": "403 403 403 403 403 403 400"},
+    "api-bad-behaviour": {"POST": "403 403 403 403 403 403 400"},
+    "api-room-sessions": {"GET": "403 200 200 200 200 200 200"},
+    # 中心管理 pages (the administrator's); the enterprise's own record (the world's enterprise user has none: 403)
+    "centre-organisations": {"GET": "302 403 403 403 403 403 200", "POST": "302 403 403 403 403 403 200"},
+    "centre-organisation": {"GET": "302 403 403 403 403 403 200", "POST": "302 403 403 403 403 403 200"},
+    "centre-rooms": {"GET": "302 403 403 403 403 403 200", "POST": "302 403 403 403 403 403 200"},
+    "centre-users": {"GET": "302 403 403 403 403 403 200", "POST": "302 403 403 403 403 403 200"},
+    "my-organisation": {"GET": "302 403 403 403 403 403 403", "POST": "302 403 403 403 403 403 403"},
     "api-scores": {"POST": "403 403 403 403 403 403 403"},
     # anonymous upload: 401 with `WWW-Authenticate: Recorder`, the scheme a room recorder answers with
     "api-session-recordings": {"GET": "403 403 200 200 403 403 200", "POST": "401 403 400 403 403 403 400"},

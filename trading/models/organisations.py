@@ -171,12 +171,20 @@ class Certificate(AuditedModel):
 
 
 class ProjectManager(AuditedModel):
-    """A registered constructor (注册建造师) employed by an enterprise; the enterprise names one per registration."""
+    """A registered constructor (注册建造师) employed by an enterprise; the enterprise names one per registration.
+    Entered by administrators or the enterprise itself (trading.services.reference), or on file from a registration."""
+
+    class Grade(models.TextChoices):
+        FIRST = "1", _("一级注册建造师")
+        SECOND = "2", _("二级注册建造师")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="managers",
                                      verbose_name=_("企业"))
     name = models.CharField(_("姓名"), max_length=50)
     certificate_number = models.CharField(_("注册建造师证书编号"), max_length=64, unique=True)
+    # nullable: the audit migration guard refuses a NOT NULL column on a history table that has rows (README)
+    grade = models.CharField(_("建造师等级"), max_length=2, choices=Grade.choices, null=True,  # noqa: DJ001
+                             blank=True)
     history = audited()
 
     class Meta:

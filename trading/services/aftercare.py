@@ -17,7 +17,6 @@ from core.roles import Role, is_system, require
 from trading import hooks
 from trading.lifecycle import project_transition
 from trading.models import (
-    BadBehaviourRecord,
     Complaint,
     Contract,
     FollowUp,
@@ -26,11 +25,11 @@ from trading.models import (
     Project,
     Referral,
     Registration,
-    Suspension,
     User,
 )
 from trading.models.projects import Status
 from trading.selectors import ensure_manages
+from trading.services import reference
 
 
 def publicity_start(*, actor: User, project: Project, reason: str) -> Project:
@@ -100,11 +99,9 @@ def contract_lapse(*, actor: User, contract: Contract) -> Contract | None:
     with context.acting(actor, reason=_("中选企业逾期未签订合同")):
         contract.state = Contract.State.LAPSED
         contract.save()
-        record = BadBehaviourRecord.objects.create(
-            enterprise=contract.enterprise, project=project, recorded_at=now,
-            reason=_("%(code)s 中选后未在%(d)d日内签订合同") % {"code": project.code, "d": settings.SIGN_DAYS})
-        Suspension.objects.create(enterprise=contract.enterprise, starts_at=now, record=record, reason=record.reason,
-                                  ends_at=now + dt.timedelta(days=settings.SUSPENSION_DAYS))
+    reference.bad_behaviour_record(
+        actor=actor, enterprise=contract.enterprise, project=project, days=settings.SUSPENSION_DAYS,
+        reason=_("%(code)s 中选后未在%(d)d日内签订合同") % {"code": project.code, "d": settings.SIGN_DAYS})
     offered = set(project.contracts.values_list("enterprise_id", flat=True))
     alternate = _ranked(project).exclude(enterprise_id__in=offered).first()
     if alternate is None:
