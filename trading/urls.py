@@ -39,4 +39,10 @@ api_urlpatterns = [
     path("projects/<str:code>/milestones", api.MilestoneListView.as_view(), name="api-milestones"),
     path("projects/<str:code>/referrals", api.ReferralView.as_view(), name="api-referrals"),
     path("projects/<str:code>/attachments", api.AttachmentListView.as_view(), name="api-attachments"),
+    # the end of the life cycle; change notices and clarifications
+    path("projects/<str:code>/complete", api.ProjectCompleteView.as_view(), name="api-project-complete"),
+    path("projects/<str:code>/terminate", api.ProjectTerminateView.as_view(), name="api-project-terminate"),
+    path("projects/<str:code>/amendments", api.AmendmentListView.as_view(), name="api-amendments"),
+    path("projects/<str:code>/questions", api.QuestionListView.as_view(), name="api-questions"),
+    path("questions/<int:pk>/answer", api.QuestionAnswerView.as_view(), name="api-question-answer"),
 ]
