@@ -17,6 +17,7 @@ urlpatterns = [
     path("workspace/", views.workspace, name="workspace"),
     path("workspace/new/", views.project_new, name="project-new"),
     path("my/registrations/", views.my_registrations, name="my-registrations"),
+    path("projects/<str:code>/question/", views.project_question, name="project-question"),
 ]
 
 api_urlpatterns = [
