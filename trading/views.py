@@ -84,7 +84,7 @@ def project_detail(request: HttpRequest, code: str, complaint_form: TextForm | N
     invalid = complaint_form is not None or question_form is not None
     return render(request, "trading/project_detail.html", {
         "amendments": selectors.amendments(project), "questions": selectors.questions_for(request.user, project),
-        "question_form": question_form or TextForm(),
+        "question_form": question_form or TextForm(prefix="question"),
         "project": project, "now": clock.now(), "own": selectors.own_registration(request.user, project),
         "manages": selectors.manages(request.user, project),
         "can_list": can(request.user, "registration.list"),
@@ -344,7 +344,7 @@ def _question_answer(request, project, form):
 def project_question(request: HttpRequest, code: str) -> HttpResponse:
     require(request.user, "project.register")
     project = selectors.project_for(request.user, code)
-    form = TextForm(request.POST)
+    form = TextForm(request.POST, prefix="question")
     if form.is_valid():
         try:
             project_services.question_ask(actor=request.user, project=project, text=form.cleaned_data["text"])
