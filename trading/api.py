@@ -17,14 +17,17 @@ from core.api import API, paginated
 from core.parsing import aware_datetime, date_value, int_value
 from core.roles import can, require
 from trading import reference_selectors, selectors
-from trading.models import Complaint, Contract, Organisation, Project, Room, Session, User
+from trading.models import Complaint, Contract, Organisation, Project, Question, Room, Session, User
 from trading.serializers import (
+    AmendmentCreateSerializer,
+    AmendmentSerializer,
     AnswerSerializer,
     AttachmentSerializer,
     AttendanceSerializer,
     BadBehaviourSerializer,
     CertificateSerializer,
     ComplaintSerializer,
+    CompleteSerializer,
     ContractSerializer,
     FollowUpSerializer,
     ManagerSerializer,
@@ -32,6 +35,7 @@ from trading.serializers import (
     OrganisationSerializer,
     ProjectCreateSerializer,
     ProjectSerializer,
+    QuestionSerializer,
     ReasonSerializer,
     ReferralSerializer,
     RegistrationCreateSerializer,
@@ -432,3 +436,71 @@ class BadBehaviourCreateView(API):
             actor=request.user, enterprise=_organisation(pk), reason=data.get("reason"), project=project,
             days=data.get("days"), until=data.get("until"))
         return _created(BadBehaviourSerializer(record).data)
+
+# The end of the life cycle: acceptance and termination (the agency managing the project)
+
+
+class ProjectCompleteView(API):
+    @extend_schema(request=CompleteSerializer, responses=ProjectSerializer)
+    def post(self, request: Request, code: str) -> Response:
+        project = selectors.project_for(request.user, code)
+        selectors.ensure_manages(request.user, project)  # who may, before what was sent
+        project = aftercare.project_complete(
+            actor=request.user, project=project, note=_text(request, "note"),
+            accepted_on=date_value(request.data.get("accepted_on"), "accepted_on"))
+        return Response(ProjectSerializer(project).data)
+
+
+class ProjectTerminateView(API):
+    @extend_schema(request=ReasonSerializer, responses=ProjectSerializer)
+    def post(self, request: Request, code: str) -> Response:
+        project = selectors.project_for(request.user, code)
+        project = aftercare.project_terminate(actor=request.user, project=project, reason=_text(request, "reason"))
+        return Response(ProjectSerializer(project).data)
+
+
+# Change notices (变更公告) and clarifications (答疑): public lists, the asker never named
+
+
+class AmendmentListView(API):
+    @extend_schema(responses=AmendmentSerializer(many=True))
+    def get(self, request: Request, code: str) -> Response:
+        project = selectors.project_for(request.user, code)
+        return paginated(request, self, selectors.amendments(project), AmendmentSerializer)
+
+    @extend_schema(request=AmendmentCreateSerializer, responses={201: AmendmentSerializer})
+    def post(self, request: Request, code: str) -> Response:
+        project = selectors.project_for(request.user, code)
+        selectors.ensure_manages(request.user, project)  # who may, before what was sent
+        deadline = request.data.get("registration_deadline")
+        substantive = request.data.get("substantive", False)
+        if not isinstance(substantive, bool):
+            raise ValidationError({"substantive": [_("须为 true 或 false。")]})
+        amendment = project_services.project_amend(
+            actor=request.user, project=project, text=_text(request, "text"), substantive=substantive,
+            registration_deadline=aware_datetime(deadline, "registration_deadline") if deadline else None)
+        return Response(AmendmentSerializer(amendment).data, status=status.HTTP_201_CREATED)
+
+
+class QuestionListView(API):
+    @extend_schema(responses=QuestionSerializer(many=True))
+    def get(self, request: Request, code: str) -> Response:
+        project = selectors.project_for(request.user, code)
+        return paginated(request, self, selectors.questions_for(request.user, project), QuestionSerializer)
+
+    @extend_schema(request=TextSerializer, responses={201: QuestionSerializer})
+    def post(self, request: Request, code: str) -> Response:
+        require(request.user, "project.register")
+        project = selectors.project_for(request.user, code)
+        question = project_services.question_ask(actor=request.user, project=project, text=_text(request, "text"))
+        return Response(QuestionSerializer(question).data, status=status.HTTP_201_CREATED)
+
+
+class QuestionAnswerView(API):
+    @extend_schema(request=TextSerializer, responses=QuestionSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        question = get_object_or_404(Question.objects.select_related("project"), pk=pk)
+        selectors.ensure_manages(request.user, question.project)  # who may, before what was sent
+        question = project_services.question_answer(actor=request.user, question=question,
+                                                    text=_text(request, "text"))
+        return Response(QuestionSerializer(question).data)

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from trading.lifecycle import ONGOING
-from trading.models import Certificate, Project, Registration, Suspension
+from trading.models import Certificate, Contract, Project, Registration, Suspension
 from trading.models.projects import ProjectType
 
 
@@ -40,8 +40,11 @@ def exclusion_reasons(registration: Registration, *, at: dt.datetime) -> list[st
 
 
 def ongoing_fixed_price_count(enterprise_id: int, *, exclude: Project | None = None) -> int:
+    # one filter() over the contracts: the enterprise's own offer that has not lapsed (an exclude() would drop a
+    # project as soon as any contract of it lapsed, the alternate's live offer included)
     qs = Project.objects.filter(type=ProjectType.FIXED_PRICE, status__in=ONGOING,
-                                contracts__enterprise_id=enterprise_id).exclude(contracts__state="lapsed")
+                                contracts__enterprise_id=enterprise_id,
+                                contracts__state__in=[Contract.State.OFFERED, Contract.State.SIGNED])
     if exclude is not None:
         qs = qs.exclude(pk=exclude.pk)
     return qs.distinct().count()

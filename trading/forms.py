@@ -100,6 +100,37 @@ class RepublishForm(ServiceForm):
 
 class FailRoundForm(ServiceForm):
     reason = forms.CharField(label=_("流标理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+# The end of the life cycle; change notices and clarifications
+
+
+class ConfirmedForm(ServiceForm):
+    """An irreversible step: the box must be ticked, checked here on the server (no script needed)."""
+
+    confirm = forms.BooleanField(label=_("我已核对，确认提交（不可撤销）"), required=True,
+                                 error_messages={"required": _("请勾选确认后再提交。")})
+
+
+class CompleteForm(ConfirmedForm):
+    accepted_on = forms.DateField(label=_("竣工验收日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("验收意见"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+    field_order = ["accepted_on", "note", "confirm"]
+
+
+class TerminateForm(ConfirmedForm):
+    reason = forms.CharField(label=_("终止理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+    field_order = ["reason", "confirm"]
+
+
+class AmendmentForm(ServiceForm):
+    text = forms.CharField(label=_("变更内容"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    substantive = forms.BooleanField(label=_("实质性变更（报名期自本公告起不少于法定最短期限）"), required=False)
+    registration_deadline = forms.DateTimeField(label=_("新的报名截止时间（可选）"), required=False,
+                                                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+
+class QuestionAnswerForm(ServiceForm):
+    question = forms.IntegerField(widget=forms.HiddenInput)
+    text = forms.CharField(label=_("答复（公开）"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
 
 
 def form_data(form: forms.Form) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,6 +16,7 @@ from core import clock
 from core.errors import ConfidentialNotFound
 from core.roles import Role, can, require
 from trading.models import (
+    Amendment,
     Attachment,
     Attendance,
     Complaint,
@@ -23,6 +25,7 @@ from trading.models import (
     Milestone,
     Project,
     ProjectManager,
+    Question,
     Registration,
     Room,
     Session,
@@ -196,3 +199,21 @@ def session_sheet(session_id: int) -> tuple[Session, QuerySet[Attendance]]:
     if session is None:
         raise ConfidentialNotFound(_("场次不存在。"))
     return session, session.attendance.select_related("user", "user__organisation").order_by("signed_at", "id")
+
+
+# Change notices and clarifications: public; the asker of a question is never part of what these return
+
+
+def amendments(project: Project) -> QuerySet[Amendment]:
+    return project.amendments.order_by("number")
+
+
+def questions_for(user: User, project: Project) -> QuerySet[Question]:
+    """Answered questions are public; the managing agency also sees those waiting for its answer; an enterprise
+    also its own unanswered ones. Serialised without the asker (QuestionSerializer, the pages)."""
+    qs = project.questions.order_by("asked_at", "id")
+    if manages(user, project):
+        return qs
+    if can(user, "project.register"):
+        return qs.filter(models.Q(answered_at__isnull=False) | models.Q(asked_by_id=user.pk))
+    return qs.filter(answered_at__isnull=False)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from trading.models import (
+    Amendment,
     Attachment,
     Attendance,
     BadBehaviourRecord,
@@ -14,6 +15,7 @@ from trading.models import (
     Organisation,
     Project,
     ProjectManager,
+    Question,
     Referral,
     Registration,
     Room,
@@ -30,7 +32,8 @@ class ProjectSerializer(serializers.ModelSerializer):
         fields = ["code", "round", "type", "title", "status", "status_display", "budget", "fixed_price",
                   "ceiling_price", "registration_deadline", "published_at", "commitment", "candidates_digest",
                   "candidates_frozen_at", "qualification_kind", "qualification_grade", "external_input_source",
-                  "publicity_until", "legal_hold", "agency", "announcement", "notice"]
+                  "publicity_until", "legal_hold", "agency", "announcement", "notice", "accepted_on",
+                  "acceptance_note", "termination_reason"]
         read_only_fields = fields
 
 
@@ -238,3 +241,36 @@ class BadBehaviourSerializer(serializers.ModelSerializer):
         return None if suspension is None else {
             "id": suspension.pk, "starts_at": serializers.DateTimeField().to_representation(suspension.starts_at),
             "ends_at": serializers.DateTimeField().to_representation(suspension.ends_at)}
+# The end of the life cycle; change notices and clarifications
+
+
+class CompleteSerializer(serializers.Serializer):
+    accepted_on = serializers.DateField(help_text="竣工验收日期, YYYY-MM-DD: not in the future, not before signing")
+    note = serializers.CharField(help_text="验收意见")
+
+
+class AmendmentCreateSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    registration_deadline = serializers.CharField(required=False, help_text="ISO 8601 with an offset")
+    substantive = serializers.BooleanField(required=False, default=False)
+
+
+class AmendmentSerializer(serializers.ModelSerializer):
+    project = serializers.CharField(source="project.code", read_only=True)
+
+    class Meta:
+        model = Amendment
+        fields = ["id", "project", "number", "text", "substantive", "deadline_before", "deadline_after",
+                  "published_at"]
+        read_only_fields = fields
+
+
+class QuestionSerializer(serializers.ModelSerializer):
+    """A question as everybody sees it: never who asked."""
+
+    project = serializers.CharField(source="project.code", read_only=True)
+
+    class Meta:
+        model = Question
+        fields = ["id", "project", "text", "asked_at", "answer", "answered_at"]
+        read_only_fields = fields

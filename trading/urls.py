@@ -23,6 +23,7 @@ urlpatterns = [
     path("centre/rooms/", views.centre_rooms, name="centre-rooms"),
     path("centre/users/", views.centre_users, name="centre-users"),
     path("my/organisation/", views.my_organisation, name="my-organisation"),
+    path("projects/<str:code>/question/", views.project_question, name="project-question"),
 ]
 
 api_urlpatterns = [
@@ -53,4 +54,10 @@ api_urlpatterns = [
     path("organisations/<int:pk>/bad-behaviour", api.BadBehaviourCreateView.as_view(), name="api-bad-behaviour"),
     path("users", api.UserCreateView.as_view(), name="api-users"),
     path("rooms/<int:pk>/sessions", api.RoomSessionsView.as_view(), name="api-room-sessions"),
+    # the end of the life cycle; change notices and clarifications
+    path("projects/<str:code>/complete", api.ProjectCompleteView.as_view(), name="api-project-complete"),
+    path("projects/<str:code>/terminate", api.ProjectTerminateView.as_view(), name="api-project-terminate"),
+    path("projects/<str:code>/amendments", api.AmendmentListView.as_view(), name="api-amendments"),
+    path("projects/<str:code>/questions", api.QuestionListView.as_view(), name="api-questions"),
+    path("questions/<int:pk>/answer", api.QuestionAnswerView.as_view(), name="api-question-answer"),
 ]

@@ -19,25 +19,30 @@ from core.errors import Conflict
 from core.roles import can, require
 from trading import reference_selectors, selectors
 from trading.forms import (
+    AmendmentForm,
     AnswerForm,
     AttachmentForm,
     BadBehaviourForm,
     CertificateForm,
+    CompleteForm,
     FailRoundForm,
     FollowUpForm,
     ManagerForm,
     MilestoneForm,
     OrganisationForm,
     ProjectForm,
+    QuestionAnswerForm,
     RegistrationForm,
     RepublishForm,
     ReviewForm,
     RoomForm,
     SessionForm,
+    TerminateForm,
     TextForm,
     UserForm,
     form_data,
 )
+from trading.lifecycle import TRANSITIONS
 from trading.models import Registration
 from trading.models.projects import ProjectType, Status
 from trading.services import aftercare, attachments, reference
@@ -80,15 +85,19 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
         return answer
 
 
-def project_detail(request: HttpRequest, code: str, complaint_form: TextForm | None = None) -> HttpResponse:
+def project_detail(request: HttpRequest, code: str, complaint_form: TextForm | None = None,
+                   question_form: TextForm | None = None) -> HttpResponse:
     project = selectors.project_for(request.user, code)
+    invalid = complaint_form is not None or question_form is not None
     return render(request, "trading/project_detail.html", {
+        "amendments": selectors.amendments(project), "questions": selectors.questions_for(request.user, project),
+        "question_form": question_form or TextForm(prefix="question"),
         "project": project, "now": clock.now(), "own": selectors.own_registration(request.user, project),
         "manages": selectors.manages(request.user, project),
         "can_list": can(request.user, "registration.list"),
         "sessions": selectors.project_sessions(project), "contracts": selectors.contracts(project),
         "attachments": selectors.attachments(project), "complaint_form": complaint_form or TextForm(),
-    }, status=400 if complaint_form is not None else 200)
+    }, status=400 if invalid else 200)
 
 
 @login_required
@@ -199,6 +208,8 @@ def _manage_forms(request: HttpRequest, project, action: str) -> dict:
             "answer": AnswerForm(bound("answer")), "followup": FollowUpForm(bound("followup"), project=project),
             "milestone": MilestoneForm(bound("milestone")), "referral": TextForm(bound("referral")),
             "republish": RepublishForm(bound("republish")), "fail": FailRoundForm(bound("fail")),
+            "complete": CompleteForm(bound("complete")), "terminate": TerminateForm(bound("terminate")),
+            "amend": AmendmentForm(bound("amend")), "question_answer": QuestionAnswerForm(bound("question_answer")),
             "attachment": AttachmentForm(bound("attachment"), request.FILES if action == "attachment" else None)}
 
 
@@ -231,6 +242,9 @@ def project_manage(request: HttpRequest, code: str) -> HttpResponse:
         "complaints": selectors.complaints_for(request.user, project), "milestones": selectors.milestones(project),
         "followup": selectors.followup(project), "attachments": selectors.attachments(project),
         "can_fail_round": project.status in project_services.FAILABLE,
+        "amendments": selectors.amendments(project), "questions": selectors.questions_for(request.user, project),
+        "registration_open": project.status == Status.PUBLISHED and clock.now() < project.registration_deadline,
+        "can_terminate": Status.TERMINATED in TRANSITIONS[project.status],
     }, status=409 if conflict else 400 if form is not None and form.errors else 200)
 
 
@@ -311,9 +325,59 @@ def _republish(request, project, form):
     messages.success(request, _("已作为第%(n)d轮重新发布。") % {"n": project.round + 1})
 
 
+# The end of the life cycle; change notices and clarifications
+
+
+def _complete(request, project, form):
+    aftercare.project_complete(actor=request.user, project=project, accepted_on=form.cleaned_data["accepted_on"],
+                               note=form.cleaned_data["note"])
+    messages.success(request, _("竣工验收已记录，项目已完工。"))
+
+
+def _terminate(request, project, form):
+    aftercare.project_terminate(actor=request.user, project=project, reason=form.cleaned_data["reason"])
+    messages.success(request, _("项目已终止。"))
+
+
+def _amend(request, project, form):
+    amendment = project_services.project_amend(actor=request.user, project=project, text=form.cleaned_data["text"],
+                                               substantive=form.cleaned_data["substantive"],
+                                               registration_deadline=form.cleaned_data["registration_deadline"])
+    messages.success(request, _("变更公告第%(n)d号已发布。") % {"n": amendment.number})
+
+
+def _question_answer(request, project, form):
+    question = project.questions.filter(pk=form.cleaned_data["question"]).first()
+    if question is None:
+        raise ValidationError(_("该问题不属于本项目。"))
+    project_services.question_answer(actor=request.user, question=question, text=form.cleaned_data["text"])
+    messages.success(request, _("答复已公开发布。"))
+
+
+@login_required
+@require_http_methods(["POST"])
+def project_question(request: HttpRequest, code: str) -> HttpResponse:
+    require(request.user, "project.register")
+    project = selectors.project_for(request.user, code)
+    form = TextForm(request.POST, prefix="question")
+    if form.is_valid():
+        try:
+            project_services.question_ask(actor=request.user, project=project, text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            form.apply_errors(exc)
+        except Conflict as exc:
+            form.add_error(None, exc.detail)
+        else:
+            messages.success(request, _("问题已提交。代理机构的答复将向所有人公开，不显示提问企业。"))
+            return redirect("project-detail", code=project.code)
+    return project_detail(request, code, question_form=form)
+
+
 MANAGE_ACTIONS = {"publish": _publish, "close": _close, "review": _review, "session": _session, "award": _award,
                   "sign": _sign, "answer": _answer, "followup": _followup, "milestone": _milestone,
-                  "referral": _referral, "republish": _republish, "attachment": _attachment, "fail": _fail}
+                  "referral": _referral, "republish": _republish, "attachment": _attachment, "fail": _fail,
+                  "complete": _complete, "terminate": _terminate, "amend": _amend,
+                  "question_answer": _question_answer}
 
 
 # The centre's reference data (中心管理): the administrator's pages; the enterprise's own page. The rules are in

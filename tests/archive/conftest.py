@@ -80,7 +80,7 @@ def drawn_project(moved_clock):
 @pytest.fixture
 def finished_project(drawn_project):
     project = awarded_and_followed(drawn_project)
-    assert project.status == "contracted"
+    assert project.status == "in_progress"
     return project
 
 

@@ -23,6 +23,8 @@ HEADER = "anon agency supervisor inspector enterprise expert admin"
 ROUTES: dict[str, dict[str, str]] = {
     # the one-time link an approving inspector hands a new inspector or supervisor (a bad link: a page saying so)
     "account-set-password": {"GET": "200 200 200 200 200 200 200", "POST": "200 200 200 200 200 200 200"},
+    # a change notice only while registration is open (the world is past its deadline: 409)
+    "api-amendments": {"GET": "200 200 200 200 200 200 200", "POST": "403 409 403 403 403 403 409"},
     "api-attachments": {"GET": "200 200 200 200 200 200 200", "POST": "403 400 403 403 403 403 400"},
     "api-attendance": {"GET": "403 200 200 200 200 200 200", "POST": "403 400 400 400 400 400 400"},
     "api-auction": {"GET": "404 404 404 404 404 404 404", "POST": "403 400 403 403 403 403 400"},
@@ -64,9 +66,15 @@ ROUTES: dict[str, dict[str, str]] = {
     "api-project": {"GET": "200 200 200 200 200 200 200"},
     "api-project-close": {"POST": "403 200 403 403 403 403 200"},
     "api-project-fail": {"POST": "403 400 403 403 403 403 400"},
+    # acceptance and termination: the managing agency (an empty body: 400 naming the field)
+    "api-project-complete": {"POST": "403 400 403 403 403 403 400"},
     "api-project-publish": {"POST": "403 409 403 403 403 403 409"},
+    "api-project-terminate": {"POST": "403 400 403 403 403 403 400"},
     "api-projects": {"GET": "200 200 200 200 200 200 200", "POST": "403 400 403 403 403 403 403"},
     "api-proof": {"GET": "404 404 404 404 404 404 404"},
+    "api-question-answer": {"POST": "403 404 404 404 404 404 404"},
+    # answered questions are public, never their asker; asking is for enterprises before the deadline
+    "api-questions": {"GET": "200 200 200 200 200 200 200", "POST": "403 403 403 403 409 403 403"},
     "api-recording": {"GET": "403 403 404 404 403 403 404", "DELETE": "403 403 404 404 403 403 404"},
     "api-recording-playback": {"POST": "403 403 404 404 403 403 404"},
     "api-referrals": {"POST": "403 400 403 403 403 403 400"},
@@ -132,6 +140,7 @@ ROUTES: dict[str, dict[str, str]] = {
     "project-detail": {"GET": "200 200 200 200 200 200 200"},
     "project-manage": {"GET": "302 200 403 403 403 403 200", "POST": "302 200 403 403 403 403 200"},
     "project-new": {"GET": "302 200 403 403 403 403 200", "POST": "302 200 403 403 403 403 200"},
+    "project-question": {"GET": "302 405 405 405 405 405 405", "POST": "302 403 403 403 400 403 403"},
     "project-register": {"GET": "302 403 403 403 200 403 403", "POST": "302 403 403 403 200 403 403"},
     "project-registrations": {"GET": "302 200 200 200 403 403 200"},
     "recording-detail": {"GET": "302 403 404 404 403 403 404"},

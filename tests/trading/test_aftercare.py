@@ -57,7 +57,7 @@ def test_only_the_owning_agency_awards(api, drawn_project):
     assert Contract.objects.count() == 0
 
 
-def test_signing_in_time_contracts_the_project_and_late_signing_is_refused(api, drawn_project, settings):
+def test_signing_in_time_starts_performance_and_late_signing_is_refused(api, drawn_project, settings):
     contract = _award(api, drawn_project)
     api.force_login(factories.user(Role.ENTERPRISE))
     assert api.post(f"/api/contracts/{contract['id']}/sign").status_code == 403
@@ -72,7 +72,7 @@ def test_signing_in_time_contracts_the_project_and_late_signing_is_refused(api, 
         again = api.post(f"/api/contracts/{contract['id']}/sign")
     assert signed.status_code == 200 and signed.json()["state"] == "signed"
     assert again.status_code == 409
-    assert Project.objects.get(pk=drawn_project.pk).status == "contracted"
+    assert Project.objects.get(pk=drawn_project.pk).status == "in_progress"
 
 
 def test_a_lapsed_offer_suspends_the_winner_and_goes_to_the_next_alternate(api, drawn_project, settings):

@@ -30,7 +30,7 @@ def test_the_agency_awards_and_records_the_signing_from_its_manage_page(drawn_pr
         assert agency.post(url, {"action": "sign", "contract": contract.pk}).status_code == 302
         page = agency.get(url).content.decode()
 
-    assert Project.objects.get(pk=drawn_project.pk).status == "contracted"
+    assert Project.objects.get(pk=drawn_project.pk).status == "in_progress"
     assert "已签订" in page and contract.enterprise.name in page
     public = Client().get(f"/projects/{drawn_project.code}/").content.decode()
     assert "中选结果" in public and contract.enterprise.uscc in public

@@ -18,7 +18,7 @@ def test_the_demo_walks_a_fixed_price_project_to_a_followed_up_contract_and_is_i
     call_command("demo", stdout=out)
     assert "Demo-pass-2026" in out.getvalue()
     drawn = Project.objects.get(title=DEMO_TITLE)
-    assert drawn.status == "contracted" and drawn.contracts.filter(state="signed").count() == 1
+    assert drawn.status == "in_progress" and drawn.contracts.filter(state="signed").count() == 1
     assert Milestone.objects.filter(project=drawn, done_on__isnull=True).count() == 3
     assert {"admin", "agency", "supervisor", "supervisor2", "inspector", "enterprise6", "expert9"} <= set(
         User.objects.values_list("username", flat=True))

@@ -7,12 +7,13 @@ from trading.models.aftercare import (
     Referral,
     Suspension,
 )
+from trading.models.clarifications import Amendment, Question
 from trading.models.organisations import Certificate, Organisation, ProjectManager, RoleGrant, User
 from trading.models.projects import Attachment, Project, Registration
 from trading.models.sessions import Attendance, Room, Session
 
 __all__ = [
-    "Attachment", "Attendance", "BadBehaviourRecord", "Certificate", "Complaint", "Contract", "FollowUp",
-    "Milestone", "Organisation", "Project", "ProjectManager", "Referral", "Registration", "RoleGrant", "Room",
+    "Amendment", "Attachment", "Attendance", "BadBehaviourRecord", "Certificate", "Complaint", "Contract", "FollowUp",
+    "Milestone", "Organisation", "Project", "ProjectManager", "Question", "Referral", "Registration", "RoleGrant", "Room",
     "Session", "Suspension", "User",
 ]

@@ -105,6 +105,8 @@ class Milestone(AuditedModel):
     due = models.DateField(_("计划完成"))
     done_on = models.DateField(_("实际完成"), null=True, blank=True)
     note = models.TextField(_("情况说明"), blank=True, default="")
+    # set when the project ends (acceptance or termination) with the milestone still open: no longer overdue
+    closed_on = models.DateField(_("随项目结束关闭"), null=True, blank=True)
     history = audited()
 
     class Meta:
@@ -117,8 +119,8 @@ class Milestone(AuditedModel):
 
     @property
     def overdue(self) -> bool:
-        """Not done and past its due date, in the centre's time zone."""
-        return self.done_on is None and self.due < timezone.localdate(clock.now())
+        """Not done, not closed by the project's end, and past its due date, in the centre's time zone."""
+        return self.done_on is None and self.closed_on is None and self.due < timezone.localdate(clock.now())
 
     audit_project = "project"
 

@@ -74,6 +74,10 @@ class Project(AuditedModel):
     candidates_frozen_at = models.DateTimeField(_("名单冻结时间"), null=True, blank=True)
     publicity_until = models.DateTimeField(_("公示截止"), null=True, blank=True)
     legal_hold = models.BooleanField(_("法律保全"), default=False)
+    # the end of the life cycle (nullable: history rows written before these columns stay verifiable)
+    accepted_on = models.DateField(_("竣工验收日期"), null=True, blank=True)
+    acceptance_note = models.TextField(_("验收意见"), null=True, blank=True)  # noqa: DJ001 (audit.migration_guard)
+    termination_reason = models.TextField(_("终止理由"), null=True, blank=True)  # noqa: DJ001 (audit.migration_guard)
     history = audited()
 
     class Meta:

@@ -8,6 +8,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import checkpoints
@@ -15,7 +16,7 @@ from core import clock, context
 from core.errors import Conflict
 from core.roles import Role, is_system, require
 from trading import hooks
-from trading.lifecycle import project_transition
+from trading.lifecycle import ONGOING, TRANSITIONS, project_transition
 from trading.models import (
     Complaint,
     Contract,
@@ -84,6 +85,7 @@ def contract_sign(*, actor: User, contract: Contract) -> Contract:
     with context.acting(actor, reason=_("签订合同")):
         contract.save()
     project_transition(contract.project, Status.CONTRACTED, actor=actor, reason=_("合同已签订"))
+    project_transition(contract.project, Status.IN_PROGRESS, actor=actor, reason=_("合同签订，开始履约"))
     return contract
 
 
@@ -134,6 +136,8 @@ def ensure_officer(actor: User, project: Project) -> None:
 def milestone_record(*, actor: User, project: Project, title: str, due: dt.date, done_on: dt.date | None = None,
                      note: str = "", milestone: Milestone | None = None) -> Milestone:
     ensure_officer(actor, project)
+    if project.status not in ONGOING:
+        raise Conflict(_("项目已%(s)s，跟踪随之结束，不再记录进度。") % {"s": project.get_status_display()})
     if not title.strip():
         raise ValidationError({"title": [_("必填。")]})
     if len(title.strip()) > 200:
@@ -198,6 +202,69 @@ def legal_hold_release(*, actor: User, project: Project, reason: str) -> Project
         locked.save()
         hooks.run("legal_hold_released", project=locked, actor=actor)
     return locked
+
+
+# The end of the life cycle: acceptance (竣工验收) completes a project, termination ends it at any earlier state.
+# Either way the winner's cap (trading.eligibility) stops counting it and the follow-up's open milestones close.
+
+
+@transaction.atomic
+def project_complete(*, actor: User, project: Project, accepted_on: dt.date | None, note: str) -> Project:
+    """Acceptance of the works (竣工验收) of a project in performance, with the signed contract: `accepted_on`
+    not in the future and not before the signing, and a written note."""
+    ensure_manages(actor, project)
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    signed = project.contracts.filter(state=Contract.State.SIGNED).order_by("-signed_at").first()
+    if signed is None or project.status not in (Status.CONTRACTED, Status.IN_PROGRESS):
+        raise Conflict(_("项目 %(code)s 当前状态为“%(s)s”：合同签订、进入履约后方可竣工验收。")
+                       % {"code": project.code, "s": project.get_status_display()})
+    _check_acceptance(accepted_on, note, signed_on=timezone.localdate(signed.signed_at))
+    if project.status == Status.CONTRACTED:  # signed before signing started performance on its own
+        project_transition(project, Status.IN_PROGRESS, actor=actor, reason=_("合同签订，开始履约"))
+    project = project_transition(project, Status.COMPLETED, actor=actor, reason=_("竣工验收：%(n)s") % {"n": note.strip()},
+                                 accepted_on=accepted_on, acceptance_note=note.strip())
+    _close_milestones(actor=actor, project=project, on=accepted_on, reason=_("竣工验收，跟踪结束"))
+    return project
+
+
+def _check_acceptance(accepted_on: dt.date | None, note: str, *, signed_on: dt.date) -> None:
+    errors: dict[str, list[str]] = {}
+    if accepted_on is None:
+        errors["accepted_on"] = [_("验收日期必填。")]
+    elif accepted_on > timezone.localdate(clock.now()):
+        errors["accepted_on"] = [_("验收日期不能晚于今天。")]
+    elif accepted_on < signed_on:
+        errors["accepted_on"] = [_("验收日期不能早于合同签订日期 %(d)s。") % {"d": signed_on.isoformat()}]
+    if not note.strip():
+        errors["note"] = [_("须写明验收意见。")]
+    elif len(note) > TEXT_MAX:
+        errors["note"] = [_("最长%(n)d个字符。") % {"n": TEXT_MAX}]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def project_terminate(*, actor: User, project: Project, reason: str) -> Project:
+    """Termination (终止) with a written reason, from every state the state machine allows (lifecycle.TRANSITIONS:
+    all but completed and terminated). An unsigned contract offer is not lapsed afterwards (no bad-behaviour
+    record for a project that no longer exists: trading.services.deadlines only lapses offers of awarded
+    projects)."""
+    ensure_manages(actor, project)
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if Status.TERMINATED not in TRANSITIONS[project.status]:
+        raise Conflict(_("项目 %(code)s 已%(s)s，不能终止。") % {"code": project.code, "s": project.get_status_display()})
+    _check_text("reason", reason, _("终止须写明理由。"))
+    project = project_transition(project, Status.TERMINATED, actor=actor, reason=_("终止：%(r)s") % {"r": reason.strip()},
+                                 termination_reason=reason.strip())
+    _close_milestones(actor=actor, project=project, on=timezone.localdate(clock.now()), reason=_("项目终止，跟踪结束"))
+    return project
+
+
+def _close_milestones(*, actor: User, project: Project, on: dt.date, reason: str) -> None:
+    with context.acting(actor, reason=reason):
+        for milestone in project.milestones.select_for_update().filter(done_on__isnull=True, closed_on__isnull=True):
+            milestone.closed_on = on
+            milestone.save()
 
 
 TEXT_MAX = 5000

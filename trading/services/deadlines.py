@@ -27,7 +27,9 @@ def due_projects():
 
 
 def overdue_contracts():
-    return Contract.objects.filter(state=Contract.State.OFFERED, sign_deadline__lt=clock.now()).order_by("pk")
+    # only offers of a project still awarded: a terminated project's offer lapses into no bad-behaviour record
+    return Contract.objects.filter(state=Contract.State.OFFERED, sign_deadline__lt=clock.now(),
+                                   project__status=Status.AWARDED).order_by("pk")
 
 
 def deadlines_run(*, progress: Callable[[int], object] = lambda n: None) -> DeadlineRun:

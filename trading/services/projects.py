@@ -1,7 +1,9 @@
-"""Writes on projects: create, publish, close with eligibility, review, re-publish after failure."""
+"""Writes on projects: create, publish, change notices and clarifications while registration is open, close with
+eligibility, review, re-publish after failure."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +19,7 @@ from core.roles import is_system, require
 from trading import hooks, selectors
 from trading.eligibility import exclusion_reasons
 from trading.lifecycle import project_transition
-from trading.models import Project, Registration, User
+from trading.models import Amendment, Project, Question, Registration, User
 from trading.models.projects import ProjectType, Status
 from trading.notices import default_notice
 from trading.rules import validate_project
@@ -178,3 +180,82 @@ def project_republish(*, actor: User, project: Project, registration_deadline, r
     with context.acting(actor):
         hooks.run("published", project=project, actor=actor)
     return project
+
+
+# Change notices (变更公告) and clarifications (答疑/澄清): while registration is open, in public.
+
+TEXT_MAX = 5000
+
+
+def _registration_open(project: Project, what: str) -> None:
+    if project.status != Status.PUBLISHED or clock.now() >= project.registration_deadline:
+        raise Conflict(_("报名已截止或项目不在报名中（%(s)s），不能%(what)s。")
+                       % {"s": project.get_status_display(), "what": what})
+
+
+def _text(field: str, text: str, missing: str) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise _field_error(field, missing)
+    if len(text) > TEXT_MAX:
+        raise _field_error(field, _("最长%(n)d个字符。") % {"n": TEXT_MAX})
+    return text.strip()
+
+
+@transaction.atomic
+def project_amend(*, actor: User, project: Project, text: str, registration_deadline: dt.datetime | None = None,
+                  substantive: bool = False) -> Amendment:
+    """Publish a change notice; every earlier one stays public. A new deadline must leave the shortest
+    registration period (REGISTRATION_MIN_DAYS) from the notice. A substantive change without a new deadline
+    moves a deadline closer than that to exactly that far (招标投标法 art. 23's logic: bidders get the full period
+    after a change of substance); with an explicit new deadline that is too close, the notice is refused."""
+    selectors.ensure_manages(actor, project)
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    _registration_open(project, _("发布变更公告"))
+    text = _text("text", text, _("须写明变更内容。"))
+    now = clock.now()
+    earliest = now + dt.timedelta(days=settings.REGISTRATION_MIN_DAYS)
+    before = project.registration_deadline
+    after = registration_deadline or before
+    if registration_deadline is not None and registration_deadline < earliest:
+        raise _field_error("registration_deadline", _(
+            "变更后的报名截止时间须在变更公告发布之日起不少于%(d)d日，最早为 %(t)s。")
+            % {"d": settings.REGISTRATION_MIN_DAYS, "t": timezone.localtime(earliest).isoformat(timespec="minutes")})
+    if registration_deadline is None and substantive and before < earliest:
+        after = earliest
+    number = project.amendments.count() + 1
+    with context.acting(actor, reason=_("变更公告第%(n)d号") % {"n": number}):
+        amendment = Amendment.objects.create(project=project, number=number, text=text, substantive=substantive,
+                                             deadline_before=before, deadline_after=after, published_at=now,
+                                             published_by=actor)
+        if after != before:
+            project.registration_deadline = after
+            project._change_reason = _("变更公告第%(n)d号：报名截止时间由 %(a)s 改为 %(b)s") % {
+                "n": number, "a": timezone.localtime(before).isoformat(timespec="minutes"),
+                "b": timezone.localtime(after).isoformat(timespec="minutes")}
+            project.save()
+    return amendment
+
+
+def question_ask(*, actor: User, project: Project, text: str) -> Question:
+    """An enterprise's question before the deadline; who asked is kept for the record, never published."""
+    require(actor, "project.register")
+    _registration_open(project, _("提问"))
+    text = _text("text", text, _("须写明问题。"))
+    with transaction.atomic(), context.acting(actor, reason=_("提出答疑问题")):
+        return Question.objects.create(project=project, asked_by=actor, text=text, asked_at=clock.now())
+
+
+def question_answer(*, actor: User, question: Question, text: str) -> Question:
+    """The agency's answer, published to every enterprise at once; only before the deadline, where it can still
+    help someone register."""
+    selectors.ensure_manages(actor, question.project)
+    with transaction.atomic():
+        question = Question.objects.select_for_update().select_related("project").get(pk=question.pk)
+        if question.answered_at is not None:
+            raise Conflict(_("该问题已答复，答复已公开。"))
+        _registration_open(question.project, _("答复"))
+        question.answer = _text("text", text, _("须写明答复。"))
+        question.answered_at, question.answered_by = clock.now(), actor
+        with context.acting(actor, reason=_("答疑答复（公开）")):
+            question.save()
+    return question
