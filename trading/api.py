@@ -18,6 +18,7 @@ from core.parsing import aware_datetime, date_value, int_value
 from core.roles import can, require
 from trading import reference_selectors, selectors
 from trading.models import Complaint, Contract, Organisation, Project, Question, Room, Session, User
+from trading.models.sessions import RoomKind
 from trading.serializers import (
     AmendmentCreateSerializer,
     AmendmentSerializer,
@@ -362,8 +363,7 @@ class RoomsView(RoomListView):
     """`GET /api/rooms` (RoomListView) and the administrator's `POST`."""
 
     @extend_schema(request=inline_serializer("RoomCreate", {
-        "name": serializers.CharField(), "kind": serializers.ChoiceField(["opening", "evaluation", "draw",
-                                                                          "auction"])}),
+        "name": serializers.CharField(), "kind": serializers.ChoiceField(RoomKind.choices)}),
         responses={201: RoomSerializer})
     def post(self, request: Request) -> Response:
         require(request.user, "centre.admin")
