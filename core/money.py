@@ -17,6 +17,8 @@ from typing import Any
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("9999999999999.99")  # 15 significant digits: what a double, so SQLite, holds exactly
+# the canonical form, as the API schema documents it (the parser also reads ints and exponents)
+AMOUNT_PATTERN = r"^[0-9]{1,13}(\.[0-9]{1,2})?$"
 # ASCII digits only: Python's Decimal also reads "１２３", "١٢٣" and "1_000", which are not amounts
 _AMOUNT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
 _NOT_FINITE = re.compile(r"[+-]?(?:s?nan[0-9]*|inf|infinity)", re.ASCII | re.IGNORECASE)

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from core.api import API, request_data
 from core.errors import ConfidentialNotFound
+from core.money import AMOUNT_PATTERN
 from core.parsing import int_value, text_value
 from core.roles import can, require
 from evaluation import selectors
@@ -28,6 +29,7 @@ from trading.models import Organisation, User
 from trading.selectors import ensure_manages, project_for
 
 STR, INT = {"type": "string"}, {"type": "integer"}
+MONEY = {"type": "string", "pattern": AMOUNT_PATTERN, "description": "CNY yuan, e.g. \"1850000.00\""}
 ANY = {"type": "object", "additionalProperties": True}
 
 
@@ -81,7 +83,7 @@ class BidsView(API):
             return _items([bid_row(b, opened=True) for b in selectors.opened_bids(project)])
         return _items([bid_row(b, opened=False) for b in selectors.own_bids(request.user, project)])
 
-    @extend_schema(request=_req(price=STR, duration=STR, terms=STR),
+    @extend_schema(request=_req(price=MONEY, duration=STR, terms=STR),
                    responses={201: _obj(id=INT, receipt=ANY)})
     def post(self, request: Request, code: str) -> Response:
         project = project_for(request.user, code)
@@ -333,7 +335,7 @@ class AuctionView(API):
     def get(self, request: Request, code: str) -> Response:
         return Response(plain(selectors.auction_view(request.user, _auction(request, code))))
 
-    @extend_schema(request=_req(starting_price=STR, increment=STR, reserve_price=STR), responses={201: ANY})
+    @extend_schema(request=_req(starting_price=MONEY, increment=MONEY, reserve_price=MONEY), responses={201: ANY})
     def post(self, request: Request, code: str) -> Response:
         data = request_data(request)
         found = auctions.auction_setup(actor=request.user, project=project_for(request.user, code),
@@ -363,7 +365,7 @@ class AuctionStartView(API):
 
 
 class AuctionBidsView(API):
-    @extend_schema(request=_req(bidder_number=STR, amount=STR), responses={201: ANY})
+    @extend_schema(request=_req(bidder_number=STR, amount=MONEY), responses={201: ANY})
     def post(self, request: Request, code: str) -> Response:
         data = request_data(request)
         row = auctions.auction_bid(actor=request.user, auction=_auction(request, code),
