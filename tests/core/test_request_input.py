@@ -123,3 +123,10 @@ def test_anonymous_writes_to_milestones_are_refused_in_the_error_shape(api):
     for body in ({"title": "开工", "due": "2026-12-01"}, [1], "x"):
         answer = api.post(f"/api/projects/{project.code}/milestones", body, format="json")
         _error(answer, 403)
+
+
+@pytest.mark.parametrize("query", ["since=9999-12-31T23:59:59-14:00", "until=9999-12-31", "since=0001-01-01T00:00:00%2B14:00"])
+def test_a_moment_at_the_edge_of_the_calendar_is_a_bad_filter(client, query):
+    login(client, factories.user(Role.INSPECTOR))
+    assert list(_error(client.get(f"/api/audit?{query}"))) == [query.split("=")[0]]
+    assert client.get(f"/inspect/?{query}").status_code in (200, 400)  # the page shows the error, never a 500
