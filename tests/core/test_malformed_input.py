@@ -27,8 +27,9 @@ BODIES: dict[str, bytes] = {
     "nested 100,000 deep (objects)": b'{"a":' * DEEP + b"1" + b"}" * DEEP,
     "nul in a key": b'{"\\u0000": "x"}',
 }
-# filled into every field the schema documents for the endpoint
-POISONED = {"nul": "x\u0000y", "lone surrogate": "x\ud800y"}
+# filled into every field the schema documents for the endpoint: characters no database stores, and values of
+# the wrong kind (a dict is not a title, 10^30 is not a grade or an id)
+POISONED = {"nul": "x\u0000y", "lone surrogate": "x\ud800y", "a dict": {"x": 1}, "a list": ["x"], "10^30": 10**30}
 
 
 def _api_writes() -> list[tuple[str, str, str]]:
