@@ -94,9 +94,9 @@ class SessionSerializer(serializers.ModelSerializer):
 
 class SessionCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["opening", "evaluation", "draw", "auction"])
-    room = serializers.IntegerField()
-    starts_at = serializers.CharField()
-    ends_at = serializers.CharField()
+    room = serializers.IntegerField(min_value=1)
+    starts_at = serializers.DateTimeField(help_text="ISO 8601 with an offset")
+    ends_at = serializers.DateTimeField(help_text="ISO 8601 with an offset")
 
 
 class AttendanceSerializer(serializers.ModelSerializer):
