@@ -32,7 +32,7 @@ def normalise(value: Any, decimal_places: int | None = None) -> Any:
     if isinstance(value, Decimal):
         if decimal_places is not None:
             value = value.quantize(Decimal(1).scaleb(-decimal_places))
-        return f"{value:f}"
+        return f"{value.copy_abs() if value.is_zero() else value:f}"  # no database keeps the sign of a zero
     if isinstance(value, dt.datetime):
         return format_time(value) if value.tzinfo else value.isoformat()
     if isinstance(value, dt.date | dt.time):

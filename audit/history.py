@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.manager import HistoryDescriptor
 from simple_history.models import HistoricalRecords
 from simple_history.signals import post_create_historical_record, pre_create_historical_record
@@ -224,6 +227,7 @@ class AuditedModel(models.Model):
     # savepoint=False: nothing inside needs a partial rollback; a failure rolls back the caller's transaction
     def save(self, *args: Any, **kwargs: Any) -> None:
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        store_exact_decimals(self)
         with transaction.atomic(using=using, savepoint=False):
             super().save(*args, **kwargs)
 
@@ -231,6 +235,34 @@ class AuditedModel(models.Model):
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
         with transaction.atomic(using=using, savepoint=False):
             return super().delete(*args, **kwargs)
+
+
+# 15 significant digits: SQLite keeps a decimal as a double, and Django reads it back rounded to 15
+EXACT_DIGITS = 15
+
+
+@functools.cache
+def _decimal_fields(model: type[models.Model]) -> tuple[models.DecimalField, ...]:
+    return tuple(f for f in model._meta.concrete_fields if isinstance(f, models.DecimalField))
+
+
+def store_exact_decimals(instance: models.Model) -> None:
+    """Every decimal of the row as the database will give it back, before it is written and digested: rounded
+    to its places (half up, as PostgreSQL rounds), -0 as 0 (neither database keeps the sign). Otherwise the
+    historical row would be digested with a value the database changes on the way in, and `audit_verify` would
+    report that ordinary write as tampering, forever. A value neither database stores exactly is refused."""
+    for field in _decimal_fields(type(instance)):
+        value = getattr(instance, field.attname)
+        if value is None or hasattr(value, "resolve_expression"):
+            continue
+        number, digits = field.to_python(value), min(field.max_digits, EXACT_DIGITS)
+        bound = Decimal(10) ** (digits - field.decimal_places)
+        if abs(number) < bound:
+            number = number.quantize(Decimal(1).scaleb(-field.decimal_places), rounding=ROUND_HALF_UP)
+        if abs(number) >= bound:
+            raise ValidationError({field.name: [_("%(v)s 超出可精确保存的范围（%(n)d 位有效数字）。")
+                                                % {"v": number, "n": digits}]})
+        setattr(instance, field.attname, number.copy_abs() if number.is_zero() else number)
 
 
 @functools.cache

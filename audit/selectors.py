@@ -93,15 +93,19 @@ def parse_moment(raw: str, *, end_of_day: bool = False) -> dt.datetime | None:
         moment = None if day else parse_datetime(raw)
     except ValueError:
         day = moment = None
-    if moment is not None:
-        if moment.tzinfo is None:
-            raise ValueError(_("时间须带时区偏移（ISO 8601）：%(v)s") % {"v": raw})
-        return moment
-    if day is None:
+    if moment is not None and moment.tzinfo is None:
+        raise ValueError(_("时间须带时区偏移（ISO 8601）：%(v)s") % {"v": raw})
+    try:
+        if moment is None and day is not None:
+            moment = dt.datetime.combine(day + dt.timedelta(days=1) if end_of_day else day, dt.time(),
+                                         tzinfo=SHANGHAI)
+        if moment is not None:
+            moment.astimezone(dt.UTC)  # a moment at the calendar's edge has no UTC equivalent to compare with
+    except OverflowError:
+        moment = None
+    if moment is None:
         raise ValueError(_("不是有效的日期或时间：%(v)s") % {"v": raw})
-    if end_of_day:
-        day += dt.timedelta(days=1)
-    return dt.datetime.combine(day, dt.time(), tzinfo=SHANGHAI)
+    return moment
 
 
 def ledger_entries(filters: TimelineFilter | None = None, **kwargs: Any) -> QuerySet[LedgerEntry]:

@@ -1,12 +1,16 @@
-"""API conventions: errors answer {"detail": ..., "errors": {field: [...]}}; lists {"items", "count"}."""
+"""API conventions: errors answer {"detail": ..., "errors": {field: [...]}}; lists {"items", "count"}; a body is
+one JSON object (or a form), read by the parsers of core.parsers, which refuse what no view could use."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import QueryDict
+from django.utils.translation import gettext as _
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
@@ -16,6 +20,20 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from core import context
 from core.errors import ConfidentialNotFound, Conflict
+from core.parsers import FormParser, JSONObjectParser, MultiPartParser, PayloadTooLarge
+
+__all__ = ["API", "FormParser", "JSONObjectParser", "ListPagination", "MultiPartParser", "paginated", "request_data"]
+
+
+def request_data(request: Request) -> dict[str, Any]:
+    """The body as a dict of fields: the JSON object, or a form's fields (the last value of each, as Django's
+    forms read them). The parsers already refused anything else."""
+    data = request.data
+    if isinstance(data, QueryDict):
+        return {key: data.get(key) for key in data}
+    if isinstance(data, dict):
+        return data
+    raise ParseError(_("请求体须为 JSON 对象，如 {\"字段\": 值}。"))
 
 
 def _field_errors(detail: Any) -> dict[str, list[str]]:
@@ -34,6 +52,10 @@ def exception_handler(exc: Exception, ctx: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = ValidationError(errors)
+    elif isinstance(exc, RequestDataTooBig):  # Django's own limit, on a form body
+        exc = PayloadTooLarge()
+    elif isinstance(exc, SuspiciousOperation):  # e.g. too many form fields: Django would answer an HTML page
+        exc = ParseError(_("请求无效：%(e)s") % {"e": str(exc)[:200]})
     response = drf_exception_handler(exc, ctx)
     if response is None:
         return None
@@ -48,14 +70,22 @@ def exception_handler(exc: Exception, ctx: dict[str, Any]) -> Response | None:
 
 
 class ListPagination(LimitOffsetPagination):
+    """`{"items": [...], "count": N}`; the schema says so for every view answering `X(many=True)`, since the API
+    base names this class as its `pagination_class` (drf-spectacular wraps list responses in it)."""
+
     default_limit = 50
     max_limit = 500
+    max_offset = 10**9  # past every list; a larger one would overflow SQLite's OFFSET
+
+    def get_offset(self, request: Request) -> int:
+        return min(super().get_offset(request), self.max_offset)
 
     def get_paginated_response(self, data: list[Any]) -> Response:
         return Response({"items": data, "count": self.count})
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
-        return {"type": "object", "properties": {"items": schema, "count": {"type": "integer"}}}
+        return {"type": "object", "required": ["items", "count"],
+                "properties": {"items": schema, "count": {"type": "integer", "minimum": 0}}}
 
 
 class API(APIView):
@@ -64,6 +94,7 @@ class API(APIView):
     event the request causes is attributed to them."""
 
     permission_classes = [IsAuthenticatedOrReadOnly]
+    pagination_class = ListPagination
 
     def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)

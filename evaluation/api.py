@@ -16,8 +16,10 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import API
+from core.api import API, request_data
 from core.errors import ConfidentialNotFound
+from core.money import AMOUNT_PATTERN
+from core.parsing import int_value, text_value
 from core.roles import can, require
 from evaluation import selectors
 from evaluation.models import Bid, Candidate, Expert, Objection, PanelMember
@@ -27,6 +29,7 @@ from trading.models import Organisation, User
 from trading.selectors import ensure_manages, project_for
 
 STR, INT = {"type": "string"}, {"type": "integer"}
+MONEY = {"type": "string", "pattern": AMOUNT_PATTERN, "description": "CNY yuan, e.g. \"1850000.00\""}
 ANY = {"type": "object", "additionalProperties": True}
 
 
@@ -60,9 +63,6 @@ def _items(rows: list[Any]) -> Response:
     return Response({"items": plain(rows), "count": len(rows)})
 
 
-def _data(request: Request) -> dict[str, Any]:
-    return request.data if isinstance(request.data, dict) else dict(request.data.items())
-
 
 
 def bid_row(bid: Bid, *, opened: bool) -> dict[str, Any]:
@@ -83,11 +83,11 @@ class BidsView(API):
             return _items([bid_row(b, opened=True) for b in selectors.opened_bids(project)])
         return _items([bid_row(b, opened=False) for b in selectors.own_bids(request.user, project)])
 
-    @extend_schema(request=_req(price=STR, duration=STR, terms=STR),
+    @extend_schema(request=_req(price=MONEY, duration=STR, terms=STR),
                    responses={201: _obj(id=INT, receipt=ANY)})
     def post(self, request: Request, code: str) -> Response:
         project = project_for(request.user, code)
-        bid, receipt = bid_services.bid_submit(actor=request.user, project=project, data=_data(request))
+        bid, receipt = bid_services.bid_submit(actor=request.user, project=project, data=request_data(request))
         return Response({"id": bid.pk, "receipt": receipt}, status=status.HTTP_201_CREATED)
 
 
@@ -132,10 +132,11 @@ class ObjectionsView(API):
 
     @extend_schema(request=_req(stage=STR, content=STR, raised_by=STR), responses={201: ANY})
     def post(self, request: Request, code: str) -> Response:
-        data = _data(request)
+        data = request_data(request)
         objection = objections.objection_raise(
-            actor=request.user, project=project_for(request.user, code), stage=str(data.get("stage", "")),
-            content=data.get("content", ""), raised_by=str(data.get("raised_by", "")))
+            actor=request.user, project=project_for(request.user, code), stage=text_value(data.get("stage"), "stage"),
+            content=text_value(data.get("content"), "content"),
+            raised_by=text_value(data.get("raised_by"), "raised_by"))
         return Response(plain(objection_row(objection)), status=status.HTTP_201_CREATED)
 
 
@@ -144,7 +145,7 @@ class ObjectionAnswerView(API):
     def post(self, request: Request, pk: int) -> Response:
         objection = get_object_or_404(Objection, pk=pk)
         objection = objections.objection_answer(actor=request.user, objection=objection,
-                                                answer=_data(request).get("answer", ""))
+                                                answer=text_value(request_data(request).get("answer"), "answer"))
         return Response(plain(objection_row(objection)))
 
 
@@ -166,17 +167,19 @@ class ExpertsView(API):
                    responses={201: ANY})
     def post(self, request: Request) -> Response:
         require(request.user, "centre.admin")
-        data = _data(request)
-        user = User.objects.filter(username=str(data.get("user", ""))).first()
+        data = request_data(request)
+        username = text_value(data.get("user"), "user")
+        user = User.objects.filter(username=username).first()
         if user is None:
-            raise ValidationError({"user": [_("没有用户名为 %(u)s 的账号。") % {"u": data.get("user")}]})
+            raise ValidationError({"user": [_("没有用户名为 %(u)s 的账号。") % {"u": username}]})
         employer = None
-        if data.get("employer"):
-            employer = Organisation.objects.filter(uscc=str(data["employer"]).upper()).first()
+        uscc = text_value(data.get("employer"), "employer").upper()
+        if uscc:
+            employer = Organisation.objects.filter(uscc=uscc).first()
             if employer is None:
-                raise ValidationError({"employer": [_("没有代码为 %(c)s 的机构。") % {"c": data["employer"]}]})
-        expert = panels.expert_save(actor=request.user, user=user, name=str(data.get("name", "")),
-                                    specialty=str(data.get("specialty", "")), employer=employer,
+                raise ValidationError({"employer": [_("没有代码为 %(c)s 的机构。") % {"c": uscc}]})
+        expert = panels.expert_save(actor=request.user, user=user, name=text_value(data.get("name"), "name"),
+                                    specialty=text_value(data.get("specialty"), "specialty"), employer=employer,
                                     relations=data.get("relations") or [], available=data.get("available", True)
                                     is not False)
         return Response(expert_row(expert), status=status.HTTP_201_CREATED)
@@ -203,10 +206,11 @@ class PanelView(API):
     @extend_schema(request=_req(specialty=STR, size=INT), responses={201: ANY})
     def post(self, request: Request, code: str) -> Response:
         project = project_for(request.user, code)
-        data = _data(request)
-        size = data.get("size")
-        panels.panel_request(actor=request.user, project=project, specialty=str(data.get("specialty", "")),
-                             size=int(size) if isinstance(size, str) and size.isdigit() else size)
+        ensure_manages(request.user, project)  # who may, before what was sent
+        data = request_data(request)
+        panels.panel_request(actor=request.user, project=project,
+                             specialty=text_value(data.get("specialty"), "specialty"),
+                             size=int_value(data.get("size"), "size", minimum=1, maximum=99))
         return Response(plain(panel_body(request, project)), status=status.HTTP_201_CREATED)
 
 
@@ -215,7 +219,7 @@ class PanelInputsView(API):
                    description="A supervisor present at the draw session seals {\"commitment\": SHA-256(nonce + "
                    "value)}; once every present supervisor has sealed, reveals {\"value\", \"nonce\"}.")
     def post(self, request: Request, code: str) -> Response:
-        project, data = project_for(request.user, code), _data(request)
+        project, data = project_for(request.user, code), request_data(request)
         if "commitment" in data:
             sealed = panels.panel_input_seal(actor=request.user, project=project, commitment=data["commitment"])
         else:
@@ -247,7 +251,8 @@ class MemberDeclineView(API):
     @extend_schema(request=_req(reason=STR), responses={201: ANY})
     def post(self, request: Request, pk: int) -> Response:
         member = get_object_or_404(PanelMember, pk=pk)
-        substitute = panels.member_decline(actor=request.user, member=member, reason=_data(request).get("reason", ""))
+        reason = text_value(request_data(request).get("reason"), "reason")
+        substitute = panels.member_decline(actor=request.user, member=member, reason=reason)
         return Response({"id": substitute.pk, "rank": substitute.rank}, status=status.HTTP_201_CREATED)
 
 
@@ -257,9 +262,9 @@ class PlanView(API):
                                                                          max_score=STR)}),
                    responses={200: ANY})
     def put(self, request: Request, code: str) -> Response:
-        data = _data(request)
+        data = request_data(request)
         plan = evaluating.plan_set(actor=request.user, project=project_for(request.user, code),
-                                   method=str(data.get("method", "")), price_weight=data.get("price_weight", "0"),
+                                   method=text_value(data.get("method"), "method"), price_weight=data.get("price_weight", "0"),
                                    criteria=data.get("criteria") or [], outlier_share=data.get("outlier_share", "0.20"))
         return Response(plain({"method": plan.method, "price_weight": plan.price_weight, "criteria": plan.criteria,
                                "outlier_share": plan.outlier_share}))
@@ -270,7 +275,7 @@ class ScoresView(API):
                    description="An expert's whole sheet {bid id: {criterion: score}}; it locks on submission.")
     def post(self, request: Request, code: str) -> Response:
         member = evaluating.score_submit(actor=request.user, project=project_for(request.user, code),
-                                         sheet=_data(request).get("scores"))
+                                         sheet=request_data(request).get("scores"))
         return Response({"id": member.pk, "submitted_at": member.submitted_at.isoformat()},
                         status=status.HTTP_201_CREATED)
 
@@ -312,7 +317,7 @@ class CandidateWithdrawView(API):
     def post(self, request: Request, pk: int) -> Response:
         candidate = get_object_or_404(Candidate, pk=pk)
         nxt = evaluating.candidate_withdraw(actor=request.user, project=candidate.project, candidate=candidate,
-                                            reason=_data(request).get("reason", ""))
+                                            reason=text_value(request_data(request).get("reason"), "reason"))
         return Response({"next": {"id": nxt.pk, "rank": nxt.rank} if nxt else None})
 
 
@@ -330,9 +335,9 @@ class AuctionView(API):
     def get(self, request: Request, code: str) -> Response:
         return Response(plain(selectors.auction_view(request.user, _auction(request, code))))
 
-    @extend_schema(request=_req(starting_price=STR, increment=STR, reserve_price=STR), responses={201: ANY})
+    @extend_schema(request=_req(starting_price=MONEY, increment=MONEY, reserve_price=MONEY), responses={201: ANY})
     def post(self, request: Request, code: str) -> Response:
-        data = _data(request)
+        data = request_data(request)
         found = auctions.auction_setup(actor=request.user, project=project_for(request.user, code),
                                        starting_price=data.get("starting_price"), increment=data.get("increment"),
                                        reserve_price=data.get("reserve_price"))
@@ -342,11 +347,13 @@ class AuctionView(API):
 class AuctionBiddersView(API):
     @extend_schema(request=_req(bidder=STR, number=STR), responses={201: ANY})
     def post(self, request: Request, code: str) -> Response:
-        found, data = _auction(request, code), _data(request)
-        org = Organisation.objects.filter(uscc=str(data.get("bidder", "")).upper()).first()
+        found, data = _auction(request, code), request_data(request)
+        uscc = text_value(data.get("bidder"), "bidder").upper()
+        org = Organisation.objects.filter(uscc=uscc).first()
         if org is None:
-            raise ValidationError({"bidder": [_("没有代码为 %(c)s 的机构。") % {"c": data.get("bidder")}]})
-        row = auctions.auction_register(actor=request.user, auction=found, bidder=org, number=data.get("number", ""))
+            raise ValidationError({"bidder": [_("没有代码为 %(c)s 的机构。") % {"c": uscc}]})
+        row = auctions.auction_register(actor=request.user, auction=found, bidder=org,
+                                        number=text_value(data.get("number"), "number"))
         return Response({"id": row.pk, "number": row.number, "bidder": org.name}, status=status.HTTP_201_CREATED)
 
 
@@ -358,11 +365,12 @@ class AuctionStartView(API):
 
 
 class AuctionBidsView(API):
-    @extend_schema(request=_req(bidder_number=STR, amount=STR), responses={201: ANY})
+    @extend_schema(request=_req(bidder_number=STR, amount=MONEY), responses={201: ANY})
     def post(self, request: Request, code: str) -> Response:
-        data = _data(request)
+        data = request_data(request)
         row = auctions.auction_bid(actor=request.user, auction=_auction(request, code),
-                                   bidder_number=str(data.get("bidder_number", "")), amount=data.get("amount"))
+                                   bidder_number=text_value(data.get("bidder_number"), "bidder_number"),
+                                   amount=data.get("amount"))
         return Response(plain({"id": row.pk, "seq": row.seq, "bidder_number": row.bidder_number,
                                "amount": row.amount, "at": row.at}), status=status.HTTP_201_CREATED)
 

@@ -2,8 +2,8 @@
 
 - Each bidder (竞买人) registers once and holds one bidder number (竞买号牌); a number belongs to one bidder.
 - The first bid is at least the starting price; every later bid is at least the current bid plus the
-  increment (加价幅度). Amounts are CNY with at most 2 decimal places; negative, non-numeric, non-finite
-  and float amounts are refused with an error naming the amount.
+  increment (加价幅度). Amounts are CNY with at most 2 decimal places (core.money); negative, non-numeric,
+  non-finite and float amounts are refused with an error naming the amount.
 - The log is numbered 1, 2, 3 … with no gap: an entry is only ever appended.
 - At the hammer: no bid, or a highest bid below the reserve price (保留价), and the auction fails (流拍);
   otherwise the highest bid is the hammer price (落槌价) and its bidder the winner.
@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+
+from core.money import MoneyError, to_amount
 
 
 class AuctionError(ValueError):
@@ -21,25 +23,12 @@ class AuctionError(ValueError):
 
 
 def parse_amount(raw: object, *, what: str = "amount") -> Decimal:
-    """A CNY amount from a Decimal, an int or a decimal string; anything else refused."""
-    if isinstance(raw, bool | float):
-        raise AuctionError(f"{what} {raw!r} must be given as a decimal string, not a {type(raw).__name__}")
-    if isinstance(raw, Decimal | int):
-        value = Decimal(raw)
-    elif isinstance(raw, str):
-        try:
-            value = Decimal(raw.strip())
-        except InvalidOperation:
-            raise AuctionError(f"{what} {raw!r} is not a number") from None
-    else:
-        raise AuctionError(f"{what} {raw!r} is not a number")
-    if not value.is_finite():
-        raise AuctionError(f"{what} {raw!r} is not a finite number")
-    if value < 0:
-        raise AuctionError(f"{what} {raw!r} is negative")
-    if value.as_tuple().exponent < -2:
-        raise AuctionError(f"{what} {raw!r} has more than 2 decimal places")
-    return value
+    """A CNY amount from a Decimal, an int or a decimal string, by the platform's one money parser (which imports
+    no database); anything else refused, naming the amount."""
+    try:
+        return to_amount(raw)
+    except MoneyError as error:
+        raise AuctionError(f"{what} {raw!r} {error}") from None
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import API
+from core.api import API, request_data
+from core.parsing import text_value
 from lottery import selectors, services
 from trading.selectors import project_for
 
@@ -23,7 +24,7 @@ class DrawInputView(API):
     @extend_schema(request=INPUT_SCHEMA, responses={201: dict, 200: dict})
     def post(self, request: Request, code: str) -> Response:
         project = project_for(request.user, code)
-        data = request.data
+        data = request_data(request)
         if "commitment" in data:
             sealed = services.input_seal(actor=request.user, project=project, commitment=data.get("commitment"))
             return Response({"id": sealed.pk, "position": sealed.position, "source": sealed.source,
@@ -40,7 +41,8 @@ class DrawView(API):
     def post(self, request: Request, code: str) -> Response:
         project = project_for(request.user, code)
         draw = services.draw_run(actor=request.user, project=project,
-                                 external_value=str(request.data.get("external_value", "") or ""))
+                                 external_value=text_value(request_data(request).get("external_value"),
+                                                           "external_value"))
         return Response({"id": draw.pk, "project": project.code, "round": draw.round, "seed": draw.seed,
                          "ranking": draw.proof["ranking"], "proof_sha256": draw.proof_sha256},
                         status=status.HTTP_201_CREATED)

@@ -17,12 +17,11 @@ from rest_framework.authentication import (
     get_authorization_header,
 )
 from rest_framework.exceptions import APIException, AuthenticationFailed
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core import context
-from core.api import API, paginated
+from core.api import API, FormParser, MultiPartParser, paginated
 from core.parsing import aware_datetime
 from recordings import selectors, services
 from recordings.models import RecorderToken, Recording

@@ -8,13 +8,12 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import API, paginated
-from core.parsing import aware_datetime, date_value, int_value
+from core.api import API, MultiPartParser, paginated, request_data
+from core.parsing import aware_datetime, date_value, int_value, text_value
 from core.roles import can, require
 from trading import reference_selectors, selectors
 from trading.models import Complaint, Contract, Organisation, Project, Question, Room, Session, User
@@ -64,7 +63,7 @@ class ProjectListView(API):
     @extend_schema(request=ProjectCreateSerializer, responses={201: ProjectSerializer})
     def post(self, request: Request) -> Response:
         require(request.user, "project.manage")
-        data = dict(request.data.items()) if hasattr(request.data, "items") else {}
+        data = dict(request_data(request))
         if "registration_deadline" in data:
             data["registration_deadline"] = aware_datetime(data["registration_deadline"], "registration_deadline")
         project = project_services.project_create(actor=request.user, data=data)
@@ -116,7 +115,7 @@ class RegistrationListView(API):
         require(request.user, "project.register")
         project = selectors.project_for(request.user, code)
         registration = registration_services.registration_create(
-            actor=request.user, project=project, data=dict(request.data.items()))
+            actor=request.user, project=project, data=request_data(request))
         return Response(RegistrationSerializer(registration).data, status=status.HTTP_201_CREATED)
 
 
@@ -133,12 +132,12 @@ class SessionCreateView(API):
     def post(self, request: Request, code: str) -> Response:
         require(request.user, "session.manage")
         project = selectors.project_for(request.user, code)
-        data = request.data
-        room = Room.objects.filter(pk=int_value(data.get("room"), "room")).first()
+        data = request_data(request)
+        room = Room.objects.filter(pk=int_value(data.get("room"), "room", minimum=1)).first()
         if room is None:
             raise ValidationError({"room": [_("没有编号为 %(v)s 的场地。") % {"v": data.get("room")}]})
         session = session_services.session_book(
-            actor=request.user, project=project, room=room, kind=str(data.get("kind", "")),
+            actor=request.user, project=project, room=room, kind=text_value(data.get("kind"), "kind"),
             starts_at=aware_datetime(data.get("starts_at"), "starts_at"),
             ends_at=aware_datetime(data.get("ends_at"), "ends_at"),
         )
@@ -160,8 +159,8 @@ class AttendanceView(API):
         if not request.user.is_authenticated:
             self.permission_denied(request)
         session = get_object_or_404(Session, pk=pk)
-        attendance = session_services.attendance_sign(actor=request.user, session=session,
-                                                      badge=str(request.data.get("badge", "")))
+        badge = text_value(request_data(request).get("badge"), "badge")
+        attendance = session_services.attendance_sign(actor=request.user, session=session, badge=badge)
         return Response(AttendanceSerializer(attendance).data, status=status.HTTP_201_CREATED)
 
 
@@ -169,10 +168,7 @@ class AttendanceView(API):
 
 
 def _text(request: Request, field: str) -> str:
-    value = request.data.get(field, "") if hasattr(request.data, "get") else ""
-    if not isinstance(value, str):
-        raise ValidationError({field: [_("须为文本。")]})
-    return value
+    return text_value(request_data(request).get(field), field)
 
 
 class AwardView(API):
@@ -234,7 +230,8 @@ class FollowUpView(API):
     def post(self, request: Request, code: str) -> Response:
         require(request.user, "followup.manage")
         project = selectors.project_for(request.user, code)
-        officer = User.objects.filter(pk=int_value(request.data.get("officer"), "officer"), is_active=True).first()
+        officer_id = int_value(request_data(request).get("officer"), "officer", minimum=1)
+        officer = User.objects.filter(pk=officer_id, is_active=True).first()
         if officer is None:
             raise ValidationError({"officer": [_("没有这个在职用户。")]})
         followup = aftercare.followup_assign(actor=request.user, project=project, officer=officer)
@@ -251,7 +248,7 @@ class MilestoneListView(API):
     def post(self, request: Request, code: str) -> Response:
         project = selectors.project_for(request.user, code)
         aftercare.ensure_officer(request.user, project)  # who may, before what was sent
-        data = request.data
+        data = request_data(request)
         milestone = aftercare.milestone_record(
             actor=request.user, project=project, title=_text(request, "title"),
             due=date_value(data.get("due"), "due"), done_on=date_value(data.get("done_on"), "done_on", required=False),

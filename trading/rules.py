@@ -3,40 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from core.parsing import collect_money, int_value, text_value
+from trading.models.organisations import Certificate
 from trading.models.projects import ProjectType
-
-MAX_MONEY = Decimal("99999999999999.99")
-
-
-def parse_money(value: Any, field: str, errors: dict[str, list[str]], *, required: bool = True) -> Decimal | None:
-    if value in (None, ""):
-        if required:
-            errors.setdefault(field, []).append(_("必填。"))
-        return None
-    if isinstance(value, float):
-        value = repr(value)
-    try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        errors.setdefault(field, []).append(_("“%(v)s”不是有效金额。") % {"v": str(value)[:40]})
-        return None
-    if not amount.is_finite():
-        errors.setdefault(field, []).append(_("金额必须是有限数值。"))
-        return None
-    if amount < 0:
-        errors.setdefault(field, []).append(_("金额不能为负数。"))
-    elif amount.as_tuple().exponent < -2:
-        errors.setdefault(field, []).append(_("金额最多保留两位小数。"))
-    elif amount > MAX_MONEY:
-        errors.setdefault(field, []).append(_("金额过大。"))
-    return amount
 
 
 def validate_project(data: dict[str, Any], *, now: dt.datetime) -> dict[str, Any]:
@@ -44,19 +19,16 @@ def validate_project(data: dict[str, Any], *, now: dt.datetime) -> dict[str, Any
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
     ptype = data.get("type")
-    if ptype not in ProjectType.values:
+    if not isinstance(ptype, str) or ptype not in ProjectType.values:
         errors["type"] = [_("交易类型须为 %(v)s 之一。") % {"v": ", ".join(ProjectType.values)}]
-    title = str(data.get("title") or "").strip()
-    if not title:
-        errors["title"] = [_("必填。")]
-    elif len(title) > 200:
-        errors["title"] = [_("不超过200字。")]
-    clean["title"] = title
+    clean["title"] = _collect(errors, lambda: text_value(data.get("title"), "title", required=True,
+                                                         max_length=200).strip())
     clean["type"] = ptype
-    clean["budget"] = parse_money(data.get("budget"), "budget", errors)
-    clean["fixed_price"] = parse_money(data.get("fixed_price"), "fixed_price", errors,
-                                       required=ptype == ProjectType.FIXED_PRICE)
-    clean["ceiling_price"] = parse_money(data.get("ceiling_price"), "ceiling_price", errors, required=False)
+    clean["budget"] = collect_money(data.get("budget"), "budget", errors)
+    clean["fixed_price"] = collect_money(data.get("fixed_price"), "fixed_price", errors,
+                                         required=ptype == ProjectType.FIXED_PRICE)
+    clean["ceiling_price"] = collect_money(data.get("ceiling_price"), "ceiling_price", errors, required=False)
+    clean.update(_optional_fields(data, errors))
     deadline = data.get("registration_deadline")
     if not isinstance(deadline, dt.datetime):
         errors["registration_deadline"] = [_("须为带时区的 ISO 8601 时间。")]
@@ -70,6 +42,40 @@ def validate_project(data: dict[str, Any], *, now: dt.datetime) -> dict[str, Any
     if errors:
         raise ValidationError(errors)
     return clean
+
+
+# optional fields and their longest text (the model's column); a field left out keeps the model's default
+_TEXTS = {"announcement": None, "notice": None, "external_input_source": 200}
+
+
+def _optional_fields(data: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
+    clean: dict[str, Any] = {}
+    for field, longest in _TEXTS.items():
+        if data.get(field) not in (None, ""):
+            clean[field] = _collect(errors, lambda f=field, n=longest: text_value(data[f], f, max_length=n))
+    kind = data.get("qualification_kind")
+    if kind not in (None, ""):
+        if not isinstance(kind, str) or kind not in Certificate.Kind.values:
+            errors["qualification_kind"] = [_("须为 %(v)s 之一。") % {"v": ", ".join(Certificate.Kind.values)}]
+        clean["qualification_kind"] = kind
+    grade = data.get("qualification_grade")
+    if grade not in (None, ""):
+        number = _collect(errors, lambda: int_value(grade, "qualification_grade"))
+        if number is not None and number not in Certificate.Grade.values:
+            errors["qualification_grade"] = [_("须为 %(v)s 之一。") % {
+                "v": ", ".join(str(v) for v in Certificate.Grade.values)}]
+        clean["qualification_grade"] = number
+    return clean
+
+
+def _collect(errors: dict[str, list[str]], parse: Any) -> Any:
+    """A parser's answer, or None with its error added to `errors` (every bad field is reported at once)."""
+    try:
+        return parse()
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
+        return None
 
 
 def _check_deadline(deadline: dt.datetime, now: dt.datetime, errors: dict[str, list[str]]) -> None:

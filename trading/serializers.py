@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
+from core.money import AMOUNT_PATTERN
 from trading.models import (
     Amendment,
     Attachment,
@@ -26,6 +28,8 @@ from trading.models import (
 class ProjectSerializer(serializers.ModelSerializer):
     agency = serializers.CharField(source="agency.name", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+    # "" is no requirement; the schema says so (a read-only model field would list the kinds only)
+    qualification_kind = serializers.ChoiceField(choices=Certificate.Kind.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Project
@@ -37,19 +41,25 @@ class ProjectSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def _amount(**kwargs) -> serializers.CharField:
+    return serializers.CharField(validators=[RegexValidator(AMOUNT_PATTERN)], **kwargs,
+                                 help_text="CNY yuan, ASCII digits, up to 2 decimals, e.g. \"1850000.00\"")
+
+
 class ProjectCreateSerializer(serializers.Serializer):
     """Documents the create payload; the rules themselves live in trading.rules."""
 
     type = serializers.ChoiceField(choices=["procurement", "land_auction", "asset_transfer", "fixed_price"])
     title = serializers.CharField(max_length=200)
-    budget = serializers.CharField(help_text="CNY yuan, up to 2 decimals, e.g. \"1850000.00\"")
-    fixed_price = serializers.CharField(required=False, allow_null=True)
-    ceiling_price = serializers.CharField(required=False, allow_null=True)
-    registration_deadline = serializers.CharField(help_text="ISO 8601 with an offset")
-    qualification_kind = serializers.CharField(required=False, allow_blank=True)
-    qualification_grade = serializers.IntegerField(required=False)
+    budget = _amount()
+    fixed_price = _amount(required=False, allow_null=True)
+    ceiling_price = _amount(required=False, allow_null=True)
+    registration_deadline = serializers.DateTimeField(help_text="ISO 8601 with an offset")
+    qualification_kind = serializers.ChoiceField(choices=Certificate.Kind.values, required=False, allow_blank=True)
+    qualification_grade = serializers.ChoiceField(choices=Certificate.Grade.values, required=False)
     announcement = serializers.CharField(required=False, allow_blank=True)
-    external_input_source = serializers.CharField(required=False, allow_blank=True)
+    notice = serializers.CharField(required=False, allow_blank=True)
+    external_input_source = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
 class RegistrationSerializer(serializers.ModelSerializer):
@@ -90,9 +100,9 @@ class SessionSerializer(serializers.ModelSerializer):
 
 class SessionCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["opening", "evaluation", "draw", "auction"])
-    room = serializers.IntegerField()
-    starts_at = serializers.CharField()
-    ends_at = serializers.CharField()
+    room = serializers.IntegerField(min_value=1)
+    starts_at = serializers.DateTimeField(help_text="ISO 8601 with an offset")
+    ends_at = serializers.DateTimeField(help_text="ISO 8601 with an offset")
 
 
 class AttendanceSerializer(serializers.ModelSerializer):

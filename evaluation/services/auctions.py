@@ -12,28 +12,16 @@ from django.utils.translation import gettext as _
 from audit import checkpoints, ledger
 from core import clock, context
 from core.errors import Conflict
+from core.parsing import money_value
 from evaluation import auction_rules as rules_core
 from evaluation.models import Auction, AuctionBid, AuctionBidder
 from trading.lifecycle import project_transition
 from trading.models import Organisation, Project, User
 from trading.models.projects import ProjectType, Status
-from trading.rules import MAX_MONEY
 from trading.selectors import ensure_manages
 from trading.services.projects import project_close
 
 AUCTION_TYPES = frozenset({ProjectType.LAND_AUCTION, ProjectType.ASSET_TRANSFER})
-
-
-def _amount(raw: Any, field: str, *, required: bool = True):
-    if raw in (None, "") and not required:
-        return None
-    try:
-        value = rules_core.parse_amount(raw if raw is not None else "", what=field)
-    except rules_core.AuctionError as exc:
-        raise ValidationError({field: [str(exc)]}) from None
-    if value > MAX_MONEY:
-        raise ValidationError({field: [_("金额 %(v)s 超出上限。") % {"v": raw}]})
-    return value
 
 
 @transaction.atomic
@@ -42,8 +30,8 @@ def auction_setup(*, actor: User, project: Project, starting_price: Any, increme
     ensure_manages(actor, project)
     if project.type not in AUCTION_TYPES:
         raise ValidationError({"project": [_("只有土地使用权拍卖和国有资产转让项目可以拍卖。")]})
-    values = {"starting_price": _amount(starting_price, "starting_price"), "increment": _amount(increment, "increment"),
-              "reserve_price": _amount(reserve_price, "reserve_price", required=False)}
+    values = {"starting_price": money_value(starting_price, "starting_price"), "increment": money_value(increment, "increment"),
+              "reserve_price": money_value(reserve_price, "reserve_price", required=False)}
     try:
         rules_core.AuctionRules(**values)
     except rules_core.AuctionError as exc:
@@ -113,7 +101,7 @@ def auction_bid(*, actor: User, auction: Auction, bidder_number: str, amount: An
     registry = _registry(auction)
     accepted = rules_core.replay(_rules(auction), registry, [
         rules_core.LogEntry(e.seq, e.bidder_number, e.amount) for e in log])
-    entry = rules_core.LogEntry(len(log) + 1, str(bidder_number or "").strip(), _amount(amount, "amount"))
+    entry = rules_core.LogEntry(len(log) + 1, str(bidder_number or "").strip(), money_value(amount, "amount"))
     try:
         bid = rules_core.accept_bid(_rules(auction), registry, accepted, entry)
     except rules_core.AuctionError as exc:

@@ -35,13 +35,13 @@ from django.utils.translation import gettext as _
 from audit import checkpoints, ledger
 from core import clock, context
 from core.errors import Conflict
+from core.parsing import collect_money
 from core.roles import is_system, require
 from evaluation import sealing
 from evaluation.models import Bid, BidRound
 from trading.lifecycle import project_transition
 from trading.models import Project, Session, User
 from trading.models.projects import ProjectType, Status
-from trading.rules import parse_money
 from trading.selectors import ensure_manages, session_under_way
 from trading.services.projects import project_close
 
@@ -100,7 +100,7 @@ def _box(project: Project) -> BidRound:
 
 def _clean_bid(data: dict[str, Any]) -> dict[str, str]:
     errors: dict[str, list[str]] = {}
-    price = parse_money(data.get("price"), "price", errors)
+    price = collect_money(data.get("price"), "price", errors)
     if price is not None and "price" not in errors and price <= 0:
         errors["price"] = [_("投标报价须大于零。")]
     duration = str(data.get("duration") or "").strip()

@@ -4,7 +4,7 @@ or failed first candidate replaced by the next in order or a new round (§55).""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from audit import checkpoints, ledger
 from core import clock, context
 from core.errors import Conflict
+from core.parsing import decimal_value
 from evaluation import scoring
 from evaluation.models import (
     Bid,
@@ -33,17 +34,11 @@ from trading.models.projects import Status
 from trading.selectors import ensure_manages
 from trading.services.aftercare import contract_offer, publicity_start
 
+SCORE_MAX = Decimal("99999.99")  # the widest score column (evaluation.models.SCORE)
+
 
 def _decimal(value: Any, field: str) -> Decimal:
-    if isinstance(value, bool | float):
-        value = repr(value)
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationError({field: [_("“%(v)s”不是数值。") % {"v": str(value)[:40]}]}) from None
-    if not number.is_finite():
-        raise ValidationError({field: [_("须为有限数值。")]})
-    return number
+    return decimal_value(value, field, places=2, minimum=-SCORE_MAX, maximum=SCORE_MAX)
 
 
 def _criteria(raw: Any) -> tuple[scoring.Criterion, ...]:
@@ -73,7 +68,8 @@ def plan_set(*, actor: User, project: Project, method: str, price_weight: Any = 
     if method not in EvaluationPlan.Method.values:
         raise ValidationError({"method": [_("须为 %(v)s 之一。") % {"v": ", ".join(EvaluationPlan.Method.values)}]})
     criteria = criteria or []
-    weight, share = _decimal(price_weight, "price_weight"), _decimal(outlier_share, "outlier_share")
+    weight = _decimal(price_weight, "price_weight")
+    share = decimal_value(outlier_share, "outlier_share", minimum=Decimal(0), maximum=Decimal(1))
     parsed = _criteria(criteria)
     try:
         scoring.ComprehensiveMethod(price_weight=weight, criteria=parsed, outlier_share=share)

@@ -34,14 +34,12 @@ def project_create(*, actor: User, data: dict[str, Any]) -> Project:
     if actor.organisation_id is None:
         raise PermissionDenied(_("账号未关联招标代理机构。"))
     clean = validate_project(data, now=clock.now())
-    extra = {k: data[k] for k in ("qualification_kind", "qualification_grade", "announcement",
-                                  "external_input_source", "notice") if data.get(k) not in (None, "")}
     for attempt in range(5):
         code = _next_code(clean["type"], offset=attempt)
         try:
             with transaction.atomic(), context.acting(actor, reason=_("新建项目")):
                 return Project.objects.create(code=code, agency_id=actor.organisation_id, created_by=actor,
-                                              **clean, **extra)
+                                              **clean)
         except IntegrityError:
             continue  # two agencies took the same number at once: take the next
     raise Conflict(_("项目编号分配失败，请重试。"))
