@@ -308,10 +308,6 @@ class ApiTokenView(API):
 # Reference data of the centre (DESIGN §5): organisations, accounts, rooms and their calendar, certificates, project
 # managers, bad-behaviour records. The rules are in trading.services.reference.
 
-def _ref_data(request: Request) -> dict:
-    return dict(request.data.items()) if hasattr(request.data, "items") else {}
-
-
 def _organisation(pk: int) -> Organisation:
     return get_object_or_404(Organisation, pk=pk)
 
@@ -326,7 +322,7 @@ class OrganisationCreateView(API):
         "uscc": serializers.CharField()}), responses={201: OrganisationSerializer})
     def post(self, request: Request) -> Response:
         require(request.user, "centre.admin")
-        data = _ref_data(request)
+        data = request_data(request)
         organisation = reference.organisation_create(actor=request.user, kind=str(data.get("kind", "")),
                                                      name=data.get("name"), uscc=str(data.get("uscc") or ""))
         return _created(OrganisationSerializer(organisation).data)
@@ -342,7 +338,7 @@ class UserCreateView(API):
                     "password: the person sets their own through the link the approving inspector hands them.")
     def post(self, request: Request) -> Response:
         require(request.user, "centre.admin")
-        data = _ref_data(request)
+        data = request_data(request)
         organisation = None
         if data.get("organisation") not in (None, ""):
             organisation = Organisation.objects.filter(pk=int_value(data["organisation"], "organisation")).first()
@@ -364,7 +360,7 @@ class RoomsView(RoomListView):
         responses={201: RoomSerializer})
     def post(self, request: Request) -> Response:
         require(request.user, "centre.admin")
-        data = _ref_data(request)
+        data = request_data(request)
         room = reference.room_create(actor=request.user, name=data.get("name"), kind=str(data.get("kind", "")))
         return _created(RoomSerializer(room).data)
 
@@ -390,7 +386,7 @@ class CertificateCreateView(API):
         responses={201: CertificateSerializer})
     def post(self, request: Request, pk: int) -> Response:
         require(request.user, "centre.admin")
-        data = _ref_data(request)
+        data = request_data(request)
         certificate = reference.certificate_add(
             actor=request.user, organisation=_organisation(pk), kind=str(data.get("kind", "")),
             number=data.get("number"), valid_until=data.get("valid_until"), grade=data.get("grade"),
@@ -408,7 +404,7 @@ class ManagerCreateView(API):
         organisation = _organisation(pk)
         if not reference.may_enter_managers(request.user, organisation):
             self.permission_denied(request)
-        data = _ref_data(request)
+        data = request_data(request)
         manager = reference.manager_add(actor=request.user, organisation=organisation, name=data.get("name"),
                                         certificate=data.get("certificate"), grade=str(data.get("grade") or ""))
         return _created(ManagerSerializer(manager).data)
@@ -423,7 +419,7 @@ class BadBehaviourCreateView(API):
                     "when neither is given).")
     def post(self, request: Request, pk: int) -> Response:
         require(request.user, "centre.admin")
-        data = _ref_data(request)
+        data = request_data(request)
         project = None
         if data.get("project"):
             project = Project.objects.filter(code=str(data["project"])).first()
