@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -17,7 +18,17 @@ from core.api import API, paginated
 from core.parsing import aware_datetime, date_value, int_value
 from core.roles import can, require
 from trading import reference_selectors, selectors
-from trading.models import Complaint, Contract, Organisation, Project, Question, Room, Session, User
+from trading.models import (
+    Complaint,
+    Contract,
+    NoticeKind,
+    Organisation,
+    Project,
+    Question,
+    Room,
+    Session,
+    User,
+)
 from trading.models.sessions import RoomKind
 from trading.serializers import (
     AmendmentCreateSerializer,
@@ -504,3 +515,42 @@ class QuestionAnswerView(API):
         question = project_services.question_answer(actor=request.user, question=question,
                                                     text=_text(request, "text"))
         return Response(QuestionSerializer(question).data)
+
+
+# The centre's notice texts (随机抽取企业须知 and the room rules): public, the current version of each, and every
+# version of one; edited on the centre's page (trading.views.centre_notices)
+
+
+def _notice_data(version) -> dict:
+    return {"kind": version.kind, "kind_display": str(version.get_kind_display()), "version": version.version,
+            "text": version.text, "sha256": version.sha256,
+            "published_at": version.published_at.isoformat() if version.published_at else None,
+            "change_note": version.change_note}
+
+
+def _notice_schema(**kwargs):
+    return inline_serializer("NoticeText", {
+        "kind": serializers.ChoiceField(NoticeKind.values), "kind_display": serializers.CharField(),
+        "version": serializers.IntegerField(), "text": serializers.CharField(), "sha256": serializers.CharField(),
+        "published_at": serializers.DateTimeField(allow_null=True), "change_note": serializers.CharField()}, **kwargs)
+
+
+class NoticeListView(API):
+    @extend_schema(responses=_notice_schema(many=True),
+                   description="The current version of each notice text (version 1, the default text, until the "
+                               "centre publishes another; then `published_at` is set).")
+    def get(self, request: Request) -> Response:
+        return Response([_notice_data(v) for v in reference_selectors.current_notices()])
+
+
+class NoticeDetailView(API):
+    @extend_schema(responses=inline_serializer("NoticeWithVersions", {
+        "kind": serializers.CharField(), "kind_display": serializers.CharField(), "current": _notice_schema(),
+        "versions": _notice_schema(many=True)}))
+    def get(self, request: Request, kind: str) -> Response:
+        if kind not in NoticeKind.values:
+            raise NotFound(_("须知类别：没有“%(k)s”，可用的有 %(v)s。") % {"k": kind[:40],
+                                                                "v": ", ".join(NoticeKind.values)})
+        versions = reference_selectors.notice_versions(kind)
+        return Response({"kind": kind, "kind_display": str(NoticeKind(kind).label),
+                         "current": _notice_data(versions[0]), "versions": [_notice_data(v) for v in versions]})
