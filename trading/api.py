@@ -547,7 +547,8 @@ class NoticeDetailView(API):
     @extend_schema(responses=inline_serializer("NoticeWithVersions", {
         "kind": serializers.CharField(), "kind_display": serializers.CharField(), "current": _notice_schema(),
         "versions": _notice_schema(many=True)}))
-    def get(self, request: Request, kind: str) -> Response:
+    def get(self, request: Request, notice: str) -> Response:
+        kind = notice
         if kind not in NoticeKind.values:
             raise NotFound(_("须知类别：没有“%(k)s”，可用的有 %(v)s。") % {"k": kind[:40],
                                                                 "v": ", ".join(NoticeKind.values)})

@@ -26,7 +26,7 @@ urlpatterns = [
     path("projects/<str:code>/question/", views.project_question, name="project-question"),
     # the centre's notice texts with their versions
     path("centre/notices/", views.centre_notices, name="centre-notices"),
-    path("centre/notices/<str:kind>/", views.centre_notice, name="centre-notice"),
+    path("centre/notices/<str:notice>/", views.centre_notice, name="centre-notice"),
 ]
 
 api_urlpatterns = [
@@ -65,5 +65,5 @@ api_urlpatterns = [
     path("questions/<int:pk>/answer", api.QuestionAnswerView.as_view(), name="api-question-answer"),
     # the centre's notice texts (public)
     path("notices", api.NoticeListView.as_view(), name="api-notices"),
-    path("notices/<str:kind>", api.NoticeDetailView.as_view(), name="api-notice"),
+    path("notices/<str:notice>", api.NoticeDetailView.as_view(), name="api-notice"),
 ]

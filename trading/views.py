@@ -519,6 +519,7 @@ def _appeal_label(appeal: Appeal) -> str:
 
 
 @login_required
+@require_http_methods(["GET"])
 def centre_notices(request: HttpRequest) -> HttpResponse:
     require(request.user, "centre.admin")
     return render(request, "trading/centre_notices.html", {"notices": reference_selectors.current_notices()})
@@ -526,9 +527,10 @@ def centre_notices(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def centre_notice(request: HttpRequest, kind: str) -> HttpResponse:
+def centre_notice(request: HttpRequest, notice: str) -> HttpResponse:
     """One notice text: a new version from the edited text; every earlier version listed and readable."""
     require(request.user, "centre.admin")
+    kind = notice
     if kind not in NoticeKind.values:
         raise Http404(_("没有这种须知。"))
     current = reference_selectors.current_notice(kind)
