@@ -537,7 +537,7 @@ def centre_notice(request: HttpRequest, notice: str) -> HttpResponse:
     form = _bound(request, NoticeForm, "notice", initial={"text": current.text})
     if _submit(request, form, lambda d: notices.notice_publish(actor=request.user, kind=kind, **d),
                _("新版本已发布。")):
-        return redirect("centre-notice", kind=kind)
+        return redirect("centre-notice", notice=kind)
     return render(request, "trading/centre_notice.html", {
         "kind": NoticeKind(kind), "current": current, "versions": reference_selectors.notice_versions(kind),
         "form": form, "placeholders": notices_module.PLACEHOLDERS if kind == NoticeKind.DRAWN_ENTERPRISES else (),
