@@ -22,6 +22,7 @@ from trading.models import (
     Complaint,
     Contract,
     NoticeKind,
+    NoticeText,
     Organisation,
     Project,
     Question,
@@ -521,32 +522,27 @@ class QuestionAnswerView(API):
 # version of one; edited on the centre's page (trading.views.centre_notices)
 
 
-def _notice_data(version) -> dict:
-    return {"kind": version.kind, "kind_display": str(version.get_kind_display()), "version": version.version,
-            "text": version.text, "sha256": version.sha256,
-            "published_at": version.published_at.isoformat() if version.published_at else None,
-            "change_note": version.change_note}
+class NoticeTextSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
 
-
-def _notice_schema(**kwargs):
-    return inline_serializer("NoticeText", {
-        "kind": serializers.ChoiceField(NoticeKind.values), "kind_display": serializers.CharField(),
-        "version": serializers.IntegerField(), "text": serializers.CharField(), "sha256": serializers.CharField(),
-        "published_at": serializers.DateTimeField(allow_null=True), "change_note": serializers.CharField()}, **kwargs)
+    class Meta:
+        model = NoticeText
+        fields = ["kind", "kind_display", "version", "text", "sha256", "published_at", "change_note"]
+        read_only_fields = fields
 
 
 class NoticeListView(API):
-    @extend_schema(responses=_notice_schema(many=True),
+    @extend_schema(responses=NoticeTextSerializer(many=True),
                    description="The current version of each notice text (version 1, the default text, until the "
                                "centre publishes another; then `published_at` is set).")
     def get(self, request: Request) -> Response:
-        return Response([_notice_data(v) for v in reference_selectors.current_notices()])
+        return Response(NoticeTextSerializer(reference_selectors.current_notices(), many=True).data)
 
 
 class NoticeDetailView(API):
     @extend_schema(responses=inline_serializer("NoticeWithVersions", {
-        "kind": serializers.CharField(), "kind_display": serializers.CharField(), "current": _notice_schema(),
-        "versions": _notice_schema(many=True)}))
+        "kind": serializers.CharField(), "kind_display": serializers.CharField(), "current": NoticeTextSerializer(),
+        "versions": NoticeTextSerializer(many=True)}))
     def get(self, request: Request, notice: str) -> Response:
         kind = notice
         if kind not in NoticeKind.values:
@@ -554,4 +550,5 @@ class NoticeDetailView(API):
                                                                 "v": ", ".join(NoticeKind.values)})
         versions = reference_selectors.notice_versions(kind)
         return Response({"kind": kind, "kind_display": str(NoticeKind(kind).label),
-                         "current": _notice_data(versions[0]), "versions": [_notice_data(v) for v in versions]})
+                         "current": NoticeTextSerializer(versions[0]).data,
+                         "versions": NoticeTextSerializer(versions, many=True).data})
