@@ -90,7 +90,7 @@ def test_an_unknown_kind_is_404_in_the_api(client):
     assert answer.status_code == 404 and "须知类别" in answer.json()["detail"]
 
 
-def test_a_project_is_announced_with_the_current_notice_and_keeps_it(admin):
+def test_a_project_is_announced_with_the_current_notice_and_keeps_it(admin, client):
     notices.notice_publish(actor=admin, kind="drawn_enterprises", text="中选后{签约天数}日内签约，固定价{固定合同价}元。")
     project = factories.fixed_price_project()
     notices.notice_publish(actor=admin, kind="drawn_enterprises", text="第三版须知。")
@@ -98,6 +98,8 @@ def test_a_project_is_announced_with_the_current_notice_and_keeps_it(admin):
 
     assert project.notice_version == 2
     assert project.notice == "中选后30日内签约，固定价1,780,000.00元。"
+    page = client.get(f"/projects/{project.code}/").content.decode()
+    assert "第2版" in page and "中选后30日内签约" in page and "第三版须知。" not in page
 
 
 def test_the_registration_records_the_acknowledged_version_and_a_later_version_does_not_change_it(admin):
