@@ -125,6 +125,12 @@ def test_the_register_page_shows_the_version_the_enterprise_acknowledges(client,
     page = client.get(f"/projects/{project.code}/register/").content.decode()
     assert "第2版" in page and "第二版须知正文。" in page and _sha("第二版须知正文。") in page
 
+    client.post(f"/projects/{project.code}/register/", {"manager_name": "王工", "manager_certificate": "川1",
+                                                         "acknowledge_notice": "on"})
+    notices.notice_publish(actor=admin, kind="drawn_enterprises", text="第三版。")
+    mine = client.get("/my/registrations/").content.decode()
+    assert "第2版" in mine and _sha("第二版须知正文。") in mine
+
 
 def test_a_registration_before_any_edit_acknowledges_version_1():
     project = factories.fixed_price_project()
