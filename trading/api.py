@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,7 +17,18 @@ from core.api import API, MultiPartParser, paginated, request_data
 from core.parsing import aware_datetime, date_value, int_value, text_value
 from core.roles import can, require
 from trading import reference_selectors, selectors
-from trading.models import Complaint, Contract, Organisation, Project, Question, Room, Session, User
+from trading.models import (
+    Complaint,
+    Contract,
+    NoticeKind,
+    NoticeText,
+    Organisation,
+    Project,
+    Question,
+    Room,
+    Session,
+    User,
+)
 from trading.models.sessions import RoomKind
 from trading.serializers import (
     AmendmentCreateSerializer,
@@ -497,3 +509,39 @@ class QuestionAnswerView(API):
         question = project_services.question_answer(actor=request.user, question=question,
                                                     text=_text(request, "text"))
         return Response(QuestionSerializer(question).data)
+
+
+# The centre's notice texts (随机抽取企业须知 and the room rules): public, the current version of each, and every
+# version of one; edited on the centre's page (trading.views.centre_notices)
+
+
+class NoticeTextSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = NoticeText
+        fields = ["kind", "kind_display", "version", "text", "sha256", "published_at", "change_note"]
+        read_only_fields = fields
+
+
+class NoticeListView(API):
+    @extend_schema(responses=NoticeTextSerializer(many=True),
+                   description="The current version of each notice text (version 1, the default text, until the "
+                               "centre publishes another; then `published_at` is set).")
+    def get(self, request: Request) -> Response:
+        return Response(NoticeTextSerializer(reference_selectors.current_notices(), many=True).data)
+
+
+class NoticeDetailView(API):
+    @extend_schema(responses=inline_serializer("NoticeWithVersions", {
+        "kind": serializers.CharField(), "kind_display": serializers.CharField(), "current": NoticeTextSerializer(),
+        "versions": NoticeTextSerializer(many=True)}))
+    def get(self, request: Request, notice: str) -> Response:
+        kind = notice
+        if kind not in NoticeKind.values:
+            raise NotFound(_("须知类别：没有“%(k)s”，可用的有 %(v)s。") % {"k": kind[:40],
+                                                                "v": ", ".join(NoticeKind.values)})
+        versions = reference_selectors.notice_versions(kind)
+        return Response({"kind": kind, "kind_display": str(NoticeKind(kind).label),
+                         "current": NoticeTextSerializer(versions[0]).data,
+                         "versions": NoticeTextSerializer(versions, many=True).data})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from trading.lifecycle import ONGOING
@@ -30,7 +31,9 @@ def exclusion_reasons(registration: Registration, *, at: dt.datetime) -> list[st
     if busy is not None:
         reasons.append(_("项目经理%(name)s正在承担在建项目 %(code)s") % {"name": registration.manager.name,
                                                                     "code": busy.project.code})
-    if Suspension.objects.filter(enterprise=enterprise, starts_at__lte=at, ends_at__gt=at).exists():
+    # a suspension lifted by an upheld appeal counts only until it was lifted (trading.services.notices)
+    if (Suspension.objects.filter(enterprise=enterprise, starts_at__lte=at, ends_at__gt=at)
+            .filter(Q(lifted_at__isnull=True) | Q(lifted_at__gt=at)).exists()):
         reasons.append(_("企业处于固定价比选暂停期"))
     ongoing = ongoing_fixed_price_count(enterprise.pk, exclude=project)
     if ongoing >= settings.FPS_MAX_ONGOING:

@@ -184,3 +184,31 @@ class BadBehaviourForm(ServiceForm):
     reason = forms.CharField(label=_("事由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
     days = forms.IntegerField(label=_("暂停天数（与“暂停至”二选一，均不填按默认期限）"), required=False)
     until = forms.DateField(label=_("暂停至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+# The centre's notice texts and appeals of bad-behaviour records (trading.services.notices runs the rules)
+
+
+class NoticeForm(ServiceForm):
+    text = forms.CharField(label=_("正文"), widget=forms.Textarea(attrs={"rows": 12}), required=False)
+    change_note = forms.CharField(label=_("修改说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AppealForm(ServiceForm):
+    record = forms.TypedChoiceField(label=_("不良行为记录"), coerce=int, choices=[])
+    reason = forms.CharField(label=_("申诉理由"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: Any, records: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["record"].choices = records
+
+
+class AppealDecisionForm(ServiceForm):
+    appeal = forms.TypedChoiceField(label=_("申诉"), coerce=int, choices=[])
+    outcome = forms.ChoiceField(label=_("处理结果"), choices=[("upheld", _("申诉成立：撤销记录并解除暂停")),
+                                                          ("rejected", _("申诉驳回：记录维持"))])
+    reason = forms.CharField(label=_("处理理由"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: Any, appeals: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["appeal"].choices = appeals

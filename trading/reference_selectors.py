@@ -8,12 +8,25 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import clock
-from trading.models import Certificate, Organisation, Project, Room, Session, Suspension, User
+from trading import notices
+from trading.models import (
+    Appeal,
+    BadBehaviourRecord,
+    Certificate,
+    NoticeKind,
+    NoticeText,
+    Organisation,
+    Project,
+    Room,
+    Session,
+    Suspension,
+    User,
+)
 from trading.models.projects import Status
 
 EXPIRY_WARNING_DAYS = 30
@@ -27,7 +40,9 @@ def organisations() -> QuerySet[Organisation]:
 def organisation_detail(pk: int) -> Organisation:
     return (Organisation.objects.prefetch_related(
         Prefetch("certificates", queryset=Certificate.objects.order_by("kind", "valid_until")),
-        "managers", "bad_records", Prefetch("suspensions", queryset=Suspension.objects.order_by("-starts_at")),
+        "managers", Prefetch("bad_records", queryset=BadBehaviourRecord.objects.select_related("project")
+                             .prefetch_related("appeals").order_by("-recorded_at")),
+        Prefetch("suspensions", queryset=Suspension.objects.order_by("-starts_at")),
         "users").get(pk=pk))
 
 
@@ -107,4 +122,62 @@ def expiring_certificates(organisation: Organisation) -> list[ExpiryFlag]:
 
 def active_suspension(organisation: Organisation) -> Suspension | None:
     now = clock.now()
-    return organisation.suspensions.filter(starts_at__lte=now, ends_at__gt=now).order_by("-ends_at").first()
+    return (organisation.suspensions.filter(starts_at__lte=now, ends_at__gt=now)
+            .filter(Q(lifted_at__isnull=True) | Q(lifted_at__gt=now)).order_by("-ends_at").first())
+
+
+# --- notice texts and appeals -----------------------------------------------------------------------------------
+
+def current_notice(kind: str) -> NoticeText:
+    """The current version of a notice text: the highest stored, else version 1, the default text (unsaved until
+    something points at it: trading.services.notices.notice_seeded)."""
+    stored = NoticeText.objects.filter(kind=kind).select_related("published_by").order_by("-version").first()
+    return stored if stored is not None else notices.default_version(kind)
+
+
+def current_notices() -> list[NoticeText]:
+    return [current_notice(kind) for kind in NoticeKind.values]
+
+
+def notice_versions(kind: str) -> list[NoticeText]:
+    """Every version, newest first (version 1 the default text while none is stored)."""
+    stored = list(NoticeText.objects.filter(kind=kind).select_related("published_by").order_by("-version"))
+    return stored or [current_notice(kind)]
+
+
+def registration_notice(project: Project) -> tuple[NoticeText, str]:
+    """The version of 随机抽取企业须知 an enterprise registering now acknowledges, with the text it reads: the
+    version the project was announced with, or the current one for a project announced before versions existed."""
+    version = None
+    if project.notice_version is not None:
+        version = NoticeText.objects.filter(kind=NoticeKind.DRAWN_ENTERPRISES,
+                                            version=project.notice_version).first()
+    if version is None:
+        return (current := current_notice(NoticeKind.DRAWN_ENTERPRISES)), notices.render_notice(current, project)
+    return version, project.notice or notices.render_notice(version, project)
+
+
+ROOM_RULES_BY_BADGE = {"expert": NoticeKind.EXPERTS, "supervisor": NoticeKind.SUPERVISORS}
+
+
+def room_rules(badges: list[tuple[str, str]]) -> list[NoticeText]:
+    """The rules that apply in a session room to a person with these sign-in badges: 会议纪律 for everyone, and the
+    notice of their role (评标专家须知 for experts, 监督管理人员须知 for supervisors)."""
+    kinds = [NoticeKind.MEETING_DISCIPLINE]
+    kinds += [ROOM_RULES_BY_BADGE[value] for value, _label in badges if value in ROOM_RULES_BY_BADGE]
+    return [current_notice(kind) for kind in dict.fromkeys(kinds)]
+
+
+def open_appeals() -> QuerySet[Appeal]:
+    return Appeal.objects.filter(state=Appeal.State.OPEN).select_related("record", "enterprise").order_by("filed_at")
+
+
+def appealable_records(organisation: Organisation) -> QuerySet[BadBehaviourRecord]:
+    """The enterprise's records that stand and have no open appeal."""
+    return (organisation.bad_records.filter(annulled_at__isnull=True)
+            .exclude(appeals__state=Appeal.State.OPEN).order_by("-recorded_at"))
+
+
+def organisation_appeals(organisation: Organisation) -> QuerySet[Appeal]:
+    return (Appeal.objects.filter(enterprise=organisation)
+            .select_related("record", "filed_by", "decided_by").order_by("-filed_at", "-pk"))

@@ -45,7 +45,8 @@ def validate_project(data: dict[str, Any], *, now: dt.datetime) -> dict[str, Any
 
 
 # optional fields and their longest text (the model's column); a field left out keeps the model's default
-_TEXTS = {"announcement": None, "notice": None, "external_input_source": 200}
+# the 须知 is the centre's versioned text (trading.notices), never the agency's own
+_TEXTS = {"announcement": None, "external_input_source": 200}
 
 
 def _optional_fields(data: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:

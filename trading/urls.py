@@ -24,6 +24,9 @@ urlpatterns = [
     path("centre/users/", views.centre_users, name="centre-users"),
     path("my/organisation/", views.my_organisation, name="my-organisation"),
     path("projects/<str:code>/question/", views.project_question, name="project-question"),
+    # the centre's notice texts with their versions
+    path("centre/notices/", views.centre_notices, name="centre-notices"),
+    path("centre/notices/<str:notice>/", views.centre_notice, name="centre-notice"),
 ]
 
 api_urlpatterns = [
@@ -60,4 +63,7 @@ api_urlpatterns = [
     path("projects/<str:code>/amendments", api.AmendmentListView.as_view(), name="api-amendments"),
     path("projects/<str:code>/questions", api.QuestionListView.as_view(), name="api-questions"),
     path("questions/<int:pk>/answer", api.QuestionAnswerView.as_view(), name="api-question-answer"),
+    # the centre's notice texts (public)
+    path("notices", api.NoticeListView.as_view(), name="api-notices"),
+    path("notices/<str:notice>", api.NoticeDetailView.as_view(), name="api-notice"),
 ]

@@ -7,7 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -17,10 +17,13 @@ from audit import checkpoints, ledger
 from core import clock, context
 from core.errors import Conflict
 from core.roles import can, require
+from trading import notices as notices_module
 from trading import reference_selectors, selectors
 from trading.forms import (
     AmendmentForm,
     AnswerForm,
+    AppealDecisionForm,
+    AppealForm,
     AttachmentForm,
     BadBehaviourForm,
     CertificateForm,
@@ -29,6 +32,7 @@ from trading.forms import (
     FollowUpForm,
     ManagerForm,
     MilestoneForm,
+    NoticeForm,
     OrganisationForm,
     ProjectForm,
     QuestionAnswerForm,
@@ -43,9 +47,9 @@ from trading.forms import (
     form_data,
 )
 from trading.lifecycle import TRANSITIONS
-from trading.models import Registration
+from trading.models import Appeal, BadBehaviourRecord, NoticeKind, Registration
 from trading.models.projects import ProjectType, Status
-from trading.services import aftercare, attachments, reference
+from trading.services import aftercare, attachments, notices, reference
 from trading.services import projects as project_services
 from trading.services import registrations as registration_services
 from trading.services import sessions as session_services
@@ -113,8 +117,9 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("签到成功。"))
             return redirect("session-attendance", pk=session.pk)
+    badges = session_services.badges_for(request.user)
     return render(request, "trading/session_attendance.html", {
-        "session": session, "sheet": sheet, "badges": session_services.badges_for(request.user),
+        "session": session, "sheet": sheet, "badges": badges, "rules": reference_selectors.room_rules(badges),
         "signed": sheet.filter(user=request.user).exists(),
         "open": selectors.session_under_way(session),
     }, status=400 if request.method == "POST" else 200)
@@ -161,7 +166,10 @@ def project_register(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, _("报名成功。报名信息在截止前对任何人保密。"))
             return redirect("my-registrations")
-    return render(request, "trading/register.html", {"project": project, "form": form}, status=400 if form.errors else 200)
+    notice, notice_text = reference_selectors.registration_notice(project)
+    return render(request, "trading/register.html", {
+        "project": project, "form": form, "notice": notice, "notice_text": notice_text,
+    }, status=400 if form.errors else 200)
 
 
 @login_required
@@ -423,19 +431,25 @@ def centre_organisations(request: HttpRequest) -> HttpResponse:
 def centre_organisation(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, "centre.admin")
     organisation = get_object_or_404(reference_selectors.organisations(), pk=pk)
+    appeals = reference_selectors.organisation_appeals(organisation)
     forms = {"certificate": _bound(request, CertificateForm, "certificate"),
              "manager": _bound(request, ManagerForm, "manager"),
-             "bad_behaviour": _bound(request, BadBehaviourForm, "bad_behaviour")}
+             "bad_behaviour": _bound(request, BadBehaviourForm, "bad_behaviour"),
+             "appeal_decision": _bound(request, AppealDecisionForm, "appeal_decision", appeals=[
+                 (a.pk, _appeal_label(a)) for a in appeals if a.state == Appeal.State.OPEN])}
     writes = {
         "certificate": lambda d: reference.certificate_add(actor=request.user, organisation=organisation, **d),
         "manager": lambda d: reference.manager_add(actor=request.user, organisation=organisation, **d),
         "bad_behaviour": lambda d: reference.bad_behaviour_record(actor=request.user, enterprise=organisation, **d),
+        "appeal_decision": lambda d: notices.appeal_decide(
+            actor=request.user, appeal=appeals.get(pk=d["appeal"]), outcome=d["outcome"], reason=d["reason"]),
     }
     action = request.POST.get("action", "")
     if action in forms and _submit(request, forms[action], writes[action], _("已登记。")):
         return redirect("centre-organisation", pk=organisation.pk)
     return render(request, "trading/centre_organisation.html", {
         "organisation": reference_selectors.organisation_detail(organisation.pk), "forms": forms,
+        "appeals": appeals,
         "flags": reference_selectors.expiring_certificates(organisation),
         "suspension": reference_selectors.active_suspension(organisation),
     }, status=400 if any(f.errors for f in forms.values()) else 200)
@@ -481,11 +495,50 @@ def my_organisation(request: HttpRequest) -> HttpResponse:
     if organisation is None:
         raise PermissionDenied(_("账号未关联企业。"))
     form = _bound(request, ManagerForm, "manager")
+    appeal_form = _bound(request, AppealForm, "appeal", records=[
+        (r.pk, _record_label(r)) for r in reference_selectors.appealable_records(organisation)])
     if _submit(request, form, lambda d: reference.manager_add(actor=request.user, organisation=organisation, **d),
-               _("项目经理已登记。")):
+               _("项目经理已登记。")) or _submit(request, appeal_form, lambda d: notices.appeal_file(
+                   actor=request.user, record=BadBehaviourRecord.objects.get(pk=d["record"]), reason=d["reason"]),
+                   _("申诉已提交，由中心管理员处理。")):
         return redirect("my-organisation")
     return render(request, "trading/my_organisation.html", {
         "organisation": reference_selectors.organisation_detail(organisation.pk), "form": form,
+        "appeal_form": appeal_form, "appeals": reference_selectors.organisation_appeals(organisation),
         "flags": reference_selectors.expiring_certificates(organisation),
         "suspension": reference_selectors.active_suspension(organisation),
+    }, status=400 if form.errors or appeal_form.errors else 200)
+
+
+def _record_label(record: BadBehaviourRecord) -> str:
+    return f"{record.recorded_at:%Y-%m-%d} · {record.reason[:40]}"
+
+
+def _appeal_label(appeal: Appeal) -> str:
+    return f"{appeal.filed_at:%Y-%m-%d} · {_record_label(appeal.record)}"
+
+
+@login_required
+@require_http_methods(["GET"])
+def centre_notices(request: HttpRequest) -> HttpResponse:
+    require(request.user, "centre.admin")
+    return render(request, "trading/centre_notices.html", {"notices": reference_selectors.current_notices()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def centre_notice(request: HttpRequest, notice: str) -> HttpResponse:
+    """One notice text: a new version from the edited text; every earlier version listed and readable."""
+    require(request.user, "centre.admin")
+    kind = notice
+    if kind not in NoticeKind.values:
+        raise Http404(_("没有这种须知。"))
+    current = reference_selectors.current_notice(kind)
+    form = _bound(request, NoticeForm, "notice", initial={"text": current.text})
+    if _submit(request, form, lambda d: notices.notice_publish(actor=request.user, kind=kind, **d),
+               _("新版本已发布。")):
+        return redirect("centre-notice", notice=kind)
+    return render(request, "trading/centre_notice.html", {
+        "kind": NoticeKind(kind), "current": current, "versions": reference_selectors.notice_versions(kind),
+        "form": form, "placeholders": notices_module.PLACEHOLDERS if kind == NoticeKind.DRAWN_ENTERPRISES else (),
     }, status=400 if form.errors else 200)

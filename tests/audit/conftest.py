@@ -30,7 +30,7 @@ def world(settings):
         Role.INSPECTOR: factories.user(Role.INSPECTOR), Role.ENTERPRISE: factories.user(Role.ENTERPRISE),
         Role.EXPERT: factories.user(Role.EXPERT), Role.ADMIN: factories.user(Role.ADMIN),
     }
-    values = {"code": project.code, "seq": 1, "fmt": "csv", "kind": "announcement", "version": 1, "key": "x/y",
+    values = {"code": project.code, "seq": 1, "fmt": "csv", "kind": "announcement", "notice": "experts", "version": 1, "key": "x/y",
               "uidb64": "MQ", "token": "not-a-token"}
     ids = {"api-attendance": session.pk, "api-session-recordings": session.pk, "session-recordings": session.pk,
            "recording-upload": session.pk, "session-attendance": session.pk, "api-complaint-answer": complaint.pk}

@@ -94,6 +94,11 @@ ROUTES: dict[str, dict[str, str]] = {
     "centre-rooms": {"GET": "302 403 403 403 403 403 200", "POST": "302 403 403 403 403 403 200"},
     "centre-users": {"GET": "302 403 403 403 403 403 200", "POST": "302 403 403 403 403 403 200"},
     "my-organisation": {"GET": "302 403 403 403 403 403 403", "POST": "302 403 403 403 403 403 403"},
+    # the centre's notice texts: edited by the administrator on its page, public in the API
+    "centre-notices": {"GET": "302 403 403 403 403 403 200", "POST": "302 405 405 405 405 405 405"},
+    "centre-notice": {"GET": "302 403 403 403 403 403 200", "POST": "302 403 403 403 403 403 200"},
+    "api-notices": {"GET": "200 200 200 200 200 200 200"},
+    "api-notice": {"GET": "200 200 200 200 200 200 200"},
     "api-scores": {"POST": "403 403 403 403 403 403 403"},
     # anonymous upload: 401 with `WWW-Authenticate: Recorder`, the scheme a room recorder answers with
     "api-session-recordings": {"GET": "403 403 200 200 403 403 200", "POST": "401 403 400 403 403 403 400"},

@@ -8,12 +8,13 @@ from trading.models.aftercare import (
     Suspension,
 )
 from trading.models.clarifications import Amendment, Question
+from trading.models.notices import Appeal, NoticeKind, NoticeText
 from trading.models.organisations import Certificate, Organisation, ProjectManager, RoleGrant, User
 from trading.models.projects import Attachment, Project, Registration
 from trading.models.sessions import Attendance, Room, Session
 
 __all__ = [
-    "Amendment", "Attachment", "Attendance", "BadBehaviourRecord", "Certificate", "Complaint", "Contract", "FollowUp",
-    "Milestone", "Organisation", "Project", "ProjectManager", "Question", "Referral", "Registration", "RoleGrant", "Room",
+    "Amendment", "Appeal", "Attachment", "Attendance", "BadBehaviourRecord", "Certificate", "Complaint", "Contract", "FollowUp",
+    "Milestone", "NoticeKind", "NoticeText", "Organisation", "Project", "ProjectManager", "Question", "Referral", "Registration", "RoleGrant", "Room",
     "Session", "Suspension", "User",
 ]

@@ -49,6 +49,8 @@ class BadBehaviourRecord(AuditedModel):
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="bad_records", null=True, blank=True)
     reason = models.TextField(_("事由"))
     recorded_at = models.DateTimeField(_("记录时间"))
+    # set when an appeal is upheld (trading.services.notices); nullable for the audit migration guard
+    annulled_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
     history = audited()
 
     class Meta:
@@ -62,13 +64,15 @@ class BadBehaviourRecord(AuditedModel):
 
 
 class Suspension(AuditedModel):
-    """An enterprise suspended from fixed-price selection until a date."""
+    """An enterprise suspended from fixed-price selection until a date, or until it is lifted (an upheld appeal of
+    its record: trading.services.notices); the original end stays on record."""
 
     enterprise = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="suspensions")
     starts_at = models.DateTimeField(_("开始"))
     ends_at = models.DateTimeField(_("结束"))
     reason = models.TextField(_("事由"))
     record = models.ForeignKey(BadBehaviourRecord, on_delete=models.PROTECT, null=True, blank=True)
+    lifted_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
     history = audited()
 
     class Meta:

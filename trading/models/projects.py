@@ -65,6 +65,8 @@ class Project(AuditedModel):
     registration_deadline = models.DateTimeField(_("报名截止时间"))
     announcement = models.TextField(_("公告正文"), blank=True, default="")
     notice = models.TextField(_("随机抽取企业须知"), blank=True, default="")
+    # the version of the centre's 随机抽取企业须知 the notice was built from at publication (trading.notices)
+    notice_version = models.PositiveIntegerField(_("须知版本"), null=True, blank=True)
     external_input_source = models.CharField(_("外部公开随机数来源"), max_length=200, blank=True, default="")
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT,
                               db_index=True)
@@ -155,6 +157,9 @@ class Registration(AuditedModel):
                                 verbose_name=_("项目经理"))
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     acknowledged_notice = models.BooleanField(_("已阅读并承诺遵守须知"))
+    # which version of 随机抽取企业须知 was acknowledged, and the SHA-256 of its text (nullable: rows before them)
+    notice_version = models.PositiveIntegerField(_("须知版本"), null=True, blank=True)
+    notice_sha256 = models.CharField(_("须知摘要"), max_length=64, null=True, blank=True)  # noqa: DJ001
     deadline = models.DateTimeField(_("报名截止时间"))
     registered_at = models.DateTimeField(_("报名时间"), db_default=Now())
     eligible = models.BooleanField(_("符合条件"), null=True, blank=True)

@@ -19,10 +19,11 @@ from core.roles import is_system, require
 from trading import hooks, selectors
 from trading.eligibility import exclusion_reasons
 from trading.lifecycle import project_transition
-from trading.models import Amendment, Project, Question, Registration, User
+from trading.models import Amendment, NoticeKind, Project, Question, Registration, User
 from trading.models.projects import ProjectType, Status
-from trading.notices import default_notice
+from trading.notices import render_notice
 from trading.rules import validate_project
+from trading.services import notices as notice_services
 
 CODE_PREFIX = {ProjectType.PROCUREMENT: "CG", ProjectType.LAND_AUCTION: "TD",
                ProjectType.ASSET_TRANSFER: "ZC", ProjectType.FIXED_PRICE: "GD"}
@@ -58,8 +59,11 @@ def project_publish(*, actor: User, project: Project, reason: str = "") -> Proje
     if project.status == Status.DRAFT:
         validate_project(_as_data(project), now=now)
     changes: dict[str, Any] = {"published_at": now}
-    if project.is_fixed_price and not project.notice:
-        changes["notice"] = default_notice(project)
+    if project.is_fixed_price and project.notice_version is None:
+        # the announcement carries the centre's current 随机抽取企业须知 (one text, the centre's: trading.notices),
+        # and keeps that version when the centre publishes another; a re-published round keeps it too
+        version = notice_services.notice_seeded(NoticeKind.DRAWN_ENTERPRISES)
+        changes.update(notice_version=version.version, notice=render_notice(version, project))
     project = project_transition(project, Status.PUBLISHED, actor=actor, reason=reason or _("发布公告"), **changes)
     with context.acting(actor):
         hooks.run("published", project=project, actor=actor)

@@ -19,6 +19,7 @@ from trading import selectors
 from trading.lifecycle import ONGOING
 from trading.models import Project, ProjectManager, Registration, User
 from trading.models.projects import Status
+from trading.services import notices as notice_services
 
 
 def _clean(data: dict[str, Any]) -> dict[str, str]:
@@ -72,12 +73,14 @@ def registration_create(*, actor: User, project: Project, data: dict[str, Any]) 
     manager = _manager_on_file(actor.organisation_id, fields["number"])
     try:
         with transaction.atomic(), context.acting(actor, reason=_("企业报名")):
+            notice = notice_services.registration_notice(project)
             if manager is None:
                 manager = ProjectManager.objects.create(organisation_id=actor.organisation_id, name=fields["name"],
                                                         certificate_number=fields["number"])
             return Registration.objects.create(
                 project=project, round=project.round, enterprise_id=actor.organisation_id, manager=manager,
                 registered_by=actor, acknowledged_notice=True, deadline=project.registration_deadline,
+                notice_version=notice.version, notice_sha256=notice.sha256,
             )
     except IntegrityError as exc:
         raise _conflict(exc) from exc
