@@ -37,3 +37,29 @@ class Dossier(AuditedModel):
         return f"{self.project.code} v{self.version}"
 
     audit_project = "project"
+
+
+class Release(AuditedModel):
+    """One OCDS release as it was released: its JSON as served and the SHA-256 of that JSON. Append-only — a new
+    row whenever what the project discloses changes (archive.services.release_record), never an update, so the
+    release package serves every stage of the contracting process, oldest first (DESIGN §5)."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="ocds_releases",
+                                verbose_name=_("项目"))
+    round = models.PositiveSmallIntegerField(_("轮次"))
+    ocid = models.CharField("ocid", max_length=120, db_index=True)
+    release_id = models.CharField(_("发布编号"), max_length=160, unique=True)
+    date = models.DateTimeField(_("发布时间"))
+    data = models.JSONField(_("发布内容"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    history = audited()
+
+    class Meta:
+        verbose_name = _("OCDS 发布")
+        verbose_name_plural = _("OCDS 发布")
+        ordering = ["project", "date", "id"]
+
+    def __str__(self) -> str:
+        return self.release_id
+
+    audit_project = "project"

@@ -12,7 +12,7 @@ from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from archive import ocds
+from archive import ocds, services
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -31,8 +31,13 @@ def validate(package: dict) -> None:
         Draft4Validator(release, format_checker=Draft4Validator.FORMAT_CHECKER).validate(item)
 
 
+def package_of(project) -> dict:
+    services.release_record(project)
+    return ocds.release_package(project)
+
+
 def test_a_fixed_price_project_is_a_valid_package_with_random_selection_and_the_proof(finished_project):
-    package = ocds.release_package(finished_project)
+    package = package_of(finished_project)
     validate(package)
     (release,) = package["releases"]
     tender = release["tender"]
@@ -47,7 +52,7 @@ def test_a_fixed_price_project_is_a_valid_package_with_random_selection_and_the_
 
 
 def test_a_failed_round_is_an_unsuccessful_process_linked_from_the_next_round(failed_then_drawn_project):
-    package = ocds.release_package(failed_then_drawn_project)
+    package = package_of(failed_then_drawn_project)
     validate(package)
     first, second = package["releases"]
     assert first["tender"]["status"] == "unsuccessful" and first["tender"]["numberOfTenderers"] == 2
@@ -57,7 +62,7 @@ def test_a_failed_round_is_an_unsuccessful_process_linked_from_the_next_round(fa
 
 
 def test_a_tendered_procurement_project_is_a_valid_package(tendered_project):
-    package = ocds.release_package(tendered_project)
+    package = package_of(tendered_project)
     validate(package)
     tender = package["releases"][0]["tender"]
     assert tender["status"] == "active" and "awardCriteria" not in tender
@@ -84,6 +89,6 @@ def test_export_ocds_writes_one_valid_package_per_published_project(tendered_pro
     factories.fixed_price_project(publish=False)
     stdout = io.StringIO()
     call_command("export_ocds", "--out", str(tmp_path), "--quiet", stdout=stdout)
-    files = sorted(tmp_path.glob("*.json"))
-    assert [f.stem for f in files] == [tendered_project.code]
+    files = sorted(tmp_path.glob("*.json"))  # the release package and the record package
+    assert [f.name for f in files] == [f"{tendered_project.code}.json", f"{tendered_project.code}.record.json"]
     validate(json.loads(files[0].read_text()))
