@@ -174,14 +174,14 @@ def release_content(project: Project, round_: int) -> dict[str, Any]:
     return release
 
 
-def _tenderers(project: Project, round_: int, auction: Auction | None) -> list[Organisation]:
-    """Who took part in the round, once that may be known: the bidders whose bids were opened (procurement: a
-    sealed bid is nobody's business before the opening), the registered bidders of an auction, or the enterprises
-    registered by the deadline (fixed-price selection)."""
+def _tenderers(project: Project, round_: int, auction: Auction | None) -> list[Organisation] | None:
+    """Who took part in the round, once that may be known (None before): the bidders whose bids were opened
+    (procurement: who bid and how many is known at the opening), the registered bidders of an auction, or the
+    enterprises registered by the deadline (fixed-price selection)."""
     if project.type == ProjectType.PROCUREMENT:
         box = BidRound.objects.filter(project=project, round=round_, opened_at__isnull=False).first()
         if box is None:
-            return []
+            return None
         bids = Bid.objects.filter(project=project, round=round_, state=Bid.State.ACTIVE).select_related("bidder")
         return sorted({b.bidder for b in bids}, key=lambda o: o.uscc)
     if auction is not None:
@@ -239,7 +239,9 @@ def _tender(project: Project, round_: int, state: dict, tenderers: list[Organisa
                        "datePublished": iso(state["published_at"]), "language": "zh", "format": "text/html"}],
     }
     if tenderers is not None:
-        tender |= {"numberOfTenderers": len(tenderers), "tenderers": [_org_ref(o) for o in tenderers]}
+        tender["numberOfTenderers"] = len(tenderers)
+        if tenderers:
+            tender["tenderers"] = [_org_ref(o) for o in tenderers]
     if project.is_fixed_price:
         tender |= {"awardCriteria": RANDOM_SELECTION, "awardCriteriaDetails": RANDOM_SELECTION_DETAILS}
     if auction is not None:

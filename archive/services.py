@@ -23,8 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from archive import selectors
-from archive import ocds
+from archive import ocds, selectors
 from archive.models import Dossier, Release
 from audit import ledger
 from audit.selectors import project_trail
