@@ -4,11 +4,14 @@ points at a complete ZIP. Created by `archive.services.dossier_build` only; neve
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from audit.history import AuditedModel, audited
+from core.errors import Conflict
 from trading.models import Project
 
 
@@ -61,5 +64,13 @@ class Release(AuditedModel):
 
     def __str__(self) -> str:
         return self.release_id
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise Conflict(_("OCDS 发布一经发布不可更改。"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise Conflict(_("OCDS 发布一经发布不可更改。"))
 
     audit_project = "project"

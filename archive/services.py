@@ -187,7 +187,7 @@ def release_record(project: Project) -> list[Release]:
     `status_changed` hook, after the commit) and before the package is served or exported, so a change that is not
     a state change (a contract signed, a candidate withdrawn) is released at the latest when someone asks.
     Returns the rows added. A release's `date` is when it was recorded, strictly after the previous one."""
-    project = Project.objects.select_for_update().select_related("agency", "tenderer").get(pk=project.pk)
+    project = Project.objects.select_for_update().get(pk=project.pk)  # one release writer per project at a time
     if project.status == "draft":
         return []
     added = []

@@ -16,6 +16,7 @@ from referencing.jsonschema import DRAFT4
 from archive import ocds, services
 from archive.models import Release
 from core import context
+from core.errors import Conflict
 from tests import factories
 from tests.archive.conftest import awarded_and_followed
 from tests.archive.ocds_tools import assert_cove_clean, ocdskit_compile
@@ -135,6 +136,10 @@ def test_releases_are_kept_append_only_and_a_read_without_change_adds_none(api, 
     row = Release.objects.get(release_id=package["releases"][1]["id"])
     assert row.sha256 == hashlib.sha256(json.dumps(row.data, ensure_ascii=False, sort_keys=True,
                                                    separators=(",", ":")).encode()).hexdigest()
+    with pytest.raises(Conflict):
+        row.save()
+    with pytest.raises(Conflict):
+        row.delete()
     record = api.get(f"/api/ocds/{tendered_project.code}/record").json()
     (compiled,) = record["records"]
     assert compiled["compiledRelease"]["tender"]["title"] == tendered_project.title

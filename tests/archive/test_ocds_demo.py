@@ -40,6 +40,7 @@ def test_every_demo_project_passes_libcoveocds_and_merges_into_one_award_per_sup
         compiled = {c["ocid"]: c for c in ocdskit_compile(package, monkeypatch)}
         ours = {r["ocid"]: r["compiledRelease"] for r in ocds.record_package(project)["records"]}
         assert set(compiled) == set(ours) == {r["ocid"] for r in package["releases"]}
+        assert_cove_clean({**package, "releases": list(ours.values())}, monkeypatch)  # the compiled releases too
         for process, theirs in compiled.items():
             assert _without(ours[process], "id") == _without(theirs, "id"), project.code
             suppliers = [s["id"] for a in theirs.get("awards", []) for s in a["suppliers"]]
