@@ -90,7 +90,8 @@ def test_the_api_serves_published_projects_to_anyone_and_hides_drafts(api, tende
 def test_the_ocds_endpoint_is_in_the_openapi_schema(api):
     schema = api.get("/api/openapi.json")
     assert schema.status_code == 200
-    assert "/api/ocds/{code}" in json.loads(schema.content)["paths"]
+    paths = json.loads(schema.content)["paths"]
+    assert "/api/ocds/{code}" in paths and "/api/ocds/{code}/record" in paths
 
 
 def test_export_ocds_writes_one_valid_package_per_published_project(tendered_project, tmp_path):
