@@ -4,11 +4,14 @@ points at a complete ZIP. Created by `archive.services.dossier_build` only; neve
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from audit.history import AuditedModel, audited
+from core.errors import Conflict
 from trading.models import Project
 
 
@@ -35,5 +38,39 @@ class Dossier(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.project.code} v{self.version}"
+
+    audit_project = "project"
+
+
+class Release(AuditedModel):
+    """One OCDS release as it was released: its JSON as served and the SHA-256 of that JSON. Append-only — a new
+    row whenever what the project discloses changes (archive.services.release_record), never an update, so the
+    release package serves every stage of the contracting process, oldest first (DESIGN §5)."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="ocds_releases",
+                                verbose_name=_("项目"))
+    round = models.PositiveSmallIntegerField(_("轮次"))
+    ocid = models.CharField("ocid", max_length=120, db_index=True)
+    release_id = models.CharField(_("发布编号"), max_length=160, unique=True)
+    date = models.DateTimeField(_("发布时间"))
+    data = models.JSONField(_("发布内容"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    history = audited()
+
+    class Meta:
+        verbose_name = _("OCDS 发布")
+        verbose_name_plural = _("OCDS 发布")
+        ordering = ["project", "date", "id"]
+
+    def __str__(self) -> str:
+        return self.release_id
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise Conflict(_("OCDS 发布一经发布不可更改。"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise Conflict(_("OCDS 发布一经发布不可更改。"))
 
     audit_project = "project"

@@ -1,4 +1,4 @@
-"""Writes of the archive: building a project's dossier.
+"""Writes of the archive: building a project's dossier; recording its OCDS releases (release_record).
 
 The ZIP is written to a temporary file, then stored write-once in object storage under `archive/`, and only
 then is the `Dossier` row recorded (with its ledger event). A build that fails at any step before the row leaves
@@ -23,8 +23,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from archive import selectors
-from archive.models import Dossier
+from archive import ocds, selectors
+from archive.models import Dossier, Release
 from audit import ledger
 from audit.selectors import project_trail
 from core import clock, context
@@ -174,3 +174,47 @@ def dossier_download(*, actor: User, dossier: Dossier):
     """A person fetches a stored dossier: logged, then streamed from storage."""
     ledger.record_event("dossier_downloaded", obj=dossier, actor=actor, data={"version": dossier.version})
     return dossier_open(dossier)
+
+
+def _canonical(data: dict[str, Any]) -> bytes:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+@transaction.atomic
+def release_record(project: Project) -> list[Release]:
+    """Append a release for each round whose disclosed content changed since its last stored release (a round
+    already stored and no longer current is final: it is never rebuilt). Called when a project changes state (the
+    `status_changed` hook, after the commit) and before the package is served or exported, so a change that is not
+    a state change (a contract signed, a candidate withdrawn) is released at the latest when someone asks.
+    Returns the rows added. A release's `date` is when it was recorded, strictly after the previous one."""
+    project = Project.objects.select_for_update().get(pk=project.pk)  # one release writer per project at a time
+    if project.status == "draft":
+        return []
+    added = []
+    stored = {row.ocid: row for row in Release.objects.filter(project=project).order_by("date", "id")}
+    last_date = max((row.date for row in stored.values()), default=None)
+    for round_ in range(1, project.round + 1):
+        previous = stored.get(ocds.ocid(project, round_))
+        if previous is not None and round_ < project.round:
+            continue
+        content = ocds.release_content(project, round_)
+        if previous is not None and {k: v for k, v in previous.data.items() if k not in ("id", "date")} == content:
+            continue
+        date = clock.now()
+        if last_date is not None and date <= last_date:
+            date = last_date + dt.timedelta(microseconds=1)
+        last_date = date
+        sequence = Release.objects.filter(project=project, ocid=content["ocid"]).count() + 1
+        data = {"id": f"{content['ocid']}-{sequence:03d}", "date": ocds.iso(date), **content}
+        with context.acting_as_system(reason=_("OCDS 发布")):
+            added.append(Release.objects.create(
+                project=project, round=round_, ocid=content["ocid"], release_id=data["id"], date=date, data=data,
+                sha256=hashlib.sha256(_canonical(data)).hexdigest()))
+    return added
+
+
+def release_on_commit(*, project: Project, actor: Any = None) -> None:
+    """The `status_changed` hook: record the releases once the whole change (status, contract, …) is committed; a
+    failure there is logged and leaves the trading action done (the next read records the release)."""
+    pk = project.pk
+    transaction.on_commit(lambda: release_record(Project.objects.get(pk=pk)), robust=True)

@@ -1,7 +1,12 @@
-"""Trading statistics by type and month (the seed report's "1-10月 … 政府采购194宗 … 固定价比选225宗" table):
-counts, budgets and awarded amounts, savings against budget, average days from first publication to award, and
-failed rounds (流标). A project counts in the month it was (last) published, in Asia/Shanghai time; a failed round
-in the month it failed; an award in the month its first contract offer was made."""
+"""Trading statistics by type and month (the seed report's "1-10月 … 政府采购194宗 … 土地拍卖7宗 … 固定价比选225宗"
+table): counts, budgets, transactions (成交/定标) and their amounts, savings against budget, average days from first
+publication to the transaction, failed rounds (流标) and complaints (with 有效投诉). Every sale counts once
+(`sale`): an auction — land or asset transfer — at its hammer price when the hammer falls (a contract signed
+after it is the same sale); fixed-price selection and procurement at the standing contract's amount (the award's:
+the fixed price, the winning bid) when the first contract was offered (the award notice). Savings are budget −
+amount: for an auction, whose budget is its starting price, they are negative — the premium (溢价) the sale
+fetched. A project counts in the month it was (last) published, in Asia/Shanghai time; a failed round in the month
+it failed; a sale in the month it was made; a complaint in the month it was made."""
 
 from __future__ import annotations
 
@@ -11,14 +16,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Min
+from django.db.models import Count, Min, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from archive.charts import stacked_bars_drawing
 from archive.pdf.document import RecordDocument
 from core.money import format_yuan
-from trading.models import Contract, Project
+from evaluation.models import Auction
+from trading.models import Complaint, Contract, Project
 from trading.models.projects import ProjectType, Status
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -35,6 +41,8 @@ class TypeRow:
     awarded_budget: Decimal = ZERO
     awarded_amount: Decimal = ZERO
     failed_rounds: int = 0
+    complaints: int = 0
+    complaints_upheld: int = 0
     days: list[int] = field(default_factory=list)
 
     @property
@@ -110,31 +118,77 @@ def trading_statistics(*, year: int, month: int | None = None) -> Statistics:
             row.projects += 1
             row.budget += project.budget
             by_month[_local(project.published_at).month][project.type] += 1
-        _count_award(project, row, year, month, amounts)
+        _count_sale(project, row, year, month, amounts)
     _count_failed_rounds(rows, year, month)
+    _count_complaints(rows, year, month)
     months = [month] if month else list(range(1, 13))
     total = TypeRow("total", _("合计"))
     for row in rows.values():
-        for name in ("projects", "budget", "awarded", "awarded_budget", "awarded_amount", "failed_rounds"):
+        for name in ("projects", "budget", "awarded", "awarded_budget", "awarded_amount", "failed_rounds",
+                     "complaints", "complaints_upheld"):
             setattr(total, name, getattr(total, name) + getattr(row, name))
         total.days += row.days
     return Statistics(year, month, months, list(rows.values()), total,
                       {m: dict(by_month[m]) for m in months}, {m: amounts[m] for m in months})
 
 
-def _count_award(project: Project, row: TypeRow, year: int, month: int | None, amounts: dict) -> None:
+@dataclass(frozen=True)
+class Sale:
+    at: dt.datetime
+    amount: Decimal
+
+
+def sale(project: Project) -> Sale | None:
+    """The project's transaction (成交), if it has one: the one rule of what a sale is, its moment and amount."""
+    auction = (Auction.objects.filter(project=project, sold=True, hammered_at__isnull=False)
+               .order_by("-round").first())
+    if auction is not None:
+        return Sale(auction.hammered_at, auction.hammer_price)
     contracts = list(project.contracts.order_by("offered_at", "id"))
-    if not contracts or not _in_period(contracts[0].offered_at, year, month):
-        return
+    if not contracts:
+        return None
     standing = next((c for c in contracts if c.state == Contract.State.SIGNED), None) or next(
         (c for c in reversed(contracts) if c.state != Contract.State.LAPSED), contracts[-1])
+    return Sale(contracts[0].offered_at, standing.amount)
+
+
+def _count_sale(project: Project, row: TypeRow, year: int, month: int | None, amounts: dict) -> None:
+    made = sale(project)
+    if made is None or not _in_period(made.at, year, month):
+        return
     first_published = project.history.filter(published_at__isnull=False).aggregate(at=Min("published_at"))["at"]
     row.awarded += 1
     row.awarded_budget += project.budget
-    row.awarded_amount += standing.amount
-    amounts[_local(contracts[0].offered_at).month] += standing.amount
+    row.awarded_amount += made.amount
+    amounts[_local(made.at).month] += made.amount
     if first_published:
-        row.days.append((_local(contracts[0].offered_at).date() - _local(first_published).date()).days)
+        row.days.append((_local(made.at).date() - _local(first_published).date()).days)
+
+
+def upheld_complaints() -> Q:
+    """有效投诉: a complaint decided in the complainant's favour. The complaint records no outcome yet (issue 16
+    adds upheld / rejected / withdrawn); until it does, none counts as upheld. The one place to change."""
+    names = {f.name for f in Complaint._meta.get_fields()}
+    return Q(outcome="upheld") if "outcome" in names else Q(pk__in=[])
+
+
+def _count_complaints(rows: dict[str, TypeRow], year: int, month: int | None) -> None:
+    """Complaints (质疑/投诉) by the type of their project, in the month they were made."""
+    start, end = _bounds(year, month)
+    counted = (Complaint.objects.filter(created_at__gte=start, created_at__lt=end).values("project__type")
+               .annotate(n=Count("id"), upheld=Count("id", filter=upheld_complaints())))
+    for item in counted:
+        rows[item["project__type"]].complaints += item["n"]
+        rows[item["project__type"]].complaints_upheld += item["upheld"]
+
+
+def _bounds(year: int, month: int | None) -> tuple[dt.datetime, dt.datetime]:
+    """The period as [start, end) in Asia/Shanghai time."""
+    if month is None:
+        return dt.datetime(year, 1, 1, tzinfo=SHANGHAI), dt.datetime(year + 1, 1, 1, tzinfo=SHANGHAI)
+    start = dt.datetime(year, month, 1, tzinfo=SHANGHAI)
+    end = dt.datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=SHANGHAI)
+    return start, end
 
 
 def _count_failed_rounds(rows: dict[str, TypeRow], year: int, month: int | None) -> None:
@@ -146,9 +200,10 @@ def _count_failed_rounds(rows: dict[str, TypeRow], year: int, month: int | None)
             rows[item["type"]].failed_rounds += 1
 
 
-HEADERS = [gettext_lazy("交易类型"), gettext_lazy("项目数"), gettext_lazy("预算金额（元）"), gettext_lazy("定标数"),
-           gettext_lazy("中标（中选）金额（元）"), gettext_lazy("节约资金（元）"), gettext_lazy("节约率"),
-           gettext_lazy("平均发布至定标天数"), gettext_lazy("流标轮次")]
+HEADERS = [gettext_lazy("交易类型"), gettext_lazy("项目数"), gettext_lazy("预算金额（元）"), gettext_lazy("成交数"),
+           gettext_lazy("成交金额（元）"), gettext_lazy("节约资金（元）"), gettext_lazy("节约率"),
+           gettext_lazy("平均发布至成交天数"), gettext_lazy("流标轮次"), gettext_lazy("投诉件数"),
+           gettext_lazy("有效投诉")]
 
 
 def table_rows(stats: Statistics) -> list[list[str]]:
@@ -157,7 +212,8 @@ def table_rows(stats: Statistics) -> list[list[str]]:
         rate, days = row.savings_rate, row.average_days
         return [row.label, str(row.projects), format_yuan(row.budget), str(row.awarded),
                 format_yuan(row.awarded_amount), format_yuan(row.savings), "—" if rate is None else f"{rate}%",
-                "—" if days is None else str(days), str(row.failed_rounds)]
+                "—" if days is None else str(days), str(row.failed_rounds), str(row.complaints),
+                str(row.complaints_upheld)]
     return [cells(row) for row in [*stats.rows, stats.total]]
 
 
@@ -178,8 +234,8 @@ def statistics_pdf(stats: Statistics, *, issued_at: dt.datetime, centre: str) ->
                           "issued_at": issued_at, "centre": centre, "rows": table_rows(stats)},
                          title="公共资源交易统计报告")
     doc.heading("一、分类统计")
-    doc.table(HEADERS, table_rows(stats), widths=[1.6, 0.8, 1.8, 0.8, 1.9, 1.6, 1.1, 1.2, 0.8],
-              align="lrrrrrrrr")
+    doc.table(HEADERS, table_rows(stats), widths=[1.6, 0.7, 1.8, 0.7, 1.9, 1.7, 1.0, 1.0, 0.7, 0.7, 0.7],
+              align="lrrrrrrrrrr")
     doc.heading("二、按月项目数")
     categories, series = month_series(stats)
     doc.story.append(stacked_bars_drawing(categories, series, title="各月发布项目数（按交易类型）",

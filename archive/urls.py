@@ -15,4 +15,5 @@ urlpatterns = [
 
 api_urlpatterns = [
     path("ocds/<str:code>", api.OcdsReleasePackageView.as_view(), name="api-ocds"),
+    path("ocds/<str:code>/record", api.OcdsRecordPackageView.as_view(), name="api-ocds-record"),
 ]

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-EVENTS = ("published", "closed", "awarded", "complaint_opened", "legal_hold_released")
+EVENTS = ("published", "closed", "awarded", "complaint_opened", "legal_hold_released", "status_changed")
 _hooks: dict[str, list[Callable[..., Any]]] = defaultdict(list)
 
 

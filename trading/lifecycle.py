@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from core import context
 from core.errors import Conflict
+from trading import hooks
 from trading.models import Project
 from trading.models.projects import Status
 
@@ -48,5 +49,6 @@ def project_transition(project: Project, to: str, *, actor: Any, reason: str = "
     locked._change_reason = reason or f"{project.status} → {to}"
     with context.acting(actor):
         locked.save()
+        hooks.run("status_changed", project=locked, actor=actor)
     project.refresh_from_db()
     return locked
