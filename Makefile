@@ -6,7 +6,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/jiaoyi_test
 HOST ?= 127.0.0.1:8000
 
 .PHONY: install fonts gettext system-deps pg-server messages run demo test test-sqlite test-pg s3-server lint bench \
-	clean
+	clean axe
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -44,6 +44,15 @@ system-deps: fonts gettext
 	  && [ -f "$(WQY)/wqy-zenhei.ttc" ] && [ -f "$(WQY)/wqy-microhei.ttc" ] && [ -f "$(HANAZONO)/HanaMinB.ttf" ] \
 	  || $(APT_INSTALL) chromium fonts-wqy-zenhei fonts-wqy-microhei fonts-hanazono poppler-utils
 
+# axe-core, the accessibility engine the browser tests inject (tests/browser/a11y.py): from the npm registry at the
+# version package-lock.json pins, into node_modules/ (not committed, never served); npm from Debian when missing
+AXE := node_modules/axe-core/axe.min.js
+axe: $(AXE)
+$(AXE): package.json package-lock.json
+	@command -v npm >/dev/null || $(APT_INSTALL) npm
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 # the PostgreSQL half uses the machine's server (PG_URL): started here when it is installed but down
 pg-server:
 	@pg_isready -q -d "$(PG_URL)" 2>/dev/null \
@@ -65,7 +74,7 @@ demo: $(VENV)/.installed
 
 # the whole suite: on SQLite (PostgreSQL-only tests deselected), then everything again on PostgreSQL. Both halves
 # run even when the first fails, so one run shows every failure; the target fails if either did.
-test: system-deps $(VENV)/.installed messages s3-server pg-server
+test: system-deps $(VENV)/.installed messages axe s3-server pg-server
 	@failed=0; \
 	  $(MAKE) --no-print-directory test-sqlite || failed=1; \
 	  $(MAKE) --no-print-directory test-pg || failed=1; \
@@ -77,10 +86,10 @@ test: system-deps $(VENV)/.installed messages s3-server pg-server
 s3-server: $(VENV)/.installed
 	@scripts/s3_server.sh start >/dev/null
 
-test-sqlite: system-deps $(VENV)/.installed messages s3-server
+test-sqlite: system-deps $(VENV)/.installed messages axe s3-server
 	env -u DATABASE_URL $(BIN)/pytest -q -m "not postgres" -p no:cacheprovider
 
-test-pg: system-deps $(VENV)/.installed messages s3-server pg-server
+test-pg: system-deps $(VENV)/.installed messages axe s3-server pg-server
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider
 
 lint: $(VENV)/.installed
@@ -90,4 +99,4 @@ bench: $(VENV)/.installed
 	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:
-	rm -rf var/db.sqlite3 var/objects var/checkpoints var/seaweed var/bench
+	rm -rf var/db.sqlite3 var/objects var/checkpoints var/seaweed var/bench node_modules

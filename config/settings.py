@@ -160,10 +160,14 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"RoomKindEnum": "trading.models.sessions.RoomKind"},
 }
 
+# One console handler for everything: Django's own "django" logger (its console handler when DEBUG, then the root's
+# again by propagation) would print each request warning twice. A 403 is one line, without its traceback.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"denial_without_traceback": {"()": "core.logs.DenialWithoutTraceback"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["denial_without_traceback"]}},
+    "loggers": {"django": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO"), "propagate": False}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
 

@@ -34,3 +34,5 @@ urlpatterns = [
     path("", include("archive.urls")),
     path("", include("inspection.urls")),
 ]
+
+handler404 = "core.views.page_not_found"  # the site's page, with our own reason (templates/403.html needs none)

@@ -1,6 +1,25 @@
-from django.http import HttpRequest, HttpResponse
+import re
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+# get_object_or_404's message, which names a model class in English
+_DJANGO_404 = re.compile(r"No .* matches the given query\.$")
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness for load balancers: answers without touching the database (the baseline of bench/ scripts)."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The site's 404 page, with the reason when it is one of ours (a translated `Http404(_(...))`), not
+    Django's own English ("No Project matches the given query.", the URL resolver's details)."""
+    return render(request, "404.html", {"request_path": request.path, "reason": _our_reason(exception)}, status=404)
+
+
+def _our_reason(exception: Exception) -> str:
+    message = exception.args[0] if isinstance(exception, Http404) and exception.args else None
+    if not isinstance(message, str) or _DJANGO_404.match(message):
+        return ""
+    return message

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from core.errors import ConfidentialNotFound
 from lottery.models import Draw, DrawInput
 from trading.models import Project, Registration
@@ -17,7 +19,7 @@ def draw_for(project: Project) -> Draw | None:
 def published_draw(project: Project) -> Draw:
     draw = Draw.objects.filter(project=project).order_by("-round").first()
     if draw is None:
-        raise ConfidentialNotFound("no draw yet")
+        raise ConfidentialNotFound(_("尚未抽取。"))
     return draw
 
 

@@ -18,6 +18,7 @@ from audit.models import LedgerEntry
 from core import clock, context
 from core.errors import Conflict
 from core.roles import require
+from core.timefmt import local_time
 from lottery import engine
 from lottery import secrets as sealing
 from lottery.models import Draw, DrawInput, DrawSecret
@@ -241,7 +242,7 @@ def _collect_inputs(project: Project, inputs: list[DrawInput], external_value: s
     last_seal = max(i.sealed_at for i in inputs)
     if waiting and clock.now() < last_seal + REVEAL_WINDOW:
         raise Conflict(_("还有%(n)d名监督人员未揭示；揭示时限至 %(t)s，逾期按空值记录。")
-                       % {"n": len(waiting), "t": (last_seal + REVEAL_WINDOW).isoformat()})
+                       % {"n": len(waiting), "t": local_time(last_seal + REVEAL_WINDOW)})
     public = [{"source": i.source, "value": i.value if i.revealed_at else ""} for i in inputs]
     sealed = [{"source": i.source, "commitment": i.commitment, "nonce": i.nonce if i.revealed_at else ""}
               for i in inputs]

@@ -28,6 +28,7 @@ from core import clock, context
 from core.errors import Conflict
 from core.roles import require
 from core.storage import ObjectInfo, ObjectNotFound, ObjectStoreError, StoredObject, get_store
+from core.timefmt import local_time
 from recordings.analysis import Analysis, NotAVideo, analyse
 from recordings.models import RecorderToken, Recording
 from recordings.transcode import transcode_for_browser
@@ -463,7 +464,7 @@ def deletion_refusal(recording: Recording, now: dt.datetime) -> str:
             "id": recording.pk, "code": recording.session.project.code}
     if now < recording.retention_until:
         return _("录像 #%(id)s 保存期至 %(until)s，期满前不得删除。") % {
-            "id": recording.pk, "until": recording.retention_until.isoformat()}
+            "id": recording.pk, "until": local_time(recording.retention_until)}
     return ""
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from core.parsing import collect_money, int_value, text_value
+from core.timefmt import local_time
 from trading.models.organisations import Certificate
 from trading.models.projects import ProjectType
 
@@ -87,7 +88,7 @@ def _check_deadline(deadline: dt.datetime, now: dt.datetime, errors: dict[str, l
     if deadline - now < shortest:  # the period runs from publication, which is now at the earliest
         errors["registration_deadline"] = [
             _("报名期自发布起不少于%(d)d日，截止时间最早为 %(t)s。")
-            % {"d": settings.REGISTRATION_MIN_DAYS, "t": (now + shortest).isoformat(timespec="minutes")}
+            % {"d": settings.REGISTRATION_MIN_DAYS, "t": local_time(now + shortest)}
         ]
 
 

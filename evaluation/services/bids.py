@@ -37,6 +37,7 @@ from core import clock, context
 from core.errors import Conflict
 from core.parsing import collect_money
 from core.roles import is_system, require
+from core.timefmt import local_time
 from evaluation import sealing
 from evaluation.models import Bid, BidRound
 from trading.lifecycle import project_transition
@@ -131,7 +132,7 @@ def _locked_open_project(actor: User, project: Project) -> Project:
     project = Project.objects.select_for_update().get(pk=project.pk)
     if project.status != Status.PUBLISHED or clock.now() >= project.registration_deadline:
         raise Conflict(_("投标截止时间（%(t)s）已过或项目不在投标期，拒收。")
-                       % {"t": project.registration_deadline.isoformat()}, {"deadline": [_("已截止")]})
+                       % {"t": local_time(project.registration_deadline)}, {"deadline": [_("已截止")]})
     return project
 
 
@@ -226,7 +227,7 @@ def bids_open(*, actor: User, project: Project) -> list[Bid]:
     project = Project.objects.select_for_update().get(pk=project.pk)
     box = _box(project)
     if clock.now() < box.opens_at:
-        raise Conflict(_("未到开标时间（%(t)s），投标文件不能解密。") % {"t": box.opens_at.isoformat()})
+        raise Conflict(_("未到开标时间（%(t)s），投标文件不能解密。") % {"t": local_time(box.opens_at)})
     if project.status != Status.QUALIFIED or box.opened_at:
         raise Conflict(_("项目当前状态为“%(s)s”，不能开标。") % {"s": project.get_status_display()})
     session = opening_session(project)

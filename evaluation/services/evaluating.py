@@ -15,6 +15,7 @@ from audit import checkpoints, ledger
 from core import clock, context
 from core.errors import Conflict
 from core.parsing import decimal_value
+from core.timefmt import local_time
 from evaluation import scoring
 from evaluation.models import (
     Bid,
@@ -235,7 +236,7 @@ def candidate_award(*, actor: User, project: Project) -> Candidate:
     if project.status != Status.PUBLICITY:
         raise Conflict(_("项目不在公示阶段。"))
     if project.publicity_until and clock.now() < project.publicity_until:
-        raise Conflict(_("公示期至 %(t)s，期满后方可定标。") % {"t": project.publicity_until.isoformat()})
+        raise Conflict(_("公示期至 %(t)s，期满后方可定标。") % {"t": local_time(project.publicity_until)})
     if open_objections(project, Objection.Stage.PUBLICITY).exists():
         raise Conflict(_("公示期内的异议尚未答复，定标暂停。"))
     first = _remaining(project).first()

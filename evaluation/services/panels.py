@@ -18,6 +18,7 @@ from audit import checkpoints, ledger
 from core import clock, context
 from core.errors import Conflict
 from core.roles import Role, require
+from core.timefmt import local_time
 from evaluation.models import Bid, Expert, Panel, PanelInput, PanelMember
 from lottery import engine
 from lottery import secrets as draw_secrets
@@ -206,7 +207,7 @@ def _inputs_for_proof(panel: Panel, present: set[int]) -> tuple[list[dict], list
     deadline = max(i.sealed_at for i in inputs) + REVEAL_WINDOW
     if waiting and clock.now() < deadline:
         raise Conflict(_("还有%(n)d名监督人员未揭示；揭示时限至 %(t)s，逾期按空值记录。")
-                       % {"n": len(waiting), "t": deadline.isoformat()})
+                       % {"n": len(waiting), "t": local_time(deadline)})
     public = [{"source": i.source, "value": i.value if i.revealed_at else ""} for i in inputs]
     sealed = [{"source": i.source, "commitment": i.commitment, "nonce": i.nonce if i.revealed_at else ""}
               for i in inputs]

@@ -41,30 +41,60 @@ def _supervisor_page(browser, live_server, project, username):
     return page
 
 
+def _sees(page, *, seal: bool, reveal: bool, draw: bool, result: bool) -> None:
+    """What a person sees on the screen, as the browser renders it (the CSS included), not what the DOM says."""
+    for selector, shown in (("#seal-form", seal), ("#reveal-button", reveal), ("#draw-button", draw),
+                            ("#result", result)):
+        locator = page.locator(selector)
+        if shown:
+            expect(locator).to_be_visible()
+        else:
+            expect(locator).to_be_hidden()
+
+
 def test_two_supervisors_draw_on_the_live_screen(browser, live_server, ready_project, tmp_path):
     pages = [_supervisor_page(browser, live_server, ready_project, f"监督{n}") for n in range(2)]
     big_screen = browser.new_context(locale="zh-CN").new_page()  # the room's screen, not logged in
     big_screen.goto(f"{live_server.url}/projects/{ready_project.code}/draw/")
     expect(big_screen.locator("#candidates-count")).to_have_text("4")
     rows = big_screen.locator("#inputs tbody tr")
+    for page in pages:  # before anyone sealed: only the seal form, no button that could only answer an error
+        expect(page.locator("#candidates-count")).to_have_text("4")
+        _sees(page, seal=True, reveal=False, draw=False, result=False)
+    expect(big_screen.locator("#reveal-button, #draw-button, #seal-form")).to_have_count(0)
+    expect(big_screen.locator("#result")).to_be_hidden()
 
-    for page, value in zip(pages, ["1949", "2026"], strict=True):
-        page.fill("#input-value", value)
-        page.click("#seal-form button")
+    pages[0].fill("#input-value", "1949")
+    pages[0].click("#seal-form button")
+    expect(rows).to_have_count(1)
+    _sees(pages[0], seal=False, reveal=False, draw=False, result=False)  # sealed, waiting for the other
+    expect(pages[1].locator("#inputs tbody tr")).to_have_count(1)
+    _sees(pages[1], seal=True, reveal=False, draw=False, result=False)
+
+    pages[1].fill("#input-value", "2026")
+    pages[1].click("#seal-form button")
     expect(rows).to_have_count(2)  # arrived without a reload
     expect(big_screen.locator("#inputs")).to_contain_text("密封中")  # sealed: values not shown yet
+    for page in pages:  # all sealed: each may reveal; the draw is offered (it waits for the reveal deadline)
+        _sees(page, seal=False, reveal=True, draw=True, result=False)
 
-    for page in pages:
-        page.wait_for_selector("#reveal-button:not([hidden])")
-        page.click("#reveal-button")
+    pages[0].click("#reveal-button")
+    expect(big_screen.locator("#inputs tbody tr[data-revealed='1']")).to_have_count(1)
+    _sees(pages[0], seal=False, reveal=False, draw=True, result=False)
+    _sees(pages[1], seal=False, reveal=True, draw=True, result=False)
+    pages[1].click("#reveal-button")
     expect(big_screen.locator("#inputs tbody tr[data-revealed='1']")).to_have_count(2)
     expect(big_screen.locator("#inputs")).to_contain_text("1949")
     expect(big_screen.locator("#inputs")).to_contain_text("2026")
+    for page in pages:
+        _sees(page, seal=False, reveal=False, draw=True, result=False)
 
-    pages[0].wait_for_selector("#draw-button:not([hidden])")
     pages[0].click("#draw-button")
     for page in (*pages, big_screen):
         expect(page.locator("#ranking tbody tr")).to_have_count(4)
+        expect(page.locator("#result")).to_be_visible()
+    for page in pages:  # drawn: nothing left to press
+        _sees(page, seal=False, reveal=False, draw=False, result=True)
     expect(big_screen.locator("#ranking")).to_contain_text("中选")
     big_screen.screenshot(path=str(tmp_path / "draw-screen.png"))
     for page in (*pages, big_screen):
@@ -78,20 +108,20 @@ def test_a_supervisor_arriving_after_sealing_closed_is_told_so_and_the_draw_goes
         page.fill("#input-value", value)
         page.click("#seal-form button")
     for page in pages:
-        page.wait_for_selector("#reveal-button:not([hidden])")
+        expect(page.locator("#reveal-button")).to_be_visible()
     nonces = [page.evaluate("Object.keys(localStorage).map((k) => JSON.parse(localStorage[k]).nonce)")[0]
               for page in pages]
 
     late = _supervisor_page(browser, live_server, ready_project, "迟到监督")
     expect(late.locator("#sealing-closed")).to_be_visible()
-    expect(late.locator("#seal-form")).to_be_hidden()
+    _sees(late, seal=False, reveal=False, draw=True, result=False)
     for page in pages:
         page.click("#reveal-button")
-    late.wait_for_selector("#draw-button:not([hidden])")
     late.click("#draw-button")
 
     for page in (*pages, late):
         expect(page.locator("#ranking tbody tr")).to_have_count(4)
+        _sees(page, seal=False, reveal=False, draw=False, result=True)
     assert all(len(n) == 32 and set(n) <= set("0123456789abcdef") for n in nonces), nonces
     for page in (*pages, late):
         page.context.close()

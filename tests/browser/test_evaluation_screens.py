@@ -81,18 +81,39 @@ def test_two_supervisors_seal_reveal_and_draw_the_panel_in_their_browsers(browse
             login(page, live_server, supervisor.username, factories.PASSWORD)
             page.goto(f"{live_server.url}/evaluation/{project.code}/panel-draw/")
             pages.append(page)
-        for page, value in zip(pages, ["4242", "777"], strict=True):
-            page.fill("#input-value", value)
-            page.click("#seal-form button")
-            expect(page.locator("#reveal-button")).to_be_visible()
+        for page in pages:  # before anyone sealed: the seal form only
+            _sees(page, seal=True, reveal=False, draw=False)
+        pages[0].fill("#input-value", "4242")
+        pages[0].click("#seal-form button")
+        expect(pages[0].locator("#waiting-seals")).to_be_visible()  # sealed, the other has not: nothing to press
+        _sees(pages[0], seal=False, reveal=False, draw=False)
+        pages[1].reload()
+        _sees(pages[1], seal=True, reveal=False, draw=False)
+        pages[1].fill("#input-value", "777")
+        pages[1].click("#seal-form button")
+        expect(pages[1].locator("#waiting-seals")).to_be_hidden()
+        _sees(pages[1], seal=False, reveal=True, draw=True)
         assert "4242" not in pages[1].content()  # sealed: the other supervisor sees only the commitment
         for page in pages:
             page.reload()
+            _sees(page, seal=False, reveal=True, draw=True)
             page.click("#reveal-button")
-            expect(page.locator("#reveal-button")).to_have_count(0)
+            _sees(page, seal=False, reveal=False, draw=True)
         pages[0].click("#draw-button")
         expect(pages[0].locator("text=已抽取。")).to_be_visible()
+        for page in pages:
+            page.reload()
+            _sees(page, seal=False, reveal=False, draw=False)
 
     panel = Panel.objects.get(project=project)
     assert [i["value"] for i in panel.proof["public_inputs"]] == ["4242", "777"]
     assert panel.members.count() == 5
+
+
+def _sees(page, *, seal: bool, reveal: bool, draw: bool) -> None:
+    """What a supervisor sees on the panel-draw page, as rendered."""
+    for selector, shown in (("#seal-form", seal), ("#reveal-button", reveal), ("#draw-button", draw)):
+        if shown:
+            expect(page.locator(selector)).to_be_visible()
+        else:
+            expect(page.locator(selector)).to_be_hidden()

@@ -8,6 +8,7 @@ from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from audit.history import AuditedModel, audited
+from core.timefmt import local_time
 from trading.models.projects import Project
 
 
@@ -56,7 +57,7 @@ class Session(AuditedModel):
         ]  # no double booking: a database trigger / exclusion constraint (migration 0003)
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.room} · {self.starts_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} · {self.room} · {local_time(self.starts_at)}"
 
     audit_project = "project"
 

@@ -15,6 +15,7 @@ from audit import checkpoints
 from core import clock, context
 from core.errors import Conflict
 from core.roles import Role, is_system, require
+from core.timefmt import local_time
 from trading import hooks
 from trading.lifecycle import ONGOING, TRANSITIONS, project_transition
 from trading.models import (
@@ -44,7 +45,7 @@ def project_award(*, actor: User, project: Project) -> Contract:
     if not is_system(actor):
         ensure_manages(actor, project)
     if project.publicity_until and clock.now() < project.publicity_until:
-        raise Conflict(_("公示期至 %(t)s，期满后方可定标。") % {"t": project.publicity_until.isoformat()})
+        raise Conflict(_("公示期至 %(t)s，期满后方可定标。") % {"t": local_time(project.publicity_until)})
     if project.complaints.filter(state=Complaint.State.OPEN).exists():
         raise Conflict(_("公示期内有未办结的质疑投诉，定标冻结。"))
     first = _ranked(project).first()
@@ -80,7 +81,7 @@ def contract_sign(*, actor: User, contract: Contract) -> Contract:
     if contract.state != Contract.State.OFFERED:
         raise Conflict(_("该合同要约已%(s)s。") % {"s": contract.get_state_display()})
     if clock.now() > contract.sign_deadline:
-        raise Conflict(_("已超过签订期限 %(t)s。") % {"t": contract.sign_deadline.isoformat()})
+        raise Conflict(_("已超过签订期限 %(t)s。") % {"t": local_time(contract.sign_deadline)})
     contract.state, contract.signed_at = Contract.State.SIGNED, clock.now()
     with context.acting(actor, reason=_("签订合同")):
         contract.save()
@@ -234,7 +235,7 @@ def _check_acceptance(accepted_on: dt.date | None, note: str, *, signed_on: dt.d
     elif accepted_on > timezone.localdate(clock.now()):
         errors["accepted_on"] = [_("验收日期不能晚于今天。")]
     elif accepted_on < signed_on:
-        errors["accepted_on"] = [_("验收日期不能早于合同签订日期 %(d)s。") % {"d": signed_on.isoformat()}]
+        errors["accepted_on"] = [_("验收日期不能早于合同签订日期 %(d)s。") % {"d": local_time(signed_on)}]
     if not note.strip():
         errors["note"] = [_("须写明验收意见。")]
     elif len(note) > TEXT_MAX:

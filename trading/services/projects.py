@@ -9,13 +9,13 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import checkpoints
 from core import clock, context
 from core.errors import Conflict
 from core.roles import is_system, require
+from core.timefmt import local_time
 from trading import hooks, selectors
 from trading.eligibility import exclusion_reasons
 from trading.lifecycle import project_transition
@@ -85,7 +85,7 @@ def project_close(*, actor: User, project: Project) -> Project:
         selectors.ensure_manages(actor, project)
     now = clock.now()
     if now < project.registration_deadline:
-        raise Conflict(_("报名尚未截止（%(t)s），不能关闭。") % {"t": project.registration_deadline.isoformat()})
+        raise Conflict(_("报名尚未截止（%(t)s），不能关闭。") % {"t": local_time(project.registration_deadline)})
     project = project_transition(project, Status.REGISTRATION_CLOSED, actor=actor, reason=_("报名截止，冻结名单"),
                                  candidates_frozen_at=now)
     with context.acting(actor, reason=_("资格条件自动核验")):
@@ -128,8 +128,7 @@ def registration_review(*, actor: User, registration: Registration, eligible: bo
         raise Conflict(
             _("候选名单已于 %(t)s 冻结并公布摘要，此后不得更改。复核只能确认原结论；如确有实质性错误，"
               "须以流标终止本轮（写明理由）并重新发布。")
-            % {"t": timezone.localtime(project.candidates_frozen_at).strftime("%Y-%m-%d %H:%M")
-               if project.candidates_frozen_at else "-"},
+            % {"t": local_time(project.candidates_frozen_at) or "-"},
             {"eligible": [_("名单已冻结")]})
     registration.eligible = eligible
     registration.review = Registration.Review.OVERRIDDEN if overridden else Registration.Review.CONFIRMED
@@ -221,7 +220,7 @@ def project_amend(*, actor: User, project: Project, text: str, registration_dead
     if registration_deadline is not None and registration_deadline < earliest:
         raise _field_error("registration_deadline", _(
             "变更后的报名截止时间须在变更公告发布之日起不少于%(d)d日，最早为 %(t)s。")
-            % {"d": settings.REGISTRATION_MIN_DAYS, "t": timezone.localtime(earliest).isoformat(timespec="minutes")})
+            % {"d": settings.REGISTRATION_MIN_DAYS, "t": local_time(earliest)})
     if registration_deadline is None and substantive and before < earliest:
         after = earliest
     number = project.amendments.count() + 1
@@ -232,8 +231,8 @@ def project_amend(*, actor: User, project: Project, text: str, registration_dead
         if after != before:
             project.registration_deadline = after
             project._change_reason = _("变更公告第%(n)d号：报名截止时间由 %(a)s 改为 %(b)s") % {
-                "n": number, "a": timezone.localtime(before).isoformat(timespec="minutes"),
-                "b": timezone.localtime(after).isoformat(timespec="minutes")}
+                "n": number, "a": local_time(before),
+                "b": local_time(after)}
             project.save()
     return amendment
 

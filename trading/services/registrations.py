@@ -15,6 +15,7 @@ from audit import ledger
 from core import clock, context
 from core.errors import Conflict
 from core.roles import require
+from core.timefmt import local_time
 from trading import selectors
 from trading.lifecycle import ONGOING
 from trading.models import Project, ProjectManager, Registration, User
@@ -61,7 +62,7 @@ def _check_open(project: Project) -> None:
     if project.status != Status.PUBLISHED:
         raise Conflict(_("项目当前状态为“%(s)s”，不接受报名。") % {"s": project.get_status_display()})
     if clock.now() >= project.registration_deadline:
-        raise Conflict(_("报名已于 %(t)s 截止。") % {"t": project.registration_deadline.isoformat()})
+        raise Conflict(_("报名已于 %(t)s 截止。") % {"t": local_time(project.registration_deadline)})
 
 
 def registration_create(*, actor: User, project: Project, data: dict[str, Any]) -> Registration:
