@@ -517,6 +517,7 @@ class QuestionAnswerView(API):
 
 class NoticeTextSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    published_at = serializers.DateTimeField(read_only=True, allow_null=True)  # null: the default, not yet stored
 
     class Meta:
         model = NoticeText
@@ -529,7 +530,7 @@ class NoticeListView(API):
                    description="The current version of each notice text (version 1, the default text, until the "
                                "centre publishes another; then `published_at` is set).")
     def get(self, request: Request) -> Response:
-        return Response(NoticeTextSerializer(reference_selectors.current_notices(), many=True).data)
+        return paginated(request, self, reference_selectors.current_notices(), NoticeTextSerializer)
 
 
 class NoticeDetailView(API):

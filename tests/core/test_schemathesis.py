@@ -108,11 +108,13 @@ def world(settings):
     agency = factories.agency_user()
     project = factories.fixed_price_project(agency=agency)
     factories.fixed_price_project(agency=agency, publish=False, qualification_kind="construction")
+    room = factories.room("draw")
     with context.acting(agency):
-        session = Session.objects.create(project=project, room=factories.room("draw"), kind="draw",
+        session = Session.objects.create(project=project, room=room, kind="draw",
                                          starts_at=clock.now(), ends_at=clock.now() + dt.timedelta(hours=2),
                                          booked_by=agency)
-    return {"agency": agency, "code": project.code, "id": session.pk}
+    # `pk` names a room (its calendar); under other paths it names nothing, a 404
+    return {"agency": agency, "code": project.code, "id": session.pk, "pk": room.pk, "notice": "experts"}
 
 
 @pytest.mark.parametrize("role", ["anonymous", "agency"])

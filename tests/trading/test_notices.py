@@ -33,7 +33,8 @@ def _sha(text: str) -> str:
 def test_each_notice_has_a_first_version_from_the_default_text(client):
     answer = client.get("/api/notices")
     assert answer.status_code == 200
-    rows = {row["kind"]: row for row in answer.json()}
+    assert answer.json()["count"] == len(KINDS)  # a list answers {items, count}, as every list of the API
+    rows = {row["kind"]: row for row in answer.json()["items"]}
     assert sorted(rows) == sorted(KINDS)
     assert all(row["version"] == 1 and row["sha256"] == _sha(row["text"]) for row in rows.values())
     assert "固定价比选" in rows["drawn_enterprises"]["text"] and "回避" in rows["experts"]["text"]
