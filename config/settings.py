@@ -192,6 +192,9 @@ RECORDING_INLINE_TRANSCODE_MAX_S = env_int("RECORDING_INLINE_TRANSCODE_MAX_S", 9
 FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR", str(VAR_DIR / "tmp" / "uploads"))
 Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)  # Django writes into it and never creates it
 UPLOAD_TEMP_MAX_AGE_HOURS = env_int("UPLOAD_TEMP_MAX_AGE_HOURS", 6)
+# a complaint freezes the award and holds the video: one party's complaints on one project are limited
+COMPLAINT_MAX_OPEN = env_int("COMPLAINT_MAX_OPEN", 3)  # open at once (409 until the agency answers one)
+COMPLAINT_MAX_PER_DAY = env_int("COMPLAINT_MAX_PER_DAY", 5)  # filed in any 24 hours (429 with Retry-After)
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
 # --- the inspectors' risk findings (inspection/findings.py) ---

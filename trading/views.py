@@ -58,7 +58,8 @@ class LogoutView(auth_views.LogoutView):
     pass
 
 
-def project_detail(request: HttpRequest, code: str, complaint_form: TextForm | None = None) -> HttpResponse:
+def project_detail(request: HttpRequest, code: str, complaint_form: TextForm | None = None,
+                   status: int = 400) -> HttpResponse:
     project = selectors.project_for(request.user, code)
     return render(request, "trading/project_detail.html", {
         "project": project, "now": clock.now(), "own": selectors.own_registration(request.user, project),
@@ -66,7 +67,9 @@ def project_detail(request: HttpRequest, code: str, complaint_form: TextForm | N
         "can_list": can(request.user, "registration.list"),
         "sessions": selectors.project_sessions(project), "contracts": selectors.contracts(project),
         "attachments": selectors.attachments(project), "complaint_form": complaint_form or TextForm(),
-    }, status=400 if complaint_form is not None else 200)
+        "complaint_refusal": aftercare.complaint_standing(request.user, project) if request.user.is_authenticated
+        else "",
+    }, status=status if complaint_form is not None else 200)
 
 
 @login_required
@@ -103,15 +106,21 @@ def attachment_download(request: HttpRequest, code: str, pk: int) -> HttpRespons
 def project_complaint(request: HttpRequest, code: str) -> HttpResponse:
     project = selectors.project_for(request.user, code)
     form = TextForm(request.POST)
+    if aftercare.complaint_standing(request.user, project):  # the page says why in place of the form
+        return project_detail(request, code, complaint_form=form, status=403)
+    status = 400
     if form.is_valid():
         try:
             aftercare.complaint_open(actor=request.user, project=project, text=form.cleaned_data["text"])
         except ValidationError as exc:
             form.apply_errors(exc)
+        except (Conflict, aftercare.TooManyComplaints) as exc:
+            form.add_error(None, exc.detail)
+            status = 429 if isinstance(exc, aftercare.TooManyComplaints) else 409
         else:
             messages.success(request, _("质疑投诉已提交，代理机构将书面答复；相关录像已法律保全。"))
             return redirect("project-detail", code=project.code)
-    return project_detail(request, code, complaint_form=form)
+    return project_detail(request, code, complaint_form=form, status=status)
 
 
 @login_required

@@ -15,6 +15,7 @@ from minio.error import S3Error
 
 from core.storage import get_store
 from recordings.models import Recording
+from tests import factories
 from tests.recordings.uploads import as_user, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.s3]
@@ -53,7 +54,8 @@ def test_s3_complaint_puts_every_object_version_on_legal_hold(api, s3_settings, 
 
     recording = Recording.objects.get(pk=upload(as_user(api, roles["admin"]), past_session, clip).json()["id"])
     with django_capture_on_commit_callbacks(execute=True):
-        complaint_open(actor=roles["enterprise"], project=past_session.project, text="质疑抽取过程")
+        complaint_open(actor=factories.tenderer_user(past_session.project), project=past_session.project,
+                       text="质疑抽取过程")
 
     store = get_store()
     objects = [(recording.key, recording.version_id)] + [(i["key"], i["version_id"]) for i in recording.derived]
