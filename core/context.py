@@ -57,6 +57,7 @@ def system_user() -> Any:
     """The named account that commands and background tasks act as: never nobody. Inactive and without a password,
     so nobody can log in as it; its role is `system`, which no person's account can hold."""
     from django.contrib.auth import get_user_model
+    from django.db import IntegrityError, transaction
 
     from core.roles import Role
 
@@ -65,7 +66,11 @@ def system_user() -> Any:
     if user is None:
         user = user_model(username=SYSTEM_USERNAME, is_active=False, role=Role.SYSTEM, first_name="系统")
         user.set_unusable_password()
-        user.save()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:  # two commands (or threads) acting for the first time at once: one of them made it
+            user = user_model.objects.get(username=SYSTEM_USERNAME)
     return user
 
 
