@@ -195,6 +195,15 @@ ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 RECORDING_MAX_BYTES = env_int("RECORDING_MAX_BYTES", 4 * 1024 * 1024 * 1024)
 RECORDING_THUMB_EVERY_S = env_int("RECORDING_THUMB_EVERY_S", 10)  # a thumbnail every N seconds of video
 RECORDING_INLINE_TRANSCODE_MAX_S = env_int("RECORDING_INLINE_TRANSCODE_MAX_S", 900)  # longer: make_playback_copies
+# uploads are spooled here (Django's setting), and so is every local copy of a transfer (spools, downloads of an
+# original, transcodes): a directory of ours, so that what a killed process leaves is found and removed by
+# `reconcile_recordings` once untouched for UPLOAD_TEMP_MAX_AGE_HOURS
+FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR", str(VAR_DIR / "tmp" / "uploads"))
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)  # Django writes into it and never creates it
+UPLOAD_TEMP_MAX_AGE_HOURS = env_int("UPLOAD_TEMP_MAX_AGE_HOURS", 6)
+# a complaint freezes the award and holds the video: one party's complaints on one project are limited
+COMPLAINT_MAX_OPEN = env_int("COMPLAINT_MAX_OPEN", 3)  # open at once (409 until the agency answers one)
+COMPLAINT_MAX_PER_DAY = env_int("COMPLAINT_MAX_PER_DAY", 5)  # filed in any 24 hours (429 with Retry-After)
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
 # --- the audit history ---

@@ -7,7 +7,9 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("开标评标")
 
     def ready(self) -> None:
+        from evaluation import selectors
         from evaluation.services import bids
         from trading import hooks
 
         hooks.register("published", bids.bid_box_prepare)
+        hooks.register("is_party", selectors.is_party)

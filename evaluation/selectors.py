@@ -14,6 +14,7 @@ from core import clock
 from core.roles import Role, can, role_of
 from evaluation.models import (
     Auction,
+    AuctionBidder,
     Bid,
     BidRound,
     Candidate,
@@ -226,3 +227,10 @@ def project_lists(user: User) -> dict[str, Any]:
         "panel_draws": [p.project for p in Panel.objects.filter(drawn_at__isnull=True).select_related("project")]
         if can(user, "draw.input") else [],
     }
+
+
+def is_party(*, project: Project, organisation_id: int) -> bool:
+    """A bidder in the project, for standing (trading's `is_party` question): a bid not withdrawn, or an auction
+    bidder number."""
+    return (Bid.objects.filter(project=project, bidder_id=organisation_id).exclude(state=Bid.State.WITHDRAWN).exists()
+            or AuctionBidder.objects.filter(auction__project=project, bidder_id=organisation_id).exists())

@@ -58,6 +58,15 @@ class RecorderTokenScheme(OpenApiAuthenticationExtension):
                 "description": "Recorder <token> — a room recorder's token, for unattended upload"}
 
 
+class UploadSpool(TemporaryFileUploadHandler):
+    """Django's temporary-file handler (into FILE_UPLOAD_TEMP_DIR), made to remove its file on every way out of
+    the request: when the transfer is cut off mid-body the parser raises before the file is handed over, and the
+    file would otherwise wait for the garbage collector — or stay for good if the process dies first."""
+
+    def discard(self) -> None:
+        self.upload_interrupted()  # closes and removes the file, if any; a file already gone is fine
+
+
 class StorageUnavailableError(APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_code = "storage_unavailable"
@@ -70,7 +79,7 @@ class RecordingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Recording
-        fields = ["id", "session", "project", "status", "sha256", "size", "duration", "fps", "frames", "width",
+        fields = ["id", "session", "project", "status", "derivation", "sha256", "size", "duration", "fps", "frames", "width",
                   "height", "retention_until", "legal_hold", "flags", "original_name", "created_at", "stored_at",
                   "purged_at", "version_id"]
         read_only_fields = fields
@@ -90,9 +99,17 @@ class SessionRecordingsView(API):
         # before anything reads the body (the CSRF check does): uploads go to a temporary file in parts, never
         # whole into memory, and an oversized body is refused from its declared length
         if request.method == "POST":
-            request._request.upload_handlers = [TemporaryFileUploadHandler(request._request)]
+            request._request.upload_handlers = [UploadSpool(request._request)]
             services.check_declared_size(request.META.get("CONTENT_LENGTH"))
         super().initial(request, *args, **kwargs)
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        finally:  # the upload has been stored (or refused): its spool goes now, whatever happened
+            for handler in request.__dict__.get("_upload_handlers", []):
+                if isinstance(handler, UploadSpool):
+                    handler.discard()
 
     @extend_schema(responses=RecordingSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:

@@ -12,8 +12,9 @@ from trading.models import Room, Session
 
 class Recording(AuditedModel):
     """One video of a session. Created pending by an upload (supervisor, administrator or the room's recorder),
-    stored once its object is written, failed when the object never arrived, purged after retention (the row
-    stays as the tombstone's anchor). The object is evidence: nobody changes it, and nobody deletes it before
+    stored once its object is written and verified, failed when the object never arrived, purged after retention
+    (the row stays as the tombstone's anchor). Its derived media follow the stored original: `derivation` says
+    whether they exist yet. The object is evidence: nobody changes it, and nobody deletes it before
     `retention_until` or while the project is under legal hold."""
 
     class Status(models.TextChoices):
@@ -21,6 +22,11 @@ class Recording(AuditedModel):
         STORED = "stored", _("已存储")
         FAILED = "failed", _("上传失败")
         PURGED = "purged", _("已销毁")
+
+    class Derivation(models.TextChoices):
+        PENDING = "pending", _("待生成")
+        DONE = "done", _("已生成")
+        FAILED = "failed", _("无法生成")
 
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="recordings", verbose_name=_("场次"))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -44,6 +50,11 @@ class Recording(AuditedModel):
     height = models.IntegerField(_("高"), null=True, blank=True)
     flags = models.JSONField(_("分析标记"), default=dict, blank=True)
     derived = models.JSONField(_("派生对象"), default=list, blank=True)  # [{"kind", "key", "version_id"}]
+    # thumbnails, contact sheet and the playback copy (or its `playback_pending` flag) are made after the original is
+    # stored: a process stopped in between leaves `pending` (set by the upload), which the reconciler finishes.
+    # Null: a row written before this was tracked (a nullable column leaves older history rows' digests valid)
+    derivation = models.CharField(_("派生媒体"), max_length=10, choices=Derivation.choices, null=True,  # noqa: DJ001
+                                  blank=True)
     recorded_start = models.DateTimeField(_("录制开始时间"), null=True, blank=True)
     retention_until = models.DateTimeField(_("保存期限"))
     created_at = models.DateTimeField(_("上传时间"))

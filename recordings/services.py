@@ -1,6 +1,8 @@
-"""Writes of the recordings app: upload (row first, then the object, then verify and finalise), playback links,
-legal hold on the stored objects, deletion and purge after retention, the reconciler. Every function takes the
-acting user explicitly; storage I/O never runs while a row lock is held, except in the purge (see there)."""
+"""Writes of the recordings app: upload (analyse, row first, then the object, verify and finalise, then the derived
+media), playback links, legal hold on the stored objects, deletion and purge after retention; what a stopped process
+leaves is resolved by `recordings.reconciler`. Every function takes the acting user explicitly; storage I/O never
+runs while a row lock is held, except in the purge (see there). Local files of a transfer live in
+FILE_UPLOAD_TEMP_DIR, where the reconciler finds what a killed process left."""
 
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ from audit import ledger
 from core import clock, context
 from core.errors import Conflict
 from core.roles import require
-from core.storage import ObjectInfo, ObjectNotFound, ObjectStoreError, StoredObject, get_store
+from core.storage import ObjectExists, ObjectInfo, ObjectNotFound, ObjectStoreError, StoredObject, get_store
 from core.timefmt import local_time
 from recordings.analysis import Analysis, NotAVideo, analyse
 from recordings.models import RecorderToken, Recording
@@ -53,6 +55,15 @@ def retention_for(session: Session) -> dt.datetime:
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def temp_dir() -> Path:
+    """FILE_UPLOAD_TEMP_DIR: Django spools uploads here, and every local copy of a transfer (a small upload written
+    out, a download of an original, a transcode) is made here too, so that what a killed process leaves behind is
+    in one directory of ours, which the reconciler sweeps (never the system's /tmp, which is not ours to clear)."""
+    path = Path(settings.FILE_UPLOAD_TEMP_DIR)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 # --- recorder tokens ---
@@ -176,7 +187,7 @@ def recording_upload(
             logger.exception("verifying recording %s failed", recording.pk)
             raise StorageUnavailable(_("录像已写入但未能核验（%(why)s），稍后由核对程序处理。") % {
                 "why": type(error).__name__}) from error
-        _store_derived(actor, recording, analysis, path)
+        recording = store_derived(actor, recording, analysis, path, reason=_("录像缩略图与回放副本"))
     return UploadResult(recording, created=True)
 
 
@@ -199,7 +210,7 @@ def _local_path(upload: UploadedFile) -> Iterator[Path]:
         yield Path(upload.temporary_file_path())
         return
     suffix = Path(upload.name or "").suffix.lower()
-    with tempfile.NamedTemporaryFile(suffix=suffix if suffix in VIDEO_TYPES else ".bin") as spool:
+    with tempfile.NamedTemporaryFile(suffix=suffix if suffix in VIDEO_TYPES else ".bin", dir=temp_dir()) as spool:
         upload.seek(0)
         shutil.copyfileobj(upload, spool, 1024 * 1024)
         spool.flush()
@@ -219,6 +230,7 @@ def _pending_row(actor, session, uploader, key, recorder, name, analysis: Analys
         frames=analysis.frames, duration_s=round(analysis.duration_s, 3), width=analysis.width,
         height=analysis.height, flags=_flags(analysis), recorded_start=recorded_start,
         retention_until=retention_for(session), created_at=clock.now(), error="", derived=[],
+        derivation=Recording.Derivation.PENDING,
     )
     with transaction.atomic(), context.acting(actor, reason=_("录像上传")):
         failed = (Recording.objects.select_for_update()
@@ -280,7 +292,7 @@ def _after_failed_put(actor: Any, recording: Recording, error: Exception) -> Non
     try:
         get_store().stat(recording.key)
     except ObjectNotFound:
-        _mark_failed(actor, recording, f"{type(error).__name__}: {error}")
+        mark_failed(actor, recording, f"{type(error).__name__}: {error}")
         return
     except Exception:  # noqa: BLE001 - still unreachable
         pass
@@ -289,7 +301,7 @@ def _after_failed_put(actor: Any, recording: Recording, error: Exception) -> Non
         recording.save()
 
 
-def _mark_failed(actor: Any, recording: Recording, why: str) -> None:
+def mark_failed(actor: Any, recording: Recording, why: str) -> None:
     with transaction.atomic(), context.acting(actor, reason=_("录像对象未到达")):
         recording.status, recording.error = Recording.Status.FAILED, why[:2000]
         recording.save()
@@ -321,9 +333,12 @@ def recording_finalise(*, actor: Any, recording: Recording, stored: StoredObject
 # make_playback_copies`: transcoding runs at a few times real time, far longer than an upload request should wait
 
 
-def _store_derived(actor: Any, recording: Recording, analysis: Analysis, path: Path) -> None:
-    """Browsing aids beside the evidence, kept as long as it; a failure here leaves the recording stored and is
-    noted in its flags (the original is what counts)."""
+def store_derived(actor: Any, recording: Recording, analysis: Analysis, path: Path, *, reason: str) -> Recording:
+    """Browsing aids beside the evidence, kept as long as it: the contact sheet, the thumbnails and, for a short
+    recording, the playback copy (a long one is flagged `playback_pending` for make_playback_copies). All there:
+    `derivation` done. An image the store did not take leaves it pending, the error in the flags, for the
+    reconciler; a failed playback copy is left to make_playback_copies. The original is what counts, so none of
+    this fails the upload; an object an interrupted run already wrote is adopted, not written twice."""
     derived, errors = [], []
     items = [("contact_sheet", "contact-sheet.jpg", "image/jpeg", analysis.contact_sheet)]
     items += [("thumbnail", f"thumbs/{round(t.at_s):06d}s.jpg", "image/jpeg", t.jpeg) for t in analysis.thumbnails]
@@ -339,12 +354,21 @@ def _store_derived(actor: Any, recording: Recording, analysis: Analysis, path: P
         except Exception as error:  # noqa: BLE001
             logger.exception("playback copy of recording %s failed", recording.pk)
             errors.append(f"playback: {type(error).__name__}: {error}")
-    flags = dict(recording.flags, playback_pending=not any(item["kind"] == "playback" for item in derived))
-    if errors:
-        flags["derived_errors"] = errors
-    with transaction.atomic(), context.acting(actor, reason=_("录像缩略图与回放副本")):
-        recording.derived, recording.flags = derived, flags
-        recording.save()
+    images_missing = any(not e.startswith("playback:") for e in errors)
+    with transaction.atomic(), context.acting(actor, reason=reason):
+        locked = Recording.objects.select_for_update().select_related("session__project").get(pk=recording.pk)
+        if locked.status != Recording.Status.STORED:  # purged meanwhile: nothing to record against
+            return locked
+        known = {item["key"] for item in derived}
+        locked.derived = [item for item in locked.derived if item["key"] not in known] + derived
+        flags = {k: v for k, v in locked.flags.items() if k != "derived_errors"}
+        flags["playback_pending"] = locked.derived_of("playback") is None
+        if errors:
+            flags["derived_errors"] = errors
+        locked.flags = flags
+        locked.derivation = Recording.Derivation.PENDING if images_missing else Recording.Derivation.DONE
+        locked.save()
+    return locked
 
 
 def playback_pending():
@@ -356,7 +380,8 @@ def playback_copies_make(*, actor: Any, progress: Callable[[int], Any] = lambda 
     run, store = Run(), get_store()
     for recording in playback_pending():
         try:
-            with tempfile.TemporaryDirectory() as directory, store.open(recording.key, recording.version_id) as src:
+            with (tempfile.TemporaryDirectory(dir=temp_dir()) as directory,
+                  store.open(recording.key, recording.version_id) as src):
                 original = Path(directory) / f"original{Path(recording.key).suffix}"
                 with open(original, "wb") as out:
                     shutil.copyfileobj(src, out, 1024 * 1024)
@@ -375,14 +400,24 @@ def playback_copies_make(*, actor: Any, progress: Callable[[int], Any] = lambda 
 
 def _put_derived(recording: Recording, kind: str, name: str, content_type: str, stream, size: int) -> dict:
     key = derived_key(recording, name)
-    stored = get_store().put(key, stream, size=size, content_type=content_type,
-                             metadata={**_object_metadata(recording), "kind": kind.replace("_", "-")},
-                             retention_until=recording.retention_until, legal_hold=recording.legal_hold)
+    try:
+        stored = get_store().put(key, stream, size=size, content_type=content_type,
+                                 metadata={**_object_metadata(recording), "kind": kind.replace("_", "-")},
+                                 retention_until=recording.retention_until, legal_hold=recording.legal_hold)
+    except ObjectExists:  # written by a run that stopped before recording it (objects appear whole or not at all)
+        return _existing_derived(recording, kind, name)
     return {"kind": kind, "key": key, "version_id": stored.version_id, "size": stored.size}
 
 
+def _existing_derived(recording: Recording, kind: str, name: str) -> dict:
+    info = get_store().stat(derived_key(recording, name))
+    return {"kind": kind, "key": info.key, "version_id": info.version_id, "size": info.size}
+
+
 def _put_playback(recording: Recording, path: Path) -> dict:
-    with tempfile.TemporaryDirectory() as directory:
+    with contextlib.suppress(ObjectNotFound):  # an interrupted run made it already: not transcoded twice
+        return _existing_derived(recording, "playback", "playback.mp4")
+    with tempfile.TemporaryDirectory(dir=temp_dir()) as directory:
         target = Path(directory) / "playback.mp4"
         transcode_for_browser(path, target)
         with open(target, "rb") as stream:
@@ -488,17 +523,26 @@ def _purge(actor: Any, recording: Recording, *, reason: str) -> Recording:
         if refusal:
             raise Conflict(refusal)
         store = get_store()
-        for key, version_id in _objects_of(locked):
+        recorded, found = _objects_of(locked), _objects_in_store(store, locked)
+        for key, version_id in dict.fromkeys(recorded + found):
             with contextlib.suppress(ObjectNotFound):  # an earlier, interrupted run may have taken it already
                 store.delete(key, version_id, now=now)
         locked.status, locked.purged_at = Recording.Status.PURGED, now
         locked.save()
+        derived = sorted({key for key, _version in recorded + found if key != locked.key})
         ledger.record_event("recording_purged", obj=locked, actor=actor, data={
             "key": locked.key, "version_id": locked.version_id, "sha256": locked.sha256, "size": locked.size,
             "session": locked.session_id, "stored_at": locked.stored_at.isoformat() if locked.stored_at else None,
             "retention_until": locked.retention_until.isoformat(), "purged_at": now.isoformat(),
-            "derived": [item["key"] for item in locked.derived]})
+            "derived": derived, "derived_unrecorded": sorted({key for key, _v in found} - {k for k, _v in recorded})})
     return locked
+
+
+def _objects_in_store(store: Any, recording: Recording) -> list[tuple[str, str]]:
+    """Every object version under the recording's own prefix (its key's folder, named by the row's id and a random
+    part): derived media a stopped run wrote but never recorded on the row go with the original too."""
+    prefix = recording.key.rsplit("/", 1)[0] + "/"
+    return [(info.key, info.version_id) for info in store.list(prefix)]
 
 
 def expired_recordings():
@@ -531,45 +575,3 @@ def recordings_purge(*, actor: Any, dry_run: bool = False, progress: Callable[[i
                 run.failed.append(f"#{recording.pk} {recording.key}: {type(error).__name__}: {error}")
         progress(1)
     return run
-
-
-# --- reconciler ---
-
-@dataclass
-class Reconciliation:
-    finalised: list[int] = field(default_factory=list)
-    failed: list[int] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    aborted_uploads: int = 0
-
-
-def stale_pending(older_than: dt.timedelta):
-    return Recording.objects.filter(status=Recording.Status.PENDING, created_at__lt=clock.now() - older_than)
-
-
-def recordings_reconcile(*, actor: Any, older_than: dt.timedelta = dt.timedelta(hours=1),
-                         progress: Callable[[int], Any] = lambda n: None) -> Reconciliation:
-    """Pending rows older than `older_than`: the object is there → verify and finalise; it is not → failed.
-    Then unfinished multipart uploads are aborted and the objects' legal holds brought in line."""
-    result, store = Reconciliation(), get_store()
-    for recording in stale_pending(older_than).select_related("session__project").iterator():
-        try:
-            info = store.stat(recording.key)
-        except ObjectNotFound:
-            _mark_failed(actor, recording, _("核对时对象不存在：上传未完成。"))
-            result.failed.append(recording.pk)
-        except Exception as error:  # noqa: BLE001
-            result.errors.append(f"#{recording.pk}: {type(error).__name__}: {error}")
-        else:
-            try:
-                recording_finalise(actor=actor, recording=recording, stored=info)
-                result.finalised.append(recording.pk)
-            except (ObjectStoreError, Conflict) as error:
-                result.errors.append(f"#{recording.pk}: {error}")
-        progress(1)
-    try:
-        result.aborted_uploads = store.abort_incomplete_uploads(clock.now() - older_than)
-    except Exception as error:  # noqa: BLE001
-        result.errors.append(f"abort_incomplete_uploads: {type(error).__name__}: {error}")
-    result.errors += sync_legal_holds()
-    return result

@@ -94,3 +94,21 @@ def past_deadline_project(moved_clock, *, enterprises: int = 5, prefix: str = "�
         register(project, enterprise_with_licences(f"{prefix}{n}")[1])
     moved_clock.move_past(project.registration_deadline)
     return project
+
+
+def tenderer_user(project) -> User:
+    """An account of the project's tenderer (招标人), a party with standing to complain about it; a project without
+    a tenderer gets one first (the create API has no tenderer field)."""
+    from core import context
+
+    if project.tenderer_id is None:
+        project.tenderer = organisation(kind=Organisation.Kind.TENDERER)
+        with context.acting(project.created_by, reason="test: the project's tenderer"):
+            project.save()
+    return user(Role.AGENCY, organisation=project.tenderer)
+
+
+def registrants(project) -> list[User]:
+    """An account of each enterprise registered for the project, in registration order: parties to it."""
+    return [User.objects.filter(organisation=registration.enterprise).order_by("pk").first()
+            for registration in project.registrations.order_by("pk")]

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -206,6 +206,17 @@ class ContractSignView(API):
         return Response(ContractSerializer(contract).data)
 
 
+class TooManyComplaintsError(APIException):
+    """429, with Retry-After (DRF's handler sets it from `wait`)."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "too_many_complaints"
+
+    def __init__(self, detail: str, wait: int) -> None:
+        super().__init__(detail)
+        self.wait = wait
+
+
 class ComplaintListView(API):
     @extend_schema(responses=ComplaintSerializer(many=True))
     def get(self, request: Request, code: str) -> Response:
@@ -215,7 +226,10 @@ class ComplaintListView(API):
     @extend_schema(request=TextSerializer, responses={201: ComplaintSerializer})
     def post(self, request: Request, code: str) -> Response:
         project = selectors.project_for(request.user, code)
-        complaint = aftercare.complaint_open(actor=request.user, project=project, text=_text(request, "text"))
+        try:
+            complaint = aftercare.complaint_open(actor=request.user, project=project, text=_text(request, "text"))
+        except aftercare.TooManyComplaints as exc:
+            raise TooManyComplaintsError(exc.detail, exc.retry_after) from None
         return Response(ComplaintSerializer(complaint).data, status=status.HTTP_201_CREATED)
 
 

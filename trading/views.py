@@ -90,7 +90,7 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
 
 
 def project_detail(request: HttpRequest, code: str, complaint_form: TextForm | None = None,
-                   question_form: TextForm | None = None) -> HttpResponse:
+                   question_form: TextForm | None = None, status: int = 400) -> HttpResponse:
     project = selectors.project_for(request.user, code)
     invalid = complaint_form is not None or question_form is not None
     return render(request, "trading/project_detail.html", {
@@ -101,7 +101,9 @@ def project_detail(request: HttpRequest, code: str, complaint_form: TextForm | N
         "can_list": can(request.user, "registration.list"),
         "sessions": selectors.project_sessions(project), "contracts": selectors.contracts(project),
         "attachments": selectors.attachments(project), "complaint_form": complaint_form or TextForm(),
-    }, status=400 if invalid else 200)
+        "complaint_refusal": aftercare.complaint_standing(request.user, project) if request.user.is_authenticated
+        else "",
+    }, status=status if invalid else 200)
 
 
 @login_required
@@ -139,15 +141,21 @@ def attachment_download(request: HttpRequest, code: str, pk: int) -> HttpRespons
 def project_complaint(request: HttpRequest, code: str) -> HttpResponse:
     project = selectors.project_for(request.user, code)
     form = TextForm(request.POST)
+    if aftercare.complaint_standing(request.user, project):  # the page says why in place of the form
+        return project_detail(request, code, complaint_form=form, status=403)
+    status = 400
     if form.is_valid():
         try:
             aftercare.complaint_open(actor=request.user, project=project, text=form.cleaned_data["text"])
         except ValidationError as exc:
             form.apply_errors(exc)
+        except (Conflict, aftercare.TooManyComplaints) as exc:
+            form.add_error(None, exc.detail)
+            status = 429 if isinstance(exc, aftercare.TooManyComplaints) else 409
         else:
             messages.success(request, _("质疑投诉已提交，代理机构将书面答复；相关录像已法律保全。"))
             return redirect("project-detail", code=project.code)
-    return project_detail(request, code, complaint_form=form)
+    return project_detail(request, code, complaint_form=form, status=status)
 
 
 @login_required

@@ -23,7 +23,7 @@ def world(settings):
     with context.acting(agency):
         session = Session.objects.create(project=project, room=factories.room("draw"), kind="draw", starts_at=now,
                                          ends_at=now + dt.timedelta(hours=2), booked_by=agency)
-    complainant = factories.user(Role.ENTERPRISE)
+    complainant = factories.tenderer_user(project)  # a party: only parties may complain
     complaint = aftercare.complaint_open(actor=complainant, project=project, text="质疑")
     users = {
         Role.AGENCY: agency, Role.SUPERVISOR: factories.user(Role.SUPERVISOR),

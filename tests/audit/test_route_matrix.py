@@ -3,7 +3,8 @@ resolver, so a new route fails this test until it is classified in ROUTES below.
 
 Each request runs in a savepoint that is rolled back, so one request never changes what the next one sees. The
 world: a published fixed-price project of the agency's own organisation, past its registration deadline, with a
-draw session and an open complaint (so it is under legal hold). Ids that the world does not have are 999999."""
+draw session and an open complaint by its tenderer (so it is under legal hold); none of the accounts below is a
+party to it, so none may complain. Ids that the world does not have are 999999."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ ROUTES: dict[str, dict[str, str]] = {
     "api-candidates": {"GET": "200 200 200 200 200 200 200"},
     "api-candidates-award": {"POST": "403 409 403 403 403 403 409"},
     "api-complaint-answer": {"POST": "403 400 403 403 403 403 400"},
-    "api-complaints": {"GET": "403 200 200 200 200 200 200", "POST": "403 400 400 400 400 400 400"},
+    "api-complaints": {"GET": "403 200 200 200 200 200 200", "POST": "403 403 403 403 403 403 403"},
     "api-contract-sign": {"POST": "403 404 404 404 404 404 404"},
     "api-contracts": {"GET": "200 200 200 200 200 200 200"},
     "api-draw": {"POST": "403 403 409 403 403 403 403"},
@@ -142,7 +143,7 @@ ROUTES: dict[str, dict[str, str]] = {
     "logout": {"GET": "405 405 405 405 405 405 405", "POST": "302 302 302 302 302 302 302"},
     "my-registrations": {"GET": "302 403 403 403 200 403 403"},
     "openapi": {"GET": "200 200 200 200 200 200 200"},
-    "project-complaint": {"GET": "302 405 405 405 405 405 405", "POST": "302 400 400 400 400 400 400"},
+    "project-complaint": {"GET": "302 405 405 405 405 405 405", "POST": "302 403 403 403 403 403 403"},
     "project-detail": {"GET": "200 200 200 200 200 200 200"},
     "project-manage": {"GET": "302 200 403 403 403 403 200", "POST": "302 200 403 403 403 403 200"},
     "project-new": {"GET": "302 200 403 403 403 403 200", "POST": "302 200 403 403 403 403 200"},

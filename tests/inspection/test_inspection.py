@@ -146,7 +146,7 @@ def test_the_verify_button_records_its_result_which_the_chain_page_shows(client,
 
 def test_an_administrator_reads_but_neither_verifies_nor_releases(client, settings):
     project = _closed_project(settings)
-    aftercare.complaint_open(actor=factories.user(Role.ENTERPRISE), project=project, text="质疑抽取程序")
+    aftercare.complaint_open(actor=factories.tenderer_user(project), project=project, text="质疑抽取程序")
     client.force_login(factories.user(Role.ADMIN))
     assert client.get("/inspect/").status_code == 200
     assert client.get("/inspect/chain/").status_code == 200
@@ -161,7 +161,7 @@ def test_the_inbox_lists_referrals_and_complaints_and_a_hold_is_released_only_wi
         client, inspector, settings):
     project = _closed_project(settings)
     agency = project.created_by
-    complaint = aftercare.complaint_open(actor=factories.user(Role.ENTERPRISE), project=project, text="质疑抽取程序")
+    complaint = aftercare.complaint_open(actor=factories.tenderer_user(project), project=project, text="质疑抽取程序")
     aftercare.referral_create(actor=agency, project=project, text="中选企业疑似挂靠")
     inbox = client.get("/inspect/inbox/").content.decode()
     assert "质疑抽取程序" in inbox and "中选企业疑似挂靠" in inbox and project.code in inbox

@@ -65,10 +65,12 @@ def key() -> str:
 # --- the Django side: a session in the past, users of every role, real videos ---
 
 @pytest.fixture(autouse=True)
-def _embedded_store_unless_asked(settings):
+def _embedded_store_unless_asked(settings, tmp_path_factory):
     """The Django-level tests use the filesystem store even when a developer has S3_* exported (the S3 tests
-    switch to their own bucket with `s3_settings`); buckets outlive runs and their objects are locked."""
+    switch to their own bucket with `s3_settings`); buckets outlive runs and their objects are locked. Transfers
+    spool into a directory of the test's own, which the reconciler's sweep may empty."""
     settings.S3_ENDPOINT = ""
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path_factory.mktemp("uploads"))
 
 @pytest.fixture(scope="session")
 def clip(tmp_path_factory) -> Path:

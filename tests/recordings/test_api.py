@@ -13,6 +13,7 @@ from audit.models import LedgerEntry
 from core import clock
 from core.storage import get_store
 from recordings.models import Recording
+from tests import factories
 from tests.recordings.uploads import as_user, upload
 from tests.recordings.videos import truncate, write_no_frames, write_text, write_video
 from trading.services.aftercare import complaint_open, legal_hold_release
@@ -198,12 +199,13 @@ def test_with_zero_retention_days_an_ended_sessions_recording_may_be_deleted(api
 def test_legal_hold_keeps_a_recording_past_expiry_until_an_inspector_releases_it(
         api, stored, roles, django_capture_on_commit_callbacks):
     project = stored.session.project
+    complainant = factories.tenderer_user(project)
     with django_capture_on_commit_callbacks(execute=True):
-        complaint = complaint_open(actor=roles["enterprise"], project=project, text="对抽取过程有异议")
+        complaint = complaint_open(actor=complainant, project=project, text="对抽取过程有异议")
     store = get_store()
     assert all(store.stat(key, version).legal_hold for key, version in _objects(stored))
     assert as_user(api, roles["inspector"]).get(f"/api/recordings/{stored.pk}").json()["legal_hold"] is True
-    assert events("recording_legal_hold_set")[0].actor == roles["enterprise"].username
+    assert events("recording_legal_hold_set")[0].actor == complainant.username
 
     with clock.travel(dt.timedelta(days=61)):
         refused = as_user(api, roles["admin"]).delete(f"/api/recordings/{stored.pk}")
@@ -250,7 +252,7 @@ def test_the_rows_are_in_the_openapi_schema(api):
 
 
 def test_an_upload_to_a_project_under_hold_is_stored_on_hold(api, past_session, roles, clip):
-    complaint_open(actor=roles["enterprise"], project=past_session.project, text="质疑")
+    complaint_open(actor=factories.tenderer_user(past_session.project), project=past_session.project, text="质疑")
     body = upload(as_user(api, roles["supervisor"]), past_session, clip).json()
 
     recording = Recording.objects.get(pk=body["id"])

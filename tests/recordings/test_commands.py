@@ -15,6 +15,7 @@ from core import clock
 from core.storage import ObjectNotFound, get_store
 from recordings import services
 from recordings.models import Recording
+from tests import factories
 from tests.recordings.uploads import as_user, upload
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +65,8 @@ def test_purge_skips_recordings_under_legal_hold(stored, roles, django_capture_o
     from trading.services.aftercare import complaint_open
 
     with django_capture_on_commit_callbacks(execute=True):
-        complaint_open(actor=roles["enterprise"], project=stored.session.project, text="质疑")
+        complaint_open(actor=factories.tenderer_user(stored.session.project), project=stored.session.project,
+                       text="质疑")
     with clock.travel(dt.timedelta(days=61)):
         assert "purged 0" in purge()
     stored.refresh_from_db()

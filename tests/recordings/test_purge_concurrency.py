@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 def test_two_purges_at_once_purge_each_recording_once(on_postgres, api, past_session, roles, clip):
     ids = [upload(as_user(api, roles["supervisor"]), past_session, clip).json()["id"] for _ in range(4)]
-    barrier, runs, errors = threading.Barrier(2, timeout=60), [], []
+    barrier, runs, errors = threading.Barrier(2, timeout=120), [], []  # a failed thread never hangs the run
 
     def purge() -> None:
         try:

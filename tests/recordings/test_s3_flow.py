@@ -4,6 +4,7 @@ upload while the store is down resolved by the reconciler once it is back."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import socket
@@ -15,6 +16,7 @@ from minio.error import S3Error
 
 from core.storage import get_store
 from recordings.models import Recording
+from tests import factories
 from tests.recordings.uploads import as_user, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.s3]
@@ -53,7 +55,8 @@ def test_s3_complaint_puts_every_object_version_on_legal_hold(api, s3_settings, 
 
     recording = Recording.objects.get(pk=upload(as_user(api, roles["admin"]), past_session, clip).json()["id"])
     with django_capture_on_commit_callbacks(execute=True):
-        complaint_open(actor=roles["enterprise"], project=past_session.project, text="质疑抽取过程")
+        complaint_open(actor=factories.tenderer_user(past_session.project), project=past_session.project,
+                       text="质疑抽取过程")
 
     store = get_store()
     objects = [(recording.key, recording.version_id)] + [(i["key"], i["version_id"]) for i in recording.derived]
@@ -67,6 +70,26 @@ def test_s3_after_zero_day_retention_delete_removes_the_version(api, s3_settings
     assert as_user(api, roles["admin"]).delete(f"/api/recordings/{recording.pk}").status_code == 204
     store = get_store()
     versions = list(store.client.list_objects(store.bucket, prefix=f"recordings/{past_session.project.code}/",
+                                              recursive=True, include_version=True))
+    assert versions == []
+
+
+def test_s3_a_crashed_uploads_derived_media_are_finished_and_purged_with_every_version(
+        s3_settings, past_session, roles, clip):
+    from core import clock
+    from tests.recordings.test_crash_recovery import upload_killed_after_derived
+
+    s3_settings.RECORDING_RETENTION_DAYS = 0
+    recording = upload_killed_after_derived(roles["supervisor"], past_session, clip, written=1)
+    with clock.travel(dt.timedelta(hours=2)):
+        call_command("reconcile_recordings", "--quiet", stdout=io.StringIO())
+    recording.refresh_from_db()
+    assert recording.derivation == "done" and recording.derived_of("thumbnail") is not None
+
+    call_command("purge_recordings", "--quiet", stdout=io.StringIO())
+
+    store = get_store()
+    versions = list(store.client.list_objects(store.bucket, prefix=recording.key.rsplit("/", 1)[0] + "/",
                                               recursive=True, include_version=True))
     assert versions == []
 

@@ -106,7 +106,7 @@ def test_when_every_alternate_lapses_the_project_fails(api, drawn_project, setti
 
 def test_a_complaint_freezes_the_award_and_holds_until_an_inspector_releases_it(api, drawn_project):
     code = drawn_project.code
-    complainant = factories.user(Role.ENTERPRISE)
+    complainant = factories.registrants(drawn_project)[0]
     api.force_login(complainant)
     assert api.post(f"/api/projects/{code}/complaints", {"text": "  "}, format="json").status_code == 400
     opened = api.post(f"/api/projects/{code}/complaints", {"text": "抽取现场监督人员未到齐"}, format="json")
@@ -139,7 +139,7 @@ def test_a_complaint_freezes_the_award_and_holds_until_an_inspector_releases_it(
 
 def test_complaints_are_seen_by_the_agency_and_inspectors_and_by_their_own_author(api, drawn_project):
     code = drawn_project.code
-    authors = [factories.user(Role.ENTERPRISE) for _ in range(2)]
+    authors = factories.registrants(drawn_project)[:2]
     for n, author in enumerate(authors):
         api.force_login(author)
         api.post(f"/api/projects/{code}/complaints", {"text": f"质疑{n}"}, format="json")

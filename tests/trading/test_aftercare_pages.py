@@ -6,7 +6,6 @@ import pytest
 from django.test import Client
 
 from core import clock
-from core.roles import Role
 from tests import factories
 from trading.models import Contract, Milestone, Project
 
@@ -37,7 +36,7 @@ def test_the_agency_awards_and_records_the_signing_from_its_manage_page(drawn_pr
 
 
 def test_an_empty_complaint_shows_the_field_error_and_a_real_one_holds_the_project(drawn_project):
-    enterprise = _client(factories.user(Role.ENTERPRISE))
+    enterprise = _client(factories.registrants(drawn_project)[0])
     url = f"/projects/{drawn_project.code}/complaint/"
 
     empty = enterprise.post(url, {"text": ""})

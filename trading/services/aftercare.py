@@ -4,6 +4,7 @@ records and suspensions, follow-up, complaints with legal hold, referrals to dis
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -157,22 +158,68 @@ def referral_create(*, actor: User, project: Project, text: str) -> Referral:
         return Referral.objects.create(project=project, referred_by=actor, text=text.strip(), created_at=clock.now())
 
 
+class TooManyComplaints(Exception):
+    """A party filed COMPLAINT_MAX_PER_DAY complaints on the project in the last 24 hours (answered 429)."""
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.detail, self.retry_after = detail, retry_after
+
+
+def complaint_standing(user: User, project: Project) -> str:
+    """Why `user` may not complain about `project` ('' when they may). A complaint freezes the award and holds the
+    project's video, so it is for the parties (投标人和其他利害关系人, 招标投标法 §65), through an active account of
+    theirs: an enterprise registered for the project, a bidder (the apps that take bids answer `is_party`), the
+    tenderer. Not the agency, which answers complaints, nor the centre's staff, supervisors or experts."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return _("请先登录。")
+    party = user.organisation_id
+    if party is not None and (party == project.tenderer_id
+                              or Registration.objects.filter(project=project, enterprise_id=party).exists()
+                              or hooks.ask("is_party", project=project, organisation_id=party)):
+        return ""
+    return _("只有本项目的当事人（报名或投标的企业、招标人）可以提出质疑投诉。")
+
+
 @transaction.atomic
 def complaint_open(*, actor: User, project: Project, text: str) -> Complaint:
-    """A complaint or objection freezes the award and places the project's recordings on legal hold."""
-    if not actor.is_authenticated:
-        raise PermissionDenied(_("请先登录。"))
+    """A party's complaint or objection freezes the award and places the project's recordings on legal hold.
+    Refused without standing (403), and past the limits of one party on one project: COMPLAINT_MAX_OPEN open at
+    once (409, until the agency answers one) and COMPLAINT_MAX_PER_DAY in 24 hours (429)."""
+    refusal = complaint_standing(actor, project)
+    if refusal:
+        raise PermissionDenied(refusal)
     _check_text("text", text, _("须写明质疑或投诉的内容。"))
+    # the project row is locked before counting, so that one party's simultaneous complaints are counted in turn
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    _check_complaint_limits(actor, locked)
     with context.acting(actor, reason=_("提出质疑投诉")):
-        complaint = Complaint.objects.create(project=project, complainant=actor, text=text.strip(),
+        complaint = Complaint.objects.create(project=locked, complainant=actor, text=text.strip(),
                                              created_at=clock.now())
-        locked = Project.objects.select_for_update().get(pk=project.pk)
         if not locked.legal_hold:
             locked.legal_hold = True
             locked._change_reason = _("质疑投诉：录像法律保全")
             locked.save()
         hooks.run("complaint_opened", project=locked, actor=actor)
     return complaint
+
+
+def _check_complaint_limits(actor: User, project: Project) -> None:
+    """Counted per party (every account of the complainant's organisation), over the Complaint table itself: the
+    one rule the page and the API both meet, exact across processes and restarts, and auditable."""
+    mine = Complaint.objects.filter(project=project, complainant__organisation_id=actor.organisation_id)
+    still_open = mine.filter(state=Complaint.State.OPEN).count()
+    if still_open >= settings.COMPLAINT_MAX_OPEN:
+        raise Conflict(_("贵方对本项目已有 %(n)d 件未办结的质疑投诉，请待答复后再提出新的质疑投诉。") % {"n": still_open})
+    now, limit = clock.now(), settings.COMPLAINT_MAX_PER_DAY
+    recent = list(mine.filter(created_at__gt=now - dt.timedelta(hours=24))
+                  .order_by("created_at").values_list("created_at", flat=True))
+    if len(recent) >= limit:
+        free_at = recent[len(recent) - limit] + dt.timedelta(hours=24)  # when one fewer than the limit remain
+        raise TooManyComplaints(
+            _("贵方对本项目 24 小时内最多 %(n)d 件质疑投诉，请于 %(t)s 后再提出。") % {
+                "n": limit, "t": timezone.localtime(free_at).strftime("%Y-%m-%d %H:%M")},
+            retry_after=max(1, math.ceil((free_at - now).total_seconds())))
 
 
 def complaint_resolve(*, actor: User, complaint: Complaint, answer: str) -> Complaint:

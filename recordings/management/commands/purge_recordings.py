@@ -10,9 +10,11 @@ from recordings import services
 
 
 class Command(BaseCommand):
-    help = ("Delete every recording past its retention and not under legal hold (original, thumbnails, playback "
-            "copy), leaving a tombstone event (key, version, SHA-256, dates) in the audit trail. Acts as the system "
-            "account. Safe to interrupt and to run twice at once. Exits 1 if any deletion failed.")
+    help = ("Delete every recording past its retention and not under legal hold: the original and every object "
+            "under its key (thumbnails, contact sheet, playback copy, also those a stopped upload wrote but never "
+            "recorded), leaving a tombstone event (key, version, SHA-256, dates, the derived objects) in the audit "
+            "trail. Acts as the system account. Safe to interrupt and to run twice at once. Exits 1 if any deletion "
+            "failed.")
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--dry-run", action="store_true", help="list what would be purged, change nothing")
