@@ -156,8 +156,10 @@ def test_the_ledger_admin_names_no_registrant_before_the_deadline(client, regist
 
 
 def _hold(registrants):
-    """A potential tenderer complains about the announcement: the project is under legal hold."""
-    complainant = factories.user(Role.ENTERPRISE, organisation=factories.organisation(name="质疑企业有限公司"))
+    """A party complains before the deadline (the tenderer: a registrant complaining would name itself, and a
+    potential tenderer who has not registered has no standing under the complaint rule): the project is under
+    legal hold."""
+    complainant = factories.tenderer_user(registrants.project)
     aftercare.complaint_open(actor=complainant, project=registrants.project, text="质疑报名条件设置不合理")
     registrants.project.refresh_from_db()
     assert registrants.project.legal_hold
