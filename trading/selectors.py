@@ -31,9 +31,44 @@ from trading.models import (
     Session,
     User,
 )
-from trading.models.projects import Status
+from trading.models.projects import ProjectType, Status
 
 SIGN_IN_EARLY = dt.timedelta(hours=1)  # people arrive and sign in before a session starts
+
+
+# where the public reads a project's outcome, and from which status on (one rule: the project page and the home
+# page's 结果公示 both ask `result_page`)
+_RESULTS = {
+    ProjectType.FIXED_PRICE: ("draw-result", gettext_lazy("抽取结果公示"),
+                              {Status.DRAWN, Status.PUBLICITY, Status.AWARDED, Status.CONTRACTED, Status.IN_PROGRESS,
+                               Status.COMPLETED}),
+    ProjectType.PROCUREMENT: ("evaluation-candidates", gettext_lazy("中标候选人公示"),
+                              {Status.PUBLICITY, Status.AWARDED, Status.CONTRACTED, Status.IN_PROGRESS,
+                               Status.COMPLETED}),
+    ProjectType.LAND_AUCTION: ("evaluation-auction", gettext_lazy("成交公示"),
+                               {Status.AWARDED, Status.CONTRACTED, Status.IN_PROGRESS, Status.COMPLETED}),
+    ProjectType.ASSET_TRANSFER: ("evaluation-auction", gettext_lazy("成交公示"),
+                                 {Status.AWARDED, Status.CONTRACTED, Status.IN_PROGRESS, Status.COMPLETED}),
+}
+
+
+def result_page(project: Project) -> tuple[str, str] | None:
+    """(URL name, label) of the project's public result, once it has one."""
+    name, label, statuses = _RESULTS[project.type]
+    return (name, str(label)) if project.status in statuses else None
+
+
+def published_results(*, limit: int = 10) -> list[tuple[Project, str, str]]:
+    """The latest projects with a public result, for the home page: (project, URL name, label)."""
+    statuses = set().union(*(statuses for _name, _label, statuses in _RESULTS.values()))
+    rows = []
+    for project in Project.objects.filter(status__in=statuses).select_related("agency").order_by("-id"):
+        found = result_page(project)
+        if found:
+            rows.append((project, *found))
+            if len(rows) == limit:
+                break
+    return rows
 
 
 def public_projects(*, type: str = "", status: str = "") -> QuerySet[Project]:

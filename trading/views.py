@@ -62,6 +62,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "trading/home.html", {
         "page": page, "types": ProjectType.choices, "statuses": Status.choices[1:], "type": ptype,
         "status": status, "audit_head": head, "audit_seq": seq, "checkpoint": checkpoints.latest_published(),
+        "results": selectors.published_results(),
     })
 
 
@@ -94,6 +95,7 @@ def project_detail(request: HttpRequest, code: str, complaint_form: TextForm | N
     project = selectors.project_for(request.user, code)
     invalid = complaint_form is not None or question_form is not None
     return render(request, "trading/project_detail.html", {
+        "result": selectors.result_page(project),
         "amendments": selectors.amendments(project), "questions": selectors.questions_for(request.user, project),
         "question_form": question_form or TextForm(prefix="question"),
         "project": project, "now": clock.now(), "own": selectors.own_registration(request.user, project),
