@@ -5,7 +5,6 @@ twice from the same rows has the same bytes."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +17,6 @@ from django.utils.translation import gettext_lazy
 
 from archive import pdf
 from archive.models import Dossier
-from audit import ledger
 from core.errors import ConfidentialNotFound
 from core.roles import Role, require
 from evaluation import selectors as evaluation_selectors
@@ -135,17 +133,6 @@ def record_for(project: Project, kind: str) -> Record:
     if record is None:
         raise ConfidentialNotFound(_("该项目没有此类记录：%(kind)s") % {"kind": kind})
     return record
-
-
-def record_download(user: User, project: Project, kind: str) -> tuple[str, bytes]:
-    """A staff member fetches one record: checked, built from the current rows, and logged (a registration list
-    read after the deadline is an audit event like any other view of it)."""
-    ensure_can_read_records(user, project)
-    record = record_for(project, kind)
-    content = record.build()
-    ledger.record_event("record_downloaded", obj=project, actor=user,
-                        data={"kind": kind, "sha256": hashlib.sha256(content).hexdigest()})
-    return record.filename, content
 
 
 def centre_name() -> str:

@@ -218,3 +218,14 @@ def release_on_commit(*, project: Project, actor: Any = None) -> None:
     failure there is logged and leaves the trading action done (the next read records the release)."""
     pk = project.pk
     transaction.on_commit(lambda: release_record(Project.objects.get(pk=pk)), robust=True)
+
+
+def record_download(user: User, project: Project, kind: str) -> tuple[str, bytes]:
+    """A staff member fetches one record: checked, built from the current rows, and logged (a registration list
+    read after the deadline is an audit event like any other view of it)."""
+    selectors.ensure_can_read_records(user, project)
+    record = selectors.record_for(project, kind)
+    content = record.build()
+    ledger.record_event("record_downloaded", obj=project, actor=user,
+                        data={"kind": kind, "sha256": hashlib.sha256(content).hexdigest()})
+    return record.filename, content

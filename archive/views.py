@@ -29,7 +29,7 @@ def project_records(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def record_pdf(request: HttpRequest, code: str, kind: str) -> HttpResponse:
-    filename, content = selectors.record_download(request.user, selectors.project_by_code(code), kind)
+    filename, content = services.record_download(request.user, selectors.project_by_code(code), kind)
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
