@@ -37,7 +37,7 @@ from trading.models import Project, User
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest ZIP time: entries carry no build clock
 LEDGER_COLUMNS = ("seq", "at", "actor", "role", "ip", "action", "object_type", "object_id", "history_model",
-                  "history_id", "reason", "data", "digest", "prev_hash", "hash")
+                  "history_id", "reason", "data", "digest", "hash")
 
 
 class DossierRefused(Exception):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from audit import sealing
-from audit.models import Checkpoint, LedgerEntry
+from audit.models import Checkpoint, Cosignature, LedgerEntry
 from core.roles import can
 
 
@@ -57,4 +57,9 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
 
 @admin.register(Checkpoint)
 class CheckpointAdmin(ReadOnlyAdmin):
-    list_display = ["seq", "hash", "reason", "published_at", "location"]
+    list_display = ["tree_size", "root_hash", "reason", "timestamp", "location"]
+
+
+@admin.register(Cosignature)
+class CosignatureAdmin(ReadOnlyAdmin):
+    list_display = ["checkpoint", "witness", "key_id", "signed_at", "received_at"]

@@ -12,7 +12,6 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-GENESIS_HASH = "0" * 64
 _UTC = dt.UTC
 
 
@@ -74,7 +73,7 @@ def sha256_json(payload: Any) -> str:
 
 ENTRY_FIELDS = (
     "seq", "at", "actor_id", "actor", "role", "ip", "action", "object_type", "object_id",
-    "history_model", "history_id", "project", "reason", "digest", "prev_hash",
+    "history_model", "history_id", "project", "reason", "digest",
 )
 
 
@@ -88,6 +87,12 @@ def encode(payload: Any) -> str:
     return _encode(payload)
 
 
+def entry_bytes(values: tuple[Any, ...]) -> bytes:
+    """An entry as its Merkle leaf holds it: every field in ENTRY_FIELDS order (time already formatted) as a
+    compact JSON array (audit/logverify.py repeats this for the offline verifier)."""
+    return _encode(values).encode("utf-8")
+
+
 def entry_hash(values: tuple[Any, ...]) -> str:
-    """SHA-256 over every field of an entry (in ENTRY_FIELDS order, time already formatted)."""
-    return hashlib.sha256(_encode(values).encode("utf-8")).hexdigest()
+    """The entry's RFC 9162 leaf hash: SHA-256(0x00 || entry bytes)."""
+    return hashlib.sha256(b"\x00" + _encode(values).encode("utf-8")).hexdigest()

@@ -21,39 +21,31 @@ END $$;
 """
 TRIGGER_NAMES = ("audit_no_update_delete", "audit_no_truncate")
 
-# One ledger append in one round trip: take the chain lock, read the last entry, read the clock, hash and insert.
-# A VOLATILE PL/pgSQL function takes a fresh snapshot for each statement, so the read after the lock sees the
-# previous holder's commit (one SELECT carrying both would read with a snapshot taken before the lock was
-# granted). The hash is SHA-256 over the entry's canonical JSON array (audit.canonical.entry_hash): Python
-# sends the part between the time and prev_hash already encoded (`body`), the function adds the three values
-# only the locked chain knows; the caller recomputes the hash from the returned values and refuses a mismatch.
+# One ledger append in one round trip and without a lock: number the entry from a sequence, read the clock, hash
+# and insert it, and queue it for the sequencer. The leaf hash is SHA-256(0x00 || the entry's canonical JSON
+# array) (audit.canonical.entry_hash): Python sends the part after the time already encoded (`body`), the function
+# adds the two values only the database knows; the caller recomputes the hash from the returned values and refuses
+# a mismatch.
 APPEND_FUNCTION_SQL = """
-CREATE OR REPLACE FUNCTION audit_append(
-    lock_key bigint, body text, p_actor_id bigint, p_actor text, p_role text, p_ip text, p_action text,
+CREATE OR REPLACE FUNCTION audit_log_append(
+    body text, p_actor_id bigint, p_actor text, p_role text, p_ip text, p_action text,
     p_object_type text, p_object_id text, p_history_model text, p_history_id bigint, p_project text,
     p_reason text, p_data jsonb, p_digest text)
-RETURNS TABLE(new_seq bigint, new_at timestamptz, new_prev text, new_hash text) LANGUAGE plpgsql VOLATILE AS $$
+RETURNS TABLE(new_seq bigint, new_at timestamptz, new_hash text) LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
-    last_seq bigint;
-    last_hash text;
-    now_at timestamptz;
+    entry_seq bigint := nextval('audit_ledger_seq');
+    now_at timestamptz := clock_timestamp();
     entry_hash text;
 BEGIN
-    PERFORM pg_advisory_xact_lock(lock_key);
-    SELECT e.seq, e.hash INTO last_seq, last_hash FROM audit_ledgerentry e ORDER BY e.seq DESC LIMIT 1;
-    IF NOT FOUND THEN
-        last_seq := 0;
-        last_hash := repeat('0', 64);
-    END IF;
-    now_at := clock_timestamp();
-    entry_hash := encode(sha256(convert_to(
-        '[' || (last_seq + 1) || ',' || (EXTRACT(EPOCH FROM now_at) * 1000000)::bigint || ',' || body
-        || ',"' || last_hash || '"]', 'UTF8')), 'hex');
+    entry_hash := encode(sha256('\\x00'::bytea || convert_to(
+        '[' || entry_seq || ',' || (EXTRACT(EPOCH FROM now_at) * 1000000)::bigint || ',' || body || ']',
+        'UTF8')), 'hex');
     INSERT INTO audit_ledgerentry (seq, at, actor_id, actor, role, ip, action, object_type, object_id,
-        history_model, history_id, project, reason, data, digest, prev_hash, hash)
-    VALUES (last_seq + 1, now_at, p_actor_id, p_actor, p_role, p_ip, p_action, p_object_type, p_object_id,
-        p_history_model, p_history_id, p_project, p_reason, p_data, p_digest, last_hash, entry_hash);
-    RETURN QUERY SELECT last_seq + 1, now_at, last_hash, entry_hash;
+        history_model, history_id, project, reason, data, digest, hash)
+    VALUES (entry_seq, now_at, p_actor_id, p_actor, p_role, p_ip, p_action, p_object_type, p_object_id,
+        p_history_model, p_history_id, p_project, p_reason, p_data, p_digest, entry_hash);
+    INSERT INTO audit_pendingentry (entry_seq) VALUES (entry_seq);
+    RETURN QUERY SELECT entry_seq, now_at, entry_hash;
 END $$;
 """
 
@@ -82,9 +74,9 @@ def sqlite_trigger_sql(table: str) -> list[str]:
 
 
 def protected_tables() -> list[str]:
-    from audit.models import HistoricalBase, LedgerEntry, RebasedDigest
+    from audit.models import HistoricalBase, Leaf, LedgerEntry, RebasedDigest, TreeNode
 
-    tables = [LedgerEntry._meta.db_table, RebasedDigest._meta.db_table]
+    tables = [m._meta.db_table for m in (LedgerEntry, RebasedDigest, Leaf, TreeNode)]
     tables += [m._meta.db_table for m in apps.get_models() if issubclass(m, HistoricalBase)]
     return tables
 

@@ -1,7 +1,9 @@
-"""Appending to the one ledger. Every append takes the chain lock first, so concurrent transactions queue and
-never fork the chain; the time comes from the database clock after the lock is held, so time never runs
-backwards along the chain. On PostgreSQL the lock, the head, the clock, the hash and the insert are one
-prepared statement (audit/db.py); Python recomputes the hash it answers and refuses a difference."""
+"""Appending to the one ledger, without a lock: each write numbers its entry, hashes it as a Merkle leaf and queues
+it for the sequencer (audit/sequencer.py), in the transaction of the change it records. Concurrent transactions
+never wait on each other here; the tree positions are given in order shortly after. On PostgreSQL the number (a
+sequence), the clock, the hash and the two inserts are one prepared statement (audit/db.py); Python recomputes the
+hash it answers and refuses a difference. On SQLite, writers are serialised by the database itself (BEGIN
+IMMEDIATE), so the next number is the last one plus one."""
 
 from __future__ import annotations
 
@@ -9,63 +11,56 @@ import datetime as dt
 from typing import Any
 
 import psycopg
+from django.conf import settings
 from django.db import IntegrityError, connections, router, transaction
 from psycopg.types.json import Jsonb
 from psycopg.types.numeric import Int8Dumper
 
 from audit import canonical
-from audit.models import LedgerEntry
+from audit.models import LedgerEntry, PendingEntry
 from core import context
 
 _LEDGER = LedgerEntry._meta.db_table
-# the chain head's lock: a transaction-scoped advisory lock, so appends queue without rewriting a row each time
-# (a head row updated thousands of times in one transaction grows a chain of dead versions on PostgreSQL)
-_CHAIN_LOCK_KEY = 0x6A69_616F_7969  # "jiaoyi"
 
 
-def _lock_head(using: str) -> tuple[int, str, dt.datetime]:
-    """SQLite: read the last entry and the clock (BEGIN IMMEDIATE already serialises writers)."""
-    now_sql = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+def _next_sqlite(using: str) -> tuple[int, dt.datetime]:
+    """SQLite: the next number and the clock (BEGIN IMMEDIATE already serialises writers)."""
     with connections[using].cursor() as cursor:
-        cursor.execute(f"SELECT seq, hash, {now_sql} FROM {_LEDGER} ORDER BY seq DESC LIMIT 1")  # noqa: S608
-        row = cursor.fetchone()
-        if row is None:  # the first entry links to the genesis hash
-            cursor.execute(f"SELECT {now_sql}")
-            row = (0, canonical.GENESIS_HASH, cursor.fetchone()[0])
-    last_seq, prev_hash, now = row
-    return last_seq + 1, prev_hash, dt.datetime.fromisoformat(now).replace(tzinfo=dt.UTC)  # UTC text
+        cursor.execute(f"SELECT COALESCE(MAX(seq), 0) + 1, strftime('%Y-%m-%d %H:%M:%f', 'now') FROM {_LEDGER}")  # noqa: S608
+        seq, now = cursor.fetchone()
+    return seq, dt.datetime.fromisoformat(now).replace(tzinfo=dt.UTC)  # UTC text
 
 
 _APPEND_ARGS = (
-    "%s::bigint, {body}, %s::bigint, %s::text, %s::text, %s::text, %s::text, %s::text, %s::text, %s::text, "
+    "{body}, %s::bigint, %s::text, %s::text, %s::text, %s::text, %s::text, %s::text, %s::text, "
     "{history_id}, %s::text, %s::text, %s::jsonb, {digest}"
 )
-_APPEND_SQL = ("SELECT new_seq, new_at, new_prev, new_hash FROM audit_append("
+_APPEND_SQL = ("SELECT new_seq, new_at, new_hash FROM audit_log_append("
                + _APPEND_ARGS.format(body="%s::text", history_id="%s::bigint", digest="%s::text") + ")")
 # a historical row and its entry in one statement: the row's id, and so its digest, is known only once inserted
 _APPEND_WITH_ROW_SQL = (
     "WITH h AS ({insert} RETURNING {pk} AS id), "
     "d AS (SELECT id, encode(sha256(convert_to(%s::text || id || %s::text, 'UTF8')), 'hex') AS digest FROM h) "
-    "SELECT d.id, d.digest, a.new_seq, a.new_at, a.new_prev, a.new_hash FROM d, LATERAL audit_append("
+    "SELECT d.id, d.digest, a.new_seq, a.new_at, a.new_hash FROM d, LATERAL audit_log_append("
     + _APPEND_ARGS.format(body="%s::text || d.id || %s::text || d.digest || '\"'", history_id="d.id",
                           digest="d.digest") + ") a"
 )
-_BODY = canonical.ENTRY_FIELDS[2:-1]  # what lies between the time and prev_hash in the hashed array
+_BODY = canonical.ENTRY_FIELDS[2:]  # what follows the time in the hashed array
 _BODY_HEAD = _BODY[:_BODY.index("history_id")]  # then history_id, project, reason, digest
 
 
 def _entry(using: str, fields: dict[str, Any], row: tuple[Any, ...]) -> LedgerEntry:
-    seq, at, prev_hash, entry_hash = row
+    seq, at, entry_hash = row
     _check_hash(fields, row)
-    entry = LedgerEntry(seq=seq, at=at, prev_hash=prev_hash, hash=entry_hash, **fields)
+    entry = LedgerEntry(seq=seq, at=at, hash=entry_hash, **fields)
     entry._state.adding, entry._state.db = False, using
     return entry
 
 
 def _check_hash(fields: dict[str, Any], row: tuple[Any, ...]) -> None:
     """The database and Python must hash alike: audit_verify recomputes every hash in Python."""
-    seq, at, prev_hash, entry_hash = row
-    if canonical.entry_hash(_values(seq, at, fields, prev_hash)) != entry_hash:
+    seq, at, entry_hash = row
+    if canonical.entry_hash(_values(seq, at, fields)) != entry_hash:
         raise IntegrityError(f"audit: entry {seq} was hashed differently by the database")
 
 
@@ -75,9 +70,9 @@ def _tail_params(fields: dict[str, Any]) -> list[Any]:
 
 
 def _insert_postgresql(using: str, fields: dict[str, Any]) -> LedgerEntry:
-    """Lock, read the head, hash and insert in one round trip (audit/db.py)."""
+    """Number, hash and insert in one round trip (audit/db.py)."""
     body = canonical.encode(tuple(fields[name] for name in _BODY))[1:-1]
-    params = [_CHAIN_LOCK_KEY, body, *(fields[name] for name in _BODY_HEAD), fields["history_id"]]
+    params = [body, *(fields[name] for name in _BODY_HEAD), fields["history_id"]]
     params += [*_tail_params(fields), fields["digest"]]
     return _entry(using, fields, _fetch_one(using, _APPEND_SQL, params))
 
@@ -123,12 +118,14 @@ def append(*, action: str, digest: str, **kwargs: Any) -> LedgerEntry:
     fields = _fields(action=action, digest=digest, **kwargs)
     using = router.db_for_write(LedgerEntry)
     with transaction.atomic(using=using, savepoint=False):
+        _sequence_after_commit(using)
         if connections[using].vendor == "postgresql":
             return _insert_postgresql(using, fields)
-        seq, prev_hash, now = _lock_head(using)
-        entry = LedgerEntry(seq=seq, at=now, prev_hash=prev_hash, **fields)
+        seq, now = _next_sqlite(using)
+        entry = LedgerEntry(seq=seq, at=now, **fields)
         entry.hash = canonical.entry_hash(entry_values(entry))
         entry.save(force_insert=True, using=using)
+        PendingEntry.objects.using(using).create(entry_seq=seq)
     return entry
 
 
@@ -145,9 +142,10 @@ def append_with_row(
     sql = _APPEND_WITH_ROW_SQL.format(insert=insert_sql, pk=quote(pk_column))
     head = canonical.encode(tuple(fields[name] for name in _BODY_HEAD))[1:-1] + ","
     middle = "," + canonical.encode((fields["project"], fields["reason"]))[1:-1] + ',"'
-    params = [*insert_params, *digest_around_id, _CHAIN_LOCK_KEY, head, middle]
+    params = [*insert_params, *digest_around_id, head, middle]
     params += [*(fields[name] for name in _BODY_HEAD), *_tail_params(fields)]
     with transaction.atomic(using=using, savepoint=False):  # a refused hash takes the row and entry with it
+        _sequence_after_commit(using)
         row_id, digest, *appended = _fetch_one(using, sql, params)
         fields["history_id"], fields["digest"] = row_id, digest
         _check_hash(fields, tuple(appended))
@@ -156,11 +154,11 @@ def append_with_row(
 
 def entry_values(entry: LedgerEntry) -> tuple[Any, ...]:
     """What an entry's hash covers, in canonical.ENTRY_FIELDS order."""
-    return _values(entry.seq, entry.at, {name: getattr(entry, name) for name in _BODY}, entry.prev_hash)
+    return _values(entry.seq, entry.at, {name: getattr(entry, name) for name in _BODY})
 
 
-def _values(seq: int, at: dt.datetime, fields: dict[str, Any], prev_hash: str) -> tuple[Any, ...]:
-    return (seq, canonical.format_time(at), *(fields[name] for name in _BODY), prev_hash)
+def _values(seq: int, at: dt.datetime, fields: dict[str, Any]) -> tuple[Any, ...]:
+    return (seq, canonical.format_time(at), *(fields[name] for name in _BODY))
 
 
 def event_digest(action: str, data: Any) -> str:
@@ -205,6 +203,22 @@ def project_code_of(obj: Any) -> str:
     return str(target.code or "")
 
 
-def head() -> tuple[int, str]:
-    last = LedgerEntry.objects.order_by("-seq").values_list("seq", "hash").first()
-    return last if last else (0, canonical.GENESIS_HASH)
+def _sequence_after_commit(using: str) -> None:
+    """With the inline sequencer, the transaction that wrote entries hands them to it once it commits (one callback
+    per transaction, however many entries it writes)."""
+    if settings.AUDIT_SEQUENCER != "inline":
+        return
+    callback = _sequencer_callbacks.get(using)
+    if callback is None:
+        callback = _sequencer_callbacks[using] = lambda: _run_sequencer(using)
+    if not any(item[1] is callback for item in connections[using].run_on_commit):
+        transaction.on_commit(callback, using=using, robust=True)  # a failed batch must not fail the request
+
+
+_sequencer_callbacks: dict[str, Any] = {}
+
+
+def _run_sequencer(using: str) -> None:
+    from audit import sequencer
+
+    sequencer.sequence_pending(using=using)

@@ -16,7 +16,10 @@ class HistoricalBase(models.Model):
 
 
 class LedgerEntry(models.Model):
-    """One link of the hash chain. Written by `audit.ledger.append` only; read-only for everyone."""
+    """One entry of the log, written by `audit.ledger.append` only, in the transaction of the change it records,
+    and read-only for everyone from then on. `seq` numbers entries in the order they were written (a database
+    sequence: a rolled-back write leaves a gap); `hash` is the entry's RFC 9162 leaf hash. Its position in the
+    Merkle tree is given by the sequencer shortly after (`Leaf`); until then it waits in `PendingEntry`."""
 
     seq = models.BigIntegerField(_("序号"), primary_key=True)
     at = models.DateTimeField(_("时间"))
@@ -33,8 +36,7 @@ class LedgerEntry(models.Model):
     reason = models.TextField(_("理由"), blank=True, default="")
     data = models.JSONField(_("事件内容"), null=True, blank=True)
     digest = models.CharField(_("记录摘要"), max_length=64)
-    prev_hash = models.CharField(_("前一哈希"), max_length=64)
-    hash = models.CharField(_("哈希"), max_length=64)
+    hash = models.CharField(_("叶哈希"), max_length=64)
 
     class Meta:
         verbose_name = _("审计记录")
@@ -58,25 +60,93 @@ class LedgerEntry(models.Model):
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
 
 
-class Checkpoint(models.Model):
-    """A published head of the chain. The copy that counts is the one outside the database (object storage);
-    this row is the index of publications. `chain_id` is the hash of entry 1, so checkpoints of two databases
-    never mix."""
+class PendingEntry(models.Model):
+    """An entry written but not yet given its tree position. Inserted with the entry; the sequencer deletes it in
+    the transaction that appends the entry's leaf, so every entry is always either pending or a leaf."""
 
-    chain_id = models.CharField(_("链标识"), max_length=64, db_index=True)
-    seq = models.BigIntegerField(_("序号"))
+    entry_seq = models.BigIntegerField(_("记录序号"), primary_key=True)
+
+    class Meta:
+        verbose_name = _("待排序记录")
+        verbose_name_plural = _("待排序记录")
+
+    def __str__(self) -> str:
+        return f"entry #{self.entry_seq} (pending)"
+
+
+class Leaf(models.Model):
+    """Position `index` of the Merkle tree: the entry there and its leaf hash. Append-only, like the ledger."""
+
+    index = models.BigIntegerField(_("叶序号"), primary_key=True)
+    entry_seq = models.BigIntegerField(_("记录序号"), unique=True)
+    hash = models.CharField(_("叶哈希"), max_length=64)
+    sequenced_at = models.DateTimeField(_("排序时间"))
+
+    class Meta:
+        verbose_name = _("日志树叶")
+        verbose_name_plural = _("日志树叶")
+
+    def __str__(self) -> str:
+        return f"leaf {self.index}: entry #{self.entry_seq}"
+
+
+class TreeNode(models.Model):
+    """The hash of a complete (perfect) subtree of height `level` ≥ 1, the `position`-th from the left:
+    key = level << 48 | position. Written once, when its last leaf arrives; what proofs are made of."""
+
+    key = models.BigIntegerField(_("节点"), primary_key=True)
     hash = models.CharField(_("哈希"), max_length=64)
+
+    class Meta:
+        verbose_name = _("日志树节点")
+        verbose_name_plural = _("日志树节点")
+
+    def __str__(self) -> str:
+        return f"node {self.key >> 48}/{self.key & (1 << 48) - 1}"
+
+
+class Checkpoint(models.Model):
+    """A signed tree head: the log's origin, its size, root hash and time, signed by the centre's key as a C2SP
+    note. The copy that counts is the one outside the database (object storage, witnesses); this row indexes
+    the publications."""
+
+    origin = models.CharField(_("日志名"), max_length=200)
+    tree_size = models.BigIntegerField(_("树大小"))
+    root_hash = models.CharField(_("根哈希"), max_length=64)
+    timestamp = models.DateTimeField(_("时间"))
+    key_id = models.CharField(_("密钥标识"), max_length=8)
+    note = models.TextField(_("签名检查点"))
     reason = models.CharField(_("原因"), max_length=200, blank=True, default="")
-    published_at = models.DateTimeField(_("发布时间"))
     location = models.CharField(_("发布位置"), max_length=300, blank=True, default="")
 
     class Meta:
         verbose_name = _("审计检查点")
         verbose_name_plural = _("审计检查点")
-        ordering = ["-seq"]
+        ordering = ["-tree_size", "-id"]
 
     def __str__(self) -> str:
-        return f"checkpoint #{self.seq} {self.hash[:12]}"
+        return f"checkpoint {self.tree_size} {self.root_hash[:12]}"
+
+
+class Cosignature(models.Model):
+    """A witness's cosignature of a checkpoint (C2SP tlog-cosignature): the witness checked that the checkpoint
+    is consistent with every earlier one it saw."""
+
+    checkpoint = models.ForeignKey(Checkpoint, on_delete=models.PROTECT, related_name="cosignatures",
+                                   verbose_name=_("检查点"))
+    witness = models.CharField(_("见证方"), max_length=200)
+    key_id = models.CharField(_("密钥标识"), max_length=8)
+    signed_at = models.DateTimeField(_("签署时间"))
+    signature_line = models.TextField(_("签名行"))
+    received_at = models.DateTimeField(_("收到时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("见证签名")
+        verbose_name_plural = _("见证签名")
+        constraints = [models.UniqueConstraint(fields=["checkpoint", "key_id"], name="audit_cosignature_once")]
+
+    def __str__(self) -> str:
+        return f"{self.witness} on {self.checkpoint}"
 
 
 class RebasedDigest(models.Model):

@@ -20,8 +20,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from audit import checkpoints, ledger, sealing
-from audit.models import LedgerEntry
+from audit import checkpoints, merkle, sealing
+from audit.models import LedgerEntry, PendingEntry
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PAGE_SIZE = 50
@@ -259,11 +259,22 @@ def _show(name: str, value: Any) -> Any:
 VERIFIED_ACTION = "audit_verified"
 
 
+def log_status() -> dict[str, Any]:
+    """The tree as it stands (size, root, entries still waiting for a position) and the latest signed checkpoint
+    with its witnesses' cosignatures: what the home page publishes."""
+    size = merkle.tree_size()
+    latest = checkpoints.latest()
+    return {
+        "tree_size": size, "root_hash": merkle.root(size).hex(), "pending": PendingEntry.objects.count(),
+        "checkpoint": latest, "cosignatures": list(latest.cosignatures.order_by("witness")) if latest else [],
+        "vkey": checkpoints.verifier_keys()[0],
+    }
+
+
 def chain_status() -> dict[str, Any]:
-    """The head, the last published checkpoint and the last recorded verification (an `audit_verified` event)."""
-    seq, head = ledger.head()
+    """The log's status and the last recorded verification (an `audit_verified` event)."""
     last = LedgerEntry.objects.filter(action=VERIFIED_ACTION).order_by("-seq").first()
-    return {"head_seq": seq, "head": head, "checkpoint": checkpoints.latest_published(), "last_verification": last}
+    return {**log_status(), "last_verification": last}
 
 
 def with_diffs(entries: list[LedgerEntry], *, sealed: sealing.Sealed | None = None,

@@ -1,5 +1,7 @@
-"""Recompute the whole chain: numbering without gaps, every link, every entry hash, every digest against the
-historical row or event payload it names, and the head against the last published checkpoint."""
+"""Recompute the whole log: every entry's leaf hash, every digest against the historical row or event payload it
+names, the Merkle tree from its leaves (every stored subtree hash, the positions without a gap, every entry either
+in the tree or waiting for it, none waiting longer than the log's maximum merge delay), and every signed
+checkpoint's root against the tree."""
 
 from __future__ import annotations
 
@@ -13,19 +15,20 @@ from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.db import connections, models
 
-from audit import canonical
+from audit import canonical, logverify, merkle
 from audit.history import digest_values, history_fields
 from audit.ledger import event_digest
 from audit.migration_guard import digests_root
-from audit.models import HistoricalBase, LedgerEntry
+from audit.models import Checkpoint, HistoricalBase, Leaf, LedgerEntry, PendingEntry, TreeNode
 from audit.rebase import REBASED_ACTION, rebase_batches, rebased_digests
 
 CHUNK = 5000
 _COLUMNS = (
     "seq", "at", "actor_id", "actor", "role", "ip", "action", "object_type", "object_id",
-    "history_model", "history_id", "project", "reason", "digest", "prev_hash", "hash", "data",
+    "history_model", "history_id", "project", "reason", "digest", "hash", "data",
 )
 
 
@@ -33,9 +36,11 @@ _COLUMNS = (
 class VerifyResult:
     ok: bool = True
     entries: int = 0
-    head: str = canonical.GENESIS_HASH
-    head_seq: int = 0
-    chain_id: str = ""
+    tree_size: int = 0
+    root_hash: str = ""
+    pending: int = 0
+    oldest_pending_seconds: float = 0.0
+    checkpoints: int = 0
     broken_seq: int | None = None
     problem: str = ""
     checkpoint: dict[str, Any] | None = None
@@ -50,21 +55,22 @@ class VerifyResult:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "ok": self.ok, "entries": self.entries, "head": self.head, "head_seq": self.head_seq,
-            "chain_id": self.chain_id, "broken_seq": self.broken_seq, "problem": self.problem,
+            "ok": self.ok, "entries": self.entries, "tree_size": self.tree_size, "root_hash": self.root_hash,
+            "pending": self.pending, "oldest_pending_seconds": self.oldest_pending_seconds,
+            "checkpoints": self.checkpoints, "broken_seq": self.broken_seq, "problem": self.problem,
             "checkpoint": self.checkpoint, "live_rows": self.live_rows, "differences": self.differences,
         }
 
 
 def _rows(using: str) -> Iterator[tuple[Any, ...]]:
-    """Raw rows in sequence order (no ORM converters: this loop runs a million times), the time already as the
+    """Raw rows in number order (no ORM converters: this loop runs a million times), the time already as the
     canonical integer microseconds and the event payload decoded from its JSON text. On PostgreSQL the database
     does both conversions: building an aware datetime per row cost more than the hashing."""
     connection = connections[using]
     columns = list(_COLUMNS)
     if connection.vendor == "postgresql":  # EXTRACT(EPOCH ...) is numeric, so the microseconds are exact
         columns[1] = "(EXTRACT(EPOCH FROM at) * 1000000)::bigint"
-        columns[16] = "data::text"
+        columns[15] = "data::text"
     # ranges of the primary key, not "after the last one, LIMIT n": with no statistics yet (a freshly loaded
     # ledger) PostgreSQL planned that as a scan and an on-disk sort of the whole rest of the table per chunk
     table = LedgerEntry._meta.db_table
@@ -76,17 +82,17 @@ def _rows(using: str) -> Iterator[tuple[Any, ...]]:
         while low < top:
             cursor.execute(sql, [low, low + CHUNK])
             chunk = cursor.fetchall()
-            if not chunk:  # a hole (the walk reports it): go straight to the next entry, however far on
+            if not chunk:  # numbers a rolled-back write took: go straight to the next entry, however far on
                 cursor.execute(f"SELECT MIN(seq) - 1 FROM {table} WHERE seq > %s", [low])  # noqa: S608
                 low = cursor.fetchone()[0]
                 continue
             for row in chunk:
-                at, data = row[1], row[16]
+                at, data = row[1], row[15]
                 if not isinstance(at, int):
                     if isinstance(at, str):  # SQLite keeps UTC text (naive when its converters parsed it)
                         at = parse(at)
                     at = micros(at if at.tzinfo else at.replace(tzinfo=utc))
-                yield (*row[:1], at, *row[2:16], loads(data) if isinstance(data, str) else data)
+                yield (*row[:1], at, *row[2:15], loads(data) if isinstance(data, str) else data)
             low += CHUNK
 
 
@@ -97,24 +103,25 @@ def verify_chain(
     *, using: str = "default", checkpoint: dict[str, Any] | None = None,
     progress: Callable[[int], None] | None = None, parallel: bool | None = None, live: bool = True,
 ) -> VerifyResult:
-    """The first broken entry wins, whether the chain or a historical row broke it; then (with `live`) every
-    live row is compared with its last historical row, so a write that went around the history is named too.
-    With `parallel` (default: outside a transaction and past PARALLEL_FROM entries) the historical rows are
-    checked in a forked process while this one walks the chain: the two halves of the work each take about one
-    core."""
+    """The first broken entry wins, whether its hash, its digest or its place in the tree broke it; then (with
+    `live`) every live row is compared with its last historical row, so a write that went around the history is
+    named too. With `parallel` (default: outside a transaction and past PARALLEL_FROM entries) the historical
+    rows are checked in a forked process while this one walks the log: the two halves of the work each take
+    about one core."""
     connection = connections[using]
     if parallel is None:
         parallel = not connection.in_atomic_block and LedgerEntry.objects.using(using).count() >= PARALLEL_FROM
     child = _start_history_child(using) if parallel else None
-    result, pending = _walk_chain(using, collect=child is None, progress=progress)
+    result, pending = _walk_entries(using, collect=child is None, progress=progress)
     broken = child.result() if child is not None else _check_history(pending, using)
-    broken = [(seq, problem) for seq, problem in broken if seq <= result.head_seq]
     if broken:
         seq, problem = min(broken)
         if result.ok or seq < (result.broken_seq or 0):
             result.ok, result.broken_seq, result.problem = False, seq, problem
-    if result.ok and checkpoint is not None:
-        _check_checkpoint(result, checkpoint, using)
+    if result.ok:
+        _check_tree(result, using)
+    if result.ok:
+        _check_checkpoints(result, checkpoint, using)
     if live:
         result.live_rows, differences = verify_live(using=using)
         result.differences = [str(d) for d in differences]
@@ -123,32 +130,155 @@ def verify_chain(
     return result
 
 
-def _walk_chain(using: str, *, collect: bool, progress: Callable[[int], None] | None):
+def _walk_entries(using: str, *, collect: bool, progress: Callable[[int], None] | None):
     result = VerifyResult()
-    expected_prev = canonical.GENESIS_HASH
     pending: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    entry_hash = canonical.entry_hash
     for row in _rows(using):
-        seq, stored_hash, data = row[0], row[15], row[16]
-        values = (seq, row[1], *row[2:15])
-        if seq != result.entries + 1:
-            result.fail(result.entries + 1, f"entry {result.entries + 1} is missing (next is {seq})")
-        elif row[14] != expected_prev:
-            result.fail(seq, "prev_hash does not match the hash of the entry before it")
-        elif canonical.entry_hash(values) != stored_hash:
+        seq, stored_hash, data = row[0], row[14], row[15]
+        if entry_hash(row[:14]) != stored_hash:
             result.fail(seq, "the entry's fields do not match its hash")
         elif not row[9] and event_digest(row[6], data) != row[13]:
             result.fail(seq, "the event payload does not match its digest")
         if not result.ok:
-            result.head_seq = seq
             break
         if collect and row[9]:
             pending[row[9]].append((seq, row[10], row[13]))
-        if seq == 1:
-            result.chain_id = stored_hash
-        result.entries, result.head_seq, result.head, expected_prev = seq, seq, stored_hash, stored_hash
-        if progress and seq % CHUNK == 0:
+        result.entries += 1
+        if progress and result.entries % CHUNK == 0:
             progress(CHUNK)
     return result, pending
+
+
+def _check_tree(result: VerifyResult, using: str) -> None:
+    """The leaves in order, each the hash of the entry it names; every stored subtree recomputed; the counts."""
+    level = _leaf_hashes(result, using)
+    if not result.ok:
+        return
+    result.tree_size = len(level)
+    edge: list[bytes] = []  # the complete subtrees on the right edge, lowest first
+    height, node = 0, logverify.node_hash
+    while len(level) > 1:
+        if len(level) % 2:
+            edge.append(level[-1])
+        level = [node(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        height += 1
+        if not _same_as_stored(result, height, level, using):
+            return
+    if level:
+        edge.append(level[0])
+    result.root_hash = merkle.fold(edge[::-1]).hex()
+    if TreeNode.objects.using(using).filter(key__gte=merkle.node_key(height + 1, 0)).exists():
+        result.fail(None, f"the tree stores subtrees higher than a tree of {result.tree_size} has")
+        return
+    _check_pending(result, using)
+
+
+def _leaf_hashes(result: VerifyResult, using: str) -> list[bytes]:
+    connection = connections[using]
+    sql = (f"SELECT l.{connection.ops.quote_name('index')}, l.hash, e.hash, l.entry_seq "  # noqa: S608
+           f"FROM {Leaf._meta.db_table} l LEFT JOIN {LedgerEntry._meta.db_table} e ON e.seq = l.entry_seq "
+           f"WHERE l.{connection.ops.quote_name('index')} >= %s AND l.{connection.ops.quote_name('index')} < %s "
+           f"ORDER BY l.{connection.ops.quote_name('index')}")
+    leaves: list[bytes] = []
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*), MAX({connection.ops.quote_name('index')}) FROM {Leaf._meta.db_table}")  # noqa: S608
+        count, top = cursor.fetchone()
+        if count and top != count - 1:
+            result.fail(None, f"the tree has {count} leaves but its last position is {top}: a position is missing")
+            return leaves
+        fromhex = bytes.fromhex
+        for low in range(0, count, CHUNK):
+            cursor.execute(sql, [low, low + CHUNK])
+            for index, leaf, entry, seq in cursor.fetchall():
+                if entry is None:
+                    result.fail(seq, f"leaf {index} names entry {seq}, which is not in the ledger")
+                elif entry != leaf:
+                    result.fail(seq, f"leaf {index} does not hold the hash of entry {seq}")
+                if not result.ok:
+                    return leaves
+                leaves.append(fromhex(leaf))
+    return leaves
+
+
+def _same_as_stored(result: VerifyResult, height: int, computed: list[bytes], using: str) -> bool:
+    first = merkle.node_key(height, 0)
+    stored = (TreeNode.objects.using(using).filter(key__gte=first, key__lt=merkle.node_key(height + 1, 0))
+              .order_by("key").values_list("key", "hash"))
+    count = 0
+    for (key, value), expected in zip(stored.iterator(chunk_size=CHUNK), computed, strict=False):
+        if key != first + count or value != expected.hex():
+            result.fail(None, f"the stored hash of subtree {count} at height {height} differs from its leaves")
+            return False
+        count += 1
+    if count != len(computed) or stored.count() != len(computed):
+        result.fail(None, f"the tree stores {stored.count()} subtrees at height {height}, its leaves make "
+                          f"{len(computed)}")
+        return False
+    return True
+
+
+def _check_pending(result: VerifyResult, using: str) -> None:
+    """Every entry is a leaf or waits to be one (never both, never neither), and none waits too long."""
+    waiting = PendingEntry.objects.using(using)
+    result.pending = waiting.count()
+    doubled = waiting.filter(entry_seq__in=Leaf.objects.using(using).values("entry_seq")).first()
+    if doubled is not None:
+        result.fail(doubled.entry_seq, f"entry {doubled.entry_seq} is in the tree and still waiting for it")
+        return
+    ghosts = waiting.exclude(entry_seq__in=LedgerEntry.objects.using(using).values("seq")).first()
+    if ghosts is not None:
+        result.fail(ghosts.entry_seq, f"entry {ghosts.entry_seq} waits for the tree but is not in the ledger")
+        return
+    if result.entries != result.tree_size + result.pending:
+        entries = LedgerEntry.objects.using(using)
+        lost = (entries.exclude(seq__in=Leaf.objects.using(using).values("entry_seq"))
+                .exclude(seq__in=waiting.values("entry_seq")).order_by("seq").values_list("seq", flat=True).first())
+        result.fail(lost, f"entry {lost} is neither in the tree nor waiting for it")
+        return
+    oldest = (LedgerEntry.objects.using(using).filter(seq__in=waiting.values("entry_seq"))
+              .order_by("seq").values_list("at", flat=True).first())
+    if oldest is not None:
+        result.oldest_pending_seconds = round((_database_now(using) - oldest).total_seconds(), 3)
+        if result.oldest_pending_seconds > settings.AUDIT_MAX_MERGE_DELAY_SECONDS:
+            result.fail(None, f"{result.pending} entries wait for the tree, the oldest for "
+                              f"{result.oldest_pending_seconds:.0f} s (the log promises "
+                              f"{settings.AUDIT_MAX_MERGE_DELAY_SECONDS} s): is the sequencer running?")
+
+
+def _database_now(using: str) -> dt.datetime:
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT clock_timestamp()")
+            return cursor.fetchone()[0]
+        cursor.execute("SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')")
+        return dt.datetime.fromisoformat(cursor.fetchone()[0]).replace(tzinfo=dt.UTC)
+
+
+def _check_checkpoints(result: VerifyResult, published: dict[str, Any] | None, using: str) -> None:
+    """Every checkpoint the platform signed, and the latest published one, against the recomputed tree."""
+    from audit.checkpoints import check_signature
+
+    documents = [(f"checkpoint of {c.tree_size}", c.note) for c in Checkpoint.objects.using(using)
+                 .filter(origin=settings.AUDIT_LOG_ORIGIN)]
+    if published is not None:
+        result.checkpoint = published
+        documents.append(("the published checkpoint", published.get("note", "")))
+    for name, note in documents:
+        try:
+            check_signature(note)
+            _, size, root, _ = logverify.parse_checkpoint_body(logverify.split_note(note)[0])
+        except logverify.Mismatch as exc:
+            result.fail(None, f"{name}: {exc}")
+            return
+        if size > result.tree_size:
+            result.fail(None, f"{name} has {size} entries, the tree only {result.tree_size}: the log was cut")
+            return
+        if merkle.root(size, using) != root:
+            result.fail(None, f"{name} differs from the tree: the log was rewritten")
+            return
+    result.checkpoints = len(documents)
 
 
 class _HistoryChild:
@@ -265,20 +395,6 @@ def _history_rows(model: type[models.Model], ids: list[int], using: str) -> dict
                     row[index] = convert(row[index])
                 rows[raw[pk_index]] = tuple(row)
     return rows
-
-
-def _check_checkpoint(result: VerifyResult, checkpoint: dict[str, Any], using: str) -> None:
-    result.checkpoint = checkpoint
-    if checkpoint.get("chain_id") and result.chain_id and checkpoint["chain_id"] != result.chain_id:
-        result.fail(1, "the chain's first entry differs from the one the published checkpoint belongs to")
-        return
-    seq = int(checkpoint["seq"])
-    if seq > result.head_seq:
-        result.fail(result.head_seq + 1, f"the chain ends at {result.head_seq} but entry {seq} was published")
-        return
-    stored = LedgerEntry.objects.using(using).filter(seq=seq).values_list("hash", flat=True).first()
-    if stored != checkpoint["hash"]:
-        result.fail(seq, "the entry differs from the published checkpoint")
 
 
 # --- the live tables against their history ------------------------------------------------------------------------

@@ -224,6 +224,26 @@ AUDIT_CHECKPOINT_STORE = env_str("AUDIT_CHECKPOINT_STORE", "")
 AUDIT_CHECKPOINT_RETENTION_DAYS = env_int("AUDIT_CHECKPOINT_RETENTION_DAYS", 15 * 366)  # as long as the dossiers
 # audit_verify warns when the last published checkpoint is older than this (publish at least hourly)
 AUDIT_CHECKPOINT_MAX_AGE_MINUTES = env_int("AUDIT_CHECKPOINT_MAX_AGE_MINUTES", 60)
+# --- the ledger as a transparency log (audit/merkle.py, audit/sequencer.py; docs/transparency.md) ---
+# the log's name in its signed checkpoints (C2SP checkpoint origin): one per centre, never reused
+AUDIT_LOG_ORIGIN = env_str("AUDIT_LOG_ORIGIN", "ggzy.example.cn/audit-log")
+# "inline": the request's own commit hands its entries to the sequencer (one process, `make run`);
+# "worker": only `manage.py audit_sequencer` (or its periodic task) assigns tree positions
+AUDIT_SEQUENCER = env_str("AUDIT_SEQUENCER", "inline")
+AUDIT_SEQUENCER_BATCH = env_int("AUDIT_SEQUENCER_BATCH", 2000)  # entries per batch
+AUDIT_SEQUENCER_INTERVAL_MS = env_int("AUDIT_SEQUENCER_INTERVAL_MS", 200)  # the worker's pause between batches
+# the log's maximum merge delay: receipts promise a tree position within it; audit_verify reports entries
+# waiting longer
+AUDIT_MAX_MERGE_DELAY_SECONDS = env_int("AUDIT_MAX_MERGE_DELAY_SECONDS", 60)
+# witnesses whose cosignatures the platform accepts and shows: C2SP verifier keys (name+hash+base64 key),
+# comma-separated; the discipline inspection commission's witness key goes here
+AUDIT_WITNESS_KEYS = env_list("AUDIT_WITNESS_KEYS", "")
+
+# --- the centre's signing key (checkpoints, receipts, dossier manifests: core/signing.py) ---
+# an Ed25519 private key in PEM; created (mode 0600) on first use when the file does not exist
+SIGNING_KEY_PATH = Path(env_str("SIGNING_KEY_PATH", str(VAR_DIR / "keys" / "centre-ed25519.pem")))
+# verifier keys of earlier, rotated signing keys, still accepted for what they signed (comma-separated vkeys)
+SIGNING_OLD_KEYS = env_list("SIGNING_OLD_KEYS", "")
 
 # --- object storage (recordings/, archive/, checkpoints) ---
 OBJECT_STORE_DIR = Path(env_str("OBJECT_STORE_DIR", str(VAR_DIR / "objects")))

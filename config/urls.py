@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("recordings.urls")),
     path("", include("archive.urls")),
     path("", include("inspection.urls")),
+    path("", include("audit.urls")),
 ]
 
 handler404 = "core.views.page_not_found"  # the site's page, with our own reason (templates/403.html needs none)

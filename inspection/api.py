@@ -26,7 +26,7 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = LedgerEntry
         fields = ["seq", "at", "actor_id", "actor", "role", "ip", "action", "object_type", "object_id",
-                  "project", "reason", "data", "digest", "prev_hash", "hash", "diff"]
+                  "project", "reason", "data", "digest", "hash", "diff"]
 
     def to_representation(self, entry: LedgerEntry) -> dict[str, Any]:
         return super().to_representation(self.context["sealed"].show(entry))

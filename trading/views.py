@@ -13,7 +13,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from audit import checkpoints, ledger
+from audit import selectors as audit_selectors
 from core import clock, context
 from core.errors import Conflict
 from core.roles import can, require
@@ -58,11 +58,9 @@ from trading.services import sessions as session_services
 def home(request: HttpRequest) -> HttpResponse:
     ptype, status = request.GET.get("type", ""), request.GET.get("status", "")
     page = Paginator(selectors.public_projects(type=ptype, status=status), 20).get_page(request.GET.get("page"))
-    seq, head = ledger.head()
     return render(request, "trading/home.html", {
         "page": page, "types": ProjectType.choices, "statuses": Status.choices[1:], "type": ptype,
-        "status": status, "audit_head": head, "audit_seq": seq, "checkpoint": checkpoints.latest_published(),
-        "results": selectors.published_results(),
+        "status": status, "log": audit_selectors.log_status(), "results": selectors.published_results(),
     })
 
 

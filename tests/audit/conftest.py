@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from audit import checkpoints
 from core import clock, context
 from core.roles import Role
 from tests import factories
@@ -38,4 +39,5 @@ def world(settings):
     ids.update({"api-room-sessions": session.room_id, "api-certificates": enterprise.pk,
                 "api-managers": enterprise.pk, "api-bad-behaviour": enterprise.pk,
                 "centre-organisation": enterprise.pk})
+    checkpoints.publish("test")  # the log's public checkpoint exists
     return {"users": users, "values": values, "ids": ids}

@@ -7,14 +7,15 @@ import json
 
 import pytest
 from django.apps import apps as django_apps
+from django.conf import settings
 from django.core import checks
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, models, transaction
 
-from audit import checkpoints
+from audit import checkpoints, merkle
 from audit.db import set_triggers_enabled
-from audit.models import LedgerEntry
+from audit.models import Leaf, LedgerEntry
 from audit.verify import verify_chain
 from core import storage
 from tests import factories
@@ -138,7 +139,7 @@ def test_a_checkpoint_is_a_write_once_object_so_a_removed_tail_is_caught():
     for n in range(3):
         factories.organisation(name=f"机构{n}")
     published = checkpoints.publish("test")
-    key = f"audit/checkpoints/{published.chain_id}/{published.seq:012d}.json"
+    key = f"audit/checkpoints/{settings.AUDIT_LOG_ORIGIN.replace('/', '_')}/{published.tree_size:012d}.json"
     store = storage.get_store()
     info = store.stat(key)
     assert info.retention_until is not None
@@ -147,11 +148,18 @@ def test_a_checkpoint_is_a_write_once_object_so_a_removed_tail_is_caught():
     with pytest.raises(storage.ObjectExists):
         store.put(key, io.BytesIO(b"{}"), size=2, content_type="application/json", metadata={},
                   retention_until=info.retention_until)
-    assert checkpoints.latest_published()["seq"] == published.seq
-    with connection.cursor() as cursor:  # the owner's power on the tail; the published head still names it
+    assert checkpoints.latest_published()["tree_size"] == published.tree_size
+    kept = published.tree_size - 2
+    with connection.cursor() as cursor:  # the owner's power on the tail, its tree and the checkpoint index
         set_triggers_enabled(False)
-        cursor.execute("DELETE FROM audit_ledgerentry WHERE seq > %s", [published.seq - 2])
-    with pytest.raises(CommandError, match=f"entry {published.seq} was published"):
+        cursor.execute("DELETE FROM audit_ledgerentry WHERE seq IN (SELECT entry_seq FROM audit_leaf "
+                       "WHERE \"index\" >= %s)", [kept])
+        cursor.execute("DELETE FROM audit_leaf WHERE \"index\" >= %s", [kept])
+        cursor.execute("DELETE FROM audit_treenode")
+        cursor.execute("DELETE FROM audit_checkpoint")
+    leaves = [bytes.fromhex(h) for h in Leaf.objects.order_by("index").values_list("hash", flat=True)]
+    merkle.save_nodes(merkle.extend(0, [], leaves)[0])
+    with pytest.raises(CommandError, match=f"the published checkpoint has {published.tree_size} entries"):
         call_command("audit_verify", "--quiet")
 
 

@@ -1,10 +1,12 @@
+import hashlib
+
 import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from audit import canonical, ledger
+from audit import canonical, ledger, logverify, merkle, sequencer
 from audit.history import history_digest
-from audit.models import LedgerEntry
+from audit.models import Leaf, LedgerEntry, PendingEntry
 from audit.verify import verify_chain
 from core import context
 from core.roles import Role
@@ -25,14 +27,28 @@ def test_a_saved_model_lands_in_the_ledger_with_its_actor_and_reason():
     assert org.history.get().pk == entry.history_id
 
 
-def test_entries_form_a_gap_free_chain():
+def test_entries_wait_for_the_sequencer_then_become_leaves_in_number_order():
     for n in range(5):
         factories.organisation(name=f"机构{n}")
-    seqs = list(LedgerEntry.objects.order_by("seq").values_list("seq", "prev_hash", "hash"))
-    assert [s for s, _, _ in seqs] == list(range(1, len(seqs) + 1))
-    for (_, _, previous), (_, prev_hash, _) in zip(seqs, seqs[1:], strict=False):
-        assert prev_hash == previous
+    written = list(LedgerEntry.objects.order_by("seq").values_list("seq", "hash"))
+    assert PendingEntry.objects.count() == len(written) and not Leaf.objects.exists()
+    assert sequencer.sequence_pending() == len(written)
+    leaves = list(Leaf.objects.order_by("index").values_list("index", "entry_seq", "hash"))
+    assert leaves == [(n, seq, leaf) for n, (seq, leaf) in enumerate(written)]
+    assert not PendingEntry.objects.exists()
     assert verify_chain().ok
+
+
+def test_an_entry_hash_is_its_rfc9162_leaf_hash_over_its_canonical_bytes():
+    entry = ledger.record_event("registration_list_viewed", project="FP-2026-001", data={"count": 5})
+    raw = canonical.entry_bytes(ledger.entry_values(entry))
+    assert entry.hash == hashlib.sha256(b"\x00" + raw).hexdigest()
+    assert entry.hash == logverify.leaf_hash(logverify.entry_bytes(_as_exported(entry))).hex()
+
+
+def _as_exported(entry):
+    values = ledger.entry_values(entry)
+    return dict(zip(canonical.ENTRY_FIELDS, values, strict=True))
 
 
 def test_an_exception_inside_a_change_rolls_back_the_change_and_its_entries():
@@ -61,10 +77,10 @@ def test_audited_querysets_refuse_paths_that_skip_history():
 
 def test_audit_verify_prints_ok_and_the_head(capsys):
     factories.organisation()
+    sequencer.sequence_pending()
     call_command("audit_verify", "--quiet")
     out = capsys.readouterr().out
-    head = LedgerEntry.objects.order_by("-seq").first().hash
-    assert out.startswith(f"OK {head}")
+    assert out.startswith(f"OK {merkle.root(merkle.tree_size()).hex()}")
 
 
 @pytest.mark.parametrize("text", ['引号"与\\反斜杠', '"history_id":-1,"x":', "换行\n制表\t\x01控制", "😀\u2028末"])

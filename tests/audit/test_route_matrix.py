@@ -35,6 +35,12 @@ ROUTES: dict[str, dict[str, str]] = {
     "api-auction-start": {"POST": "403 404 404 404 404 404 404"},
     "api-audit": {"GET": "403 403 403 200 403 403 200"},
     "api-audit-verify": {"GET": "403 403 403 200 403 403 403"},
+    # the log's public face: proofs reveal hashes only; a cosignature without a witness's signature is refused
+    "api-audit-checkpoint": {"GET": "200 200 200 200 200 200 200"},
+    "api-audit-consistency": {"GET": "400 400 400 400 400 400 400"},  # no `first`
+    "api-audit-inclusion": {"GET": "400 400 400 400 400 400 400"},  # no `index`
+    "api-audit-cosignatures": {"POST": "400 400 400 400 400 400 400"},
+    "audit-logverify": {"GET": "200 200 200 200 200 200 200"},
     "api-award": {"POST": "403 409 403 403 403 403 409"},
     "api-bid-withdraw": {"POST": "403 403 403 403 403 403 403"},
     "api-bids": {"GET": "200 200 200 200 200 200 200", "POST": "403 400 400 400 400 400 400"},

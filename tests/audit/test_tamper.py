@@ -6,8 +6,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from audit import checkpoints
+from audit import canonical, checkpoints, ledger, merkle, sequencer
 from audit.db import set_triggers_enabled
+from audit.models import Leaf, LedgerEntry
+from audit.verify import verify_chain
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("chain_broken_on_purpose")]
@@ -17,39 +19,58 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("chain_broken_on_pu
 def chain():
     for n in range(6):
         factories.organisation(name=f"机构{n}")
+    sequencer.sequence_pending()
     set_triggers_enabled(False)  # the owner's power; rolled back with the test's transaction
 
 
-def _verify_fails_at(seq: int) -> str:
+def _verify_fails_at(seq: int | None, *, checkpoint: bool = False) -> str:
     with pytest.raises(CommandError) as excinfo:
-        call_command("audit_verify", "--quiet", "--no-checkpoint")
-    assert f"entry {seq}" in str(excinfo.value)
+        call_command("audit_verify", "--quiet", *(() if checkpoint else ("--no-checkpoint",)))
+    if seq is not None:
+        assert f"entry {seq}" in str(excinfo.value)
     return str(excinfo.value)
 
 
-def test_editing_one_ledger_field_is_caught(chain):
+def _execute(sql: str, params: list | None = None) -> None:
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE audit_ledgerentry SET reason = 'x' WHERE seq = 3")
+        cursor.execute(sql, params or [])
+
+
+def test_editing_one_ledger_field_is_caught(chain):
+    _execute("UPDATE audit_ledgerentry SET reason = 'x' WHERE seq = 3")
     assert "hash" in _verify_fails_at(3)
 
 
 def test_deleting_a_middle_entry_is_caught(chain):
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM audit_ledgerentry WHERE seq = 4")
-    assert "missing" in _verify_fails_at(4)
+    _execute("DELETE FROM audit_ledgerentry WHERE seq = 4")
+    assert "not in the ledger" in _verify_fails_at(4)
 
 
-def test_an_entry_forged_far_beyond_the_head_is_caught_at_once(chain):
-    """Walking the gap to seq 10^15 range by range would never end: the walk jumps holes."""
-    with connection.cursor() as cursor:
-        cursor.execute("INSERT INTO audit_ledgerentry (seq, at, actor_id, actor, role, ip, action, object_type, "
-                       "object_id, history_model, history_id, project, reason, data, digest, prev_hash, hash) "
-                       "SELECT 1000000000000000, at, actor_id, actor, role, ip, action, object_type, object_id, "
-                       "history_model, history_id, project, reason, data, digest, prev_hash, 'forged' "
-                       "FROM audit_ledgerentry WHERE seq = 2")
-        cursor.execute("SELECT MAX(seq) FROM audit_ledgerentry WHERE seq < 1000000000000000")
-        head = cursor.fetchone()[0]
-    assert "missing" in _verify_fails_at(head + 1)
+def test_deleting_an_entry_still_waiting_for_the_tree_is_caught(chain):
+    factories.organisation(name="新机构")
+    seq = LedgerEntry.objects.order_by("-seq").values_list("seq", flat=True).first()
+    _execute("DELETE FROM audit_ledgerentry WHERE seq = %s", [seq])
+    assert "waits for the tree but is not in the ledger" in _verify_fails_at(seq)
+
+
+def test_an_entry_forged_far_beyond_the_last_with_a_right_hash_is_caught(chain):
+    """Walking the gap to seq 10^15 range by range would never end: the walk jumps holes; and an entry that
+    hashes right but was never handed to the tree is named."""
+    forged = LedgerEntry.objects.get(seq=2)
+    forged.seq = 10**15
+    forged.hash = canonical.entry_hash(ledger.entry_values(forged))
+    forged.save(force_insert=True)
+    assert "neither in the tree nor waiting" in _verify_fails_at(10**15)
+
+
+def test_a_leaf_that_names_another_entry_is_caught(chain):
+    _execute("UPDATE audit_leaf SET hash = (SELECT hash FROM audit_ledgerentry WHERE seq = 5) WHERE entry_seq = 2")
+    assert "does not hold the hash" in _verify_fails_at(2)
+
+
+def test_a_changed_subtree_hash_is_caught(chain):
+    _execute("UPDATE audit_treenode SET hash = %s WHERE key = %s", ["0" * 64, merkle.node_key(1, 0)])
+    assert "subtree 0 at height 1" in _verify_fails_at(None)
 
 
 def test_editing_a_historical_row_is_caught(chain):
@@ -61,18 +82,40 @@ def test_editing_a_historical_row_is_caught(chain):
     assert "changed" in _verify_fails_at(seq)
 
 
+def _cut_last_entry() -> None:
+    """What a thorough owner does to remove the last entry: its leaf, the subtrees it completed, the entry."""
+    size = merkle.tree_size()
+    last = Leaf.objects.get(index=size - 1)
+    completed = [merkle.node_key(level, (size - 1) >> level) for level in range(1, size.bit_length() + 1)
+                 if size % (1 << level) == 0]
+    _execute(f"DELETE FROM audit_treenode WHERE key IN ({','.join(map(str, completed)) or 'NULL'})")  # noqa: S608
+    _execute("DELETE FROM audit_leaf WHERE entry_seq = %s", [last.entry_seq])
+    _execute("DELETE FROM audit_ledgerentry WHERE seq = %s", [last.entry_seq])
+
+
 def test_truncating_the_tail_after_a_checkpoint_is_caught(chain):
-    checkpoint = checkpoints.publish("test")
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM audit_ledgerentry WHERE seq = %s", [checkpoint.seq])
-    with pytest.raises(CommandError, match="published"):
-        call_command("audit_verify", "--quiet")
+    checkpoints.publish("test")
+    _cut_last_entry()
+    assert verify_chain(live=False, checkpoint=None).ok is False  # the signed checkpoint row still counts
+    assert "the log was cut" in _verify_fails_at(None, checkpoint=True)
+
+
+def test_rewriting_an_entry_and_rebuilding_the_whole_tree_is_caught_by_the_signed_checkpoint(chain):
+    checkpoints.publish("test")
+    entry = LedgerEntry.objects.get(seq=3)
+    entry.reason = "改写"
+    new_hash = canonical.entry_hash(ledger.entry_values(entry))
+    _execute("UPDATE audit_ledgerentry SET reason = %s, hash = %s WHERE seq = 3", ["改写", new_hash])
+    _execute("UPDATE audit_leaf SET hash = %s WHERE entry_seq = 3", [new_hash])
+    _execute("DELETE FROM audit_treenode")
+    leaves = [bytes.fromhex(h) for h in Leaf.objects.order_by("index").values_list("hash", flat=True)]
+    nodes, _ = merkle.extend(0, [], leaves)
+    merkle.save_nodes(nodes)
+    assert "the log was rewritten" in _verify_fails_at(None, checkpoint=True)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_parallel_check_finds_a_changed_historical_row_like_the_serial_one(chain_broken_on_purpose):
-    from audit.verify import verify_chain
-
     for n in range(6):
         factories.organisation(name=f"并行{n}")
     assert verify_chain(parallel=True).ok

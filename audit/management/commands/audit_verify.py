@@ -17,10 +17,11 @@ from core import context
 
 
 class Command(BaseCommand):
-    help = ("Recompute the audit hash chain: numbering without gaps, every link and entry hash, every digest "
-            "against its historical row or event, the head against the last published checkpoint, and every live "
-            "row of every audited table against its last historical row. "
-            "Prints OK and the head hash, or the first broken entry and exits 1.")
+    help = ("Recompute the audit log: every entry's leaf hash, every digest against its historical row or event, "
+            "the Merkle tree from its leaves, every entry in the tree or waiting for it (none longer than "
+            "AUDIT_MAX_MERGE_DELAY_SECONDS), every signed checkpoint and the last published one against the tree, "
+            "and every live row of every audited table against its last historical row. "
+            "Prints OK and the root hash, or the first problem and exits 1.")
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--no-checkpoint", action="store_true", help="do not compare with the published head")
@@ -45,17 +46,19 @@ class Command(BaseCommand):
             raise CommandError(f"BROKEN{where}: {result.problem}{extra}")
         self._warn_if_stale(checkpoint)
         rate = result.entries / elapsed if elapsed > 0 else 0
-        published = f"seq {checkpoint['seq']}" if checkpoint else "none published"
-        self.stdout.write(f"OK {result.head}")
+        published = f"tree_size {checkpoint['tree_size']}" if checkpoint else "none published"
+        self.stdout.write(f"OK {result.root_hash}")
         self.stdout.write(
-            f"entries={result.entries} live_rows={result.live_rows} chain={result.chain_id[:16]} "
-            f"checkpoint={published} rate={rate:,.0f}/s"
+            f"entries={result.entries} tree_size={result.tree_size} pending={result.pending} "
+            f"oldest_pending={result.oldest_pending_seconds}s live_rows={result.live_rows} "
+            f"checkpoints={result.checkpoints} published={published} rate={rate:,.0f}/s"
         )
 
     def _warn_if_stale(self, checkpoint: dict[str, Any] | None) -> None:
         """A tail younger than the last checkpoint could vanish unseen: say so when publishing has lapsed."""
         limit = dt.timedelta(minutes=settings.AUDIT_CHECKPOINT_MAX_AGE_MINUTES)
-        published = dt.datetime.fromisoformat(checkpoint["published_at"]) if checkpoint else None
+        published = (dt.datetime.fromtimestamp(checkpoint["timestamp"] / 1000, tz=dt.UTC) if checkpoint
+                     else None)
         if published is None or timezone.now() - published > limit:
             when = published.isoformat() if published else "never"
             self.stderr.write(f"WARNING: the last checkpoint was published {when}; publish at least every "

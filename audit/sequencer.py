@@ -1,0 +1,67 @@
+"""The sequencer: gives written entries their positions in the Merkle tree, in order, in batches.
+
+Requests write entries without waiting on each other (audit/ledger.py); this assigns each a leaf index, stores
+the complete subtrees its leaf completes, and takes it off the pending list — all in one transaction, so a
+sequencer killed mid-batch leaves nothing half done and the next run takes the same entries again. Only one
+sequencer works at a time: on PostgreSQL the batch holds an advisory lock taken with "try" (a second sequencer,
+on this or another application server, skips its turn instead of queuing), and `manage.py audit_sequencer` keeps
+a session-level hold on the same lock for as long as it leads; on SQLite the database's single writer serialises
+batches. The unique leaf index and entry number refuse a duplicate even if two ever ran at once."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.utils import timezone
+
+from audit import merkle
+from audit.models import Leaf, LedgerEntry, PendingEntry
+
+SEQUENCER_LOCK_KEY = 0x6A69_616F_7365  # "jiaose"
+
+
+def try_lead(using: str = "default", *, session: bool = False) -> bool:
+    """Take the sequencer's lock if nobody holds it: for this transaction, or (`session`) until the connection
+    closes. Always true on SQLite, whose writers the database serialises."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return True
+    function = "pg_try_advisory_lock" if session else "pg_try_advisory_xact_lock"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s)", [SEQUENCER_LOCK_KEY])
+        return bool(cursor.fetchone()[0])
+
+
+def sequence_batch(*, using: str = "default", limit: int | None = None) -> int:
+    """Sequence up to `limit` pending entries, oldest number first. Answers how many (0 when another sequencer
+    holds the lock or nothing waits)."""
+    limit = limit or settings.AUDIT_SEQUENCER_BATCH
+    with transaction.atomic(using=using):
+        if not try_lead(using):
+            return 0
+        waiting = list(PendingEntry.objects.using(using).order_by("entry_seq")
+                       .values_list("entry_seq", flat=True)[:limit])
+        if not waiting:
+            return 0
+        hashes = dict(LedgerEntry.objects.using(using).filter(seq__in=waiting).values_list("seq", "hash"))
+        lost = [seq for seq in waiting if seq not in hashes]
+        if lost:
+            raise LookupError(f"audit: pending entries {lost[:5]} do not exist in the ledger")
+        size = merkle.tree_size(using)
+        leaves = [bytes.fromhex(hashes[seq]) for seq in waiting]
+        nodes, _ = merkle.extend(size, merkle.right_edge(size, using), leaves)
+        now = timezone.now()
+        Leaf.objects.using(using).bulk_create(
+            [Leaf(index=size + n, entry_seq=seq, hash=hashes[seq], sequenced_at=now) for n, seq in enumerate(waiting)],
+            batch_size=2000)
+        merkle.save_nodes(nodes, using)
+        PendingEntry.objects.using(using).filter(entry_seq__in=waiting).delete()
+    return len(waiting)
+
+
+def sequence_pending(*, using: str = "default") -> int:
+    """Sequence everything waiting now, batch after batch (stops early when another sequencer leads)."""
+    total = 0
+    while done := sequence_batch(using=using):
+        total += done
+    return total
