@@ -8,6 +8,7 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from audit import receipts
 from core.api import API, request_data
 from core.parsing import text_value
 from lottery import selectors, services
@@ -44,7 +45,8 @@ class DrawView(API):
                                  external_value=text_value(request_data(request).get("external_value"),
                                                            "external_value"))
         return Response({"id": draw.pk, "project": project.code, "round": draw.round, "seed": draw.seed,
-                         "ranking": draw.proof["ranking"], "proof_sha256": draw.proof_sha256},
+                         "ranking": draw.proof["ranking"], "proof_sha256": draw.proof_sha256,
+                         "receipt": receipts.for_object(draw)},
                         status=status.HTTP_201_CREATED)
 
 

@@ -13,6 +13,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from audit import receipts
 from core.api import API, MultiPartParser, paginated, request_data
 from core.parsing import aware_datetime, date_value, int_value, text_value
 from core.roles import can, require
@@ -128,7 +129,8 @@ class RegistrationListView(API):
         project = selectors.project_for(request.user, code)
         registration = registration_services.registration_create(
             actor=request.user, project=project, data=request_data(request))
-        return Response(RegistrationSerializer(registration).data, status=status.HTTP_201_CREATED)
+        return Response({**RegistrationSerializer(registration).data, "receipt": receipts.for_object(registration)},
+                        status=status.HTTP_201_CREATED)
 
 
 class RoomListView(API):

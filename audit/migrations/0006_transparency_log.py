@@ -79,8 +79,8 @@ def _record_conversion(cursor, connection, seq, head_seq, head_hash):
     stored_at = now if connection.vendor == "postgresql" else now.strftime("%Y-%m-%d %H:%M:%S.%f")
     cursor.execute(
         f"INSERT INTO {LEDGER} (seq, at, actor_id, actor, role, ip, action, object_type, object_id, history_model, "  # noqa: S608
-        "history_id, project, reason, digest, hash, data) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
-        "%s, %s, %s, %s)", [*values[:1], stored_at, *values[2:], leaf, json.dumps(data)])
+        "history_id, project, reason, digest, hash, data, prev_hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+        "%s, %s, %s, %s, %s, %s, '')", [*values[:1], stored_at, *values[2:], leaf, json.dumps(data)])
 
 
 class Migration(migrations.Migration):

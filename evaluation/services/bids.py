@@ -32,7 +32,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from audit import checkpoints, ledger
+from audit import checkpoints, ledger, receipts
 from core import clock, context
 from core.errors import Conflict
 from core.parsing import collect_money
@@ -156,12 +156,12 @@ def bid_submit(*, actor: User, project: Project, data: dict[str, Any]) -> tuple[
             project=project, round=project.round, bidder_id=actor.organisation_id, submitted_by=actor,
             envelope=base64.b64encode(blob.to_bytes()).decode(), envelope_sha256=blob.ciphertext_sha256,
             submitted_at=now)
-    ledger.record_event("bid_submitted", obj=bid, actor=actor, data={
+    entry = ledger.record_event("bid_submitted", obj=bid, actor=actor, data={
         "round": project.round, "envelope_sha256": bid.envelope_sha256,
         "replaces": previous.pk if previous else None})
     receipt = {"bid": bid.pk, "project": project.code, "round": project.round, "submitted_at": now.isoformat(),
                "plaintext_sha256": blob.receipt.plaintext_sha256, "ciphertext_sha256": blob.receipt.ciphertext_sha256,
-               "document": document.decode("utf-8")}
+               "document": document.decode("utf-8"), "log": receipts.issue(entry)}
     return bid, receipt
 
 
