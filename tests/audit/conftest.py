@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from audit import checkpoints
+from audit.models import LedgerEntry
 from core import clock, context
 from core.roles import Role
 from tests import factories
@@ -40,4 +41,5 @@ def world(settings):
                 "api-managers": enterprise.pk, "api-bad-behaviour": enterprise.pk,
                 "centre-organisation": enterprise.pk})
     checkpoints.publish("test")  # the log's public checkpoint exists
+    values["seq"] = LedgerEntry.objects.order_by("seq").values_list("seq", flat=True).first()
     return {"users": users, "values": values, "ids": ids}

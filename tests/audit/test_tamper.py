@@ -31,19 +31,25 @@ def _verify_fails_at(seq: int | None, *, checkpoint: bool = False) -> str:
     return str(excinfo.value)
 
 
+def _nth(n: int) -> int:
+    """The n-th entry's number (PostgreSQL's sequence is not rolled back between tests)."""
+    return LedgerEntry.objects.order_by("seq").values_list("seq", flat=True)[n - 1]
+
+
 def _execute(sql: str, params: list | None = None) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params or [])
 
 
 def test_editing_one_ledger_field_is_caught(chain):
-    _execute("UPDATE audit_ledgerentry SET reason = 'x' WHERE seq = 3")
-    assert "hash" in _verify_fails_at(3)
+    _execute("UPDATE audit_ledgerentry SET reason = 'x' WHERE seq = %s", [_nth(3)])
+    assert "hash" in _verify_fails_at(_nth(3))
 
 
 def test_deleting_a_middle_entry_is_caught(chain):
-    _execute("DELETE FROM audit_ledgerentry WHERE seq = 4")
-    assert "not in the ledger" in _verify_fails_at(4)
+    seq = _nth(4)
+    _execute("DELETE FROM audit_ledgerentry WHERE seq = %s", [seq])
+    assert "not in the ledger" in _verify_fails_at(seq)
 
 
 def test_deleting_an_entry_still_waiting_for_the_tree_is_caught(chain):
@@ -56,7 +62,7 @@ def test_deleting_an_entry_still_waiting_for_the_tree_is_caught(chain):
 def test_an_entry_forged_far_beyond_the_last_with_a_right_hash_is_caught(chain):
     """Walking the gap to seq 10^15 range by range would never end: the walk jumps holes; and an entry that
     hashes right but was never handed to the tree is named."""
-    forged = LedgerEntry.objects.get(seq=2)
+    forged = LedgerEntry.objects.get(seq=_nth(2))
     forged.seq = 10**15
     forged.hash = canonical.entry_hash(ledger.entry_values(forged))
     forged.save(force_insert=True)
@@ -64,8 +70,9 @@ def test_an_entry_forged_far_beyond_the_last_with_a_right_hash_is_caught(chain):
 
 
 def test_a_leaf_that_names_another_entry_is_caught(chain):
-    _execute("UPDATE audit_leaf SET hash = (SELECT hash FROM audit_ledgerentry WHERE seq = 5) WHERE entry_seq = 2")
-    assert "does not hold the hash" in _verify_fails_at(2)
+    _execute("UPDATE audit_leaf SET hash = (SELECT hash FROM audit_ledgerentry WHERE seq = %s) WHERE entry_seq = %s",
+             [_nth(5), _nth(2)])
+    assert "does not hold the hash" in _verify_fails_at(_nth(2))
 
 
 def test_a_changed_subtree_hash_is_caught(chain):
@@ -102,11 +109,11 @@ def test_truncating_the_tail_after_a_checkpoint_is_caught(chain):
 
 def test_rewriting_an_entry_and_rebuilding_the_whole_tree_is_caught_by_the_signed_checkpoint(chain):
     checkpoints.publish("test")
-    entry = LedgerEntry.objects.get(seq=3)
+    entry = LedgerEntry.objects.get(seq=_nth(3))
     entry.reason = "改写"
     new_hash = canonical.entry_hash(ledger.entry_values(entry))
-    _execute("UPDATE audit_ledgerentry SET reason = %s, hash = %s WHERE seq = 3", ["改写", new_hash])
-    _execute("UPDATE audit_leaf SET hash = %s WHERE entry_seq = 3", [new_hash])
+    _execute("UPDATE audit_ledgerentry SET reason = %s, hash = %s WHERE seq = %s", ["改写", new_hash, entry.seq])
+    _execute("UPDATE audit_leaf SET hash = %s WHERE entry_seq = %s", [new_hash, entry.seq])
     _execute("DELETE FROM audit_treenode")
     leaves = [bytes.fromhex(h) for h in Leaf.objects.order_by("index").values_list("hash", flat=True)]
     nodes, _ = merkle.extend(0, [], leaves)
