@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from archive import ocds, selectors
 from archive.models import Dossier, Release
-from audit import ledger
+from audit import checkpoints, ledger, merkle
 from audit.selectors import project_trail
 from core import clock, context
 from core.errors import Conflict
@@ -51,6 +51,7 @@ def dossier_files(project: Project) -> Iterator[tuple[str, Callable[[], bytes]]]
     for draw in Draw.objects.filter(project=project).order_by("round"):
         yield f"proof/{project.code}-round{draw.round}-proof.json", lambda d=draw: proof_bytes(d.proof)
     yield f"audit/{project.code}-ledger.csv", lambda: audit_extract(project)
+    yield f"audit/{project.code}-log-proofs.json", lambda: _json_bytes(audit_proofs(project))
     yield "recordings/manifest.json", lambda: _json_bytes(recording_manifest(project))
 
 
@@ -66,6 +67,15 @@ def audit_extract(project: Project) -> bytes:
         row["data"] = "" if entry.data is None else json.dumps(entry.data, ensure_ascii=False, sort_keys=True)
         writer.writerow(["" if row[name] is None else row[name] for name in LEDGER_COLUMNS])
     return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
+
+
+def audit_proofs(project: Project) -> dict[str, Any]:
+    """The project's entries (as the CSV lists them) with their inclusion proofs into a checkpoint signed for this
+    dossier: `python logverify.py export` checks each entry against the centre's signed root, offline."""
+    checkpoint = checkpoints.publish(f"dossier {project.code}")
+    if checkpoint is None:
+        return {"checkpoint": None, "entries": []}
+    return merkle.export(project_trail(project.code).iterator(chunk_size=2000), checkpoints.as_dict(checkpoint))
 
 
 def recording_manifest(project: Project) -> dict[str, Any]:

@@ -144,3 +144,22 @@ def save_nodes(nodes: list[tuple[Node, bytes]], using: str = "default") -> None:
     rows = [TreeNode(key=node_key(*node), hash=value.hex()) for node, value in nodes]
     TreeNode.objects.using(using).bulk_create(rows, batch_size=2000)
 
+
+
+def export(entries: Iterable, checkpoint: dict) -> dict:
+    """Entries with their inclusion proofs into the tree of a signed checkpoint: what `logverify.py export` checks
+    (each leaf recomputed from the entry's fields, then proved into the checkpoint's root). Entries not yet in
+    that tree are left out; a reader can tell from the proofs that nothing was made up, and from the entry numbers
+    and the project's other records what was left out."""
+    from audit import canonical, ledger
+
+    size = checkpoint["tree_size"]
+    items = []
+    for entry in entries:
+        index = Leaf.objects.filter(entry_seq=entry.seq).values_list("index", flat=True).first()
+        if index is None or index >= size:
+            continue
+        fields = dict(zip(canonical.ENTRY_FIELDS, ledger.entry_values(entry), strict=True))
+        items.append({"leaf_index": index, "entry": {**fields, "data": entry.data},
+                      "audit_path": [h.hex() for h in inclusion_proof(index, size)]})
+    return {"checkpoint": checkpoint, "entries": items}

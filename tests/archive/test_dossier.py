@@ -15,8 +15,9 @@ from django.core.management import CommandError, call_command
 
 from archive import selectors, services
 from archive.models import Dossier
+from audit import logverify
 from audit.models import LedgerEntry
-from core import context
+from core import context, signing
 from core.roles import Role
 from core.storage import get_store
 from tests import factories
@@ -59,6 +60,20 @@ def test_a_dossier_holds_the_records_proof_audit_extract_and_recording_manifest_
     assert dossier.key.startswith(f"archive/{code}/")
     info = get_store().stat(dossier.key)
     assert info.retention_until.year == dossier.built_at.year + settings.DOSSIER_RETENTION_YEARS
+
+
+def test_a_dossier_proves_each_of_its_ledger_entries_into_a_signed_checkpoint(drawn_project):
+    code = drawn_project.code
+    archive = stored_zip(build(code))
+    export = json.loads(archive.read(f"audit/{code}-log-proofs.json"))
+    rows = list(csv.DictReader(io.StringIO(archive.read(f"audit/{code}-ledger.csv").decode("utf-8-sig"))))
+    assert {item["entry"]["seq"] for item in export["entries"]} == {int(r["seq"]) for r in rows}
+    out: list[str] = []
+    logverify.check_export(export, signing.vkey(), out)  # what `python logverify.py export` runs, offline
+    assert out[0].endswith(": OK") and f"{len(rows)} entries recomputed" in out[1]
+    export["entries"][0]["entry"]["reason"] = "改写"
+    with pytest.raises(logverify.Mismatch, match="does not lead to the root"):
+        logverify.check_export(export, signing.vkey(), [])
 
 
 def test_building_a_dossier_is_recorded_in_the_ledger_by_the_actor(drawn_project):
