@@ -11,6 +11,7 @@ never overwritten. `FileCheckpointStore` writes plain files under var/checkpoint
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
 import json
@@ -128,7 +129,7 @@ def as_dict(checkpoint: Checkpoint) -> dict[str, Any]:
     return {
         "origin": checkpoint.origin, "tree_size": checkpoint.tree_size, "root_hash": checkpoint.root_hash,
         "timestamp": canonical.format_time(checkpoint.timestamp) // 1000, "key_id": checkpoint.key_id,
-        "note": checkpoint.note, "reason": checkpoint.reason,
+        "signature": centre_signature(checkpoint.note), "note": checkpoint.note, "reason": checkpoint.reason,
         "cosignatures": [{"witness": c.witness, "key_id": c.key_id,
                           "timestamp": int(c.signed_at.timestamp()), "signature_line": c.signature_line}
                          for c in checkpoint.cosignatures.order_by("witness")],
@@ -158,3 +159,9 @@ def check_signature(note: str) -> None:
 
 def max_merge_delay() -> int:
     return settings.AUDIT_MAX_MERGE_DELAY_SECONDS
+
+
+def centre_signature(note: str) -> str:
+    """The centre's signature line's value (base64 of key hash ‖ Ed25519 signature) in a signed note."""
+    return next((base64.b64encode(blob).decode() for name, blob in logverify.split_note(note)[1]
+                 if name == settings.AUDIT_LOG_ORIGIN), "")
