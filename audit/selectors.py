@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit import checkpoints, merkle, sealing
-from audit.models import LedgerEntry, PendingEntry
+from audit.models import Leaf, LedgerEntry, PendingEntry
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PAGE_SIZE = 50
@@ -257,6 +257,11 @@ def _show(name: str, value: Any) -> Any:
 # --- chain status -----------------------------------------------------------------------------------------------
 
 VERIFIED_ACTION = "audit_verified"
+
+
+def leaf_index(seq: int) -> int | None:
+    """The entry's position in the tree, None while it waits for the sequencer."""
+    return Leaf.objects.filter(entry_seq=seq).values_list("index", flat=True).first()
 
 
 def log_status() -> dict[str, Any]:

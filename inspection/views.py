@@ -62,7 +62,8 @@ def entry_detail(request: HttpRequest, seq: int) -> HttpResponse:
     entry = ledger_selectors.entry(seq)
     if entry is None:
         raise Http404(_("没有这条审计记录。"))
-    return render(request, "inspection/entry.html", {"entry": entry, "diff": ledger_selectors.entry_diff(entry)})
+    return render(request, "inspection/entry.html", {"entry": entry, "diff": ledger_selectors.entry_diff(entry),
+                                                     "leaf_index": ledger_selectors.leaf_index(entry.seq)})
 
 
 @reader
