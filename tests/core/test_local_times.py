@@ -104,5 +104,5 @@ def test_the_pages_people_read_print_no_utc_iso_time(settings):
     result = Client().get(f"/projects/{drawn.code}/result/").content.decode()
     assert local_time(drawn.candidates_frozen_at, seconds=True) in result
     home = Client().get("/").content.decode()
-    assert re.search(r"最近公示.*?\d{4}-\d\d-\d\d \d\d:\d\d", home, flags=re.S)
+    assert re.search(r"最近签署的检查点.*?\d{4}-\d\d-\d\d \d\d:\d\d", home, flags=re.S)
     assert str(draw_session).endswith(shanghai(draw_session.starts_at))
