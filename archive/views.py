@@ -13,7 +13,7 @@ from archive import charts, selectors, services
 from archive import statistics as stats_module
 from core import clock
 from core.errors import Conflict
-from core.roles import can, require
+from core.roles import can
 
 
 @login_required
@@ -56,14 +56,13 @@ def dossier_download(request: HttpRequest, code: str, version: int) -> FileRespo
 
 
 def _requested_statistics(request: HttpRequest) -> stats_module.Statistics:
-    """Staff only; the period from ?year=&month= (ValueError naming a bad one)."""
-    require(request.user, "record.read")
+    """Public, as the centre publishes them: aggregates of published projects only (counts, amounts, failed rounds,
+    complaints), never a registrant or a draft. The period from ?year=&month= (ValueError naming a bad one)."""
     year, month = stats_module.parse_period(request.GET.get("year"), request.GET.get("month"),
                                             default_year=clock.now().year)
     return stats_module.trading_statistics(year=year, month=month)
 
 
-@login_required
 def statistics_page(request: HttpRequest) -> HttpResponse:
     try:
         stats = _requested_statistics(request)
@@ -79,7 +78,6 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     })
 
 
-@login_required
 def statistics_pdf(request: HttpRequest) -> HttpResponse:
     try:
         stats = _requested_statistics(request)
