@@ -72,7 +72,8 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     return render(request, "archive/statistics.html", {
         "stats": stats, "headers": stats_module.HEADERS, "rows": stats_module.table_rows(stats),
         "months": range(1, 13), "year": stats.year, "month": stats.month,
-        "count_chart": charts.stacked_bars_svg(categories, series, title=_("各月发布项目数（按交易类型）")),
+        "count_chart": charts.stacked_bars_svg(categories, series, title=_("各月发布项目数（按交易类型）"),
+                                               integer=True),
         "amount_chart": charts.stacked_bars_svg(categories, stats_module.amount_series(stats),
                                                 title=_("各月定标金额（万元）")),
     })
