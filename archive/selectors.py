@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from archive import pdf
 from archive.models import Dossier
 from core.errors import ConfidentialNotFound
-from core.roles import Role, require
+from core.roles import Role, can, require
 from evaluation import selectors as evaluation_selectors
 from lottery.models import Draw
 from lottery.services import proof_sha256
@@ -37,10 +37,14 @@ KIND_LABELS = {
 
 # --- who may read ---
 
-def ensure_can_read_records(user: User, project: Project) -> None:
+def can_read_records(user: User, project: Project) -> bool:
     """Staff records: the project's own agency, supervisors, inspectors and administrators."""
+    return can(user, "record.read") and not (user.role == Role.AGENCY and project.agency_id != user.organisation_id)
+
+
+def ensure_can_read_records(user: User, project: Project) -> None:
     require(user, "record.read")
-    if user.role == Role.AGENCY and project.agency_id != user.organisation_id:
+    if not can_read_records(user, project):
         raise PermissionDenied(_("只能下载本机构项目的档案记录。"))
 
 

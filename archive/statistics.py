@@ -238,7 +238,7 @@ def statistics_pdf(stats: Statistics, *, issued_at: dt.datetime, centre: str) ->
               align="lrrrrrrrrrr")
     doc.heading("二、按月项目数")
     categories, series = month_series(stats)
-    doc.story.append(stacked_bars_drawing(categories, series, title="各月发布项目数（按交易类型）",
+    doc.story.append(stacked_bars_drawing(categories, series, title="各月发布项目数（按交易类型）", integer=True,
                                           font=doc.font.name, width=doc.width))
     doc.story.append(stacked_bars_drawing(categories, amount_series(stats), title="各月定标金额（万元）", font=doc.font.name,
                                           width=doc.width))

@@ -13,7 +13,7 @@ from archive import charts, selectors, services
 from archive import statistics as stats_module
 from core import clock
 from core.errors import Conflict
-from core.roles import can, require
+from core.roles import can
 
 
 @login_required
@@ -56,14 +56,13 @@ def dossier_download(request: HttpRequest, code: str, version: int) -> FileRespo
 
 
 def _requested_statistics(request: HttpRequest) -> stats_module.Statistics:
-    """Staff only; the period from ?year=&month= (ValueError naming a bad one)."""
-    require(request.user, "record.read")
+    """Public, as the centre publishes them: aggregates of published projects only (counts, amounts, failed rounds,
+    complaints), never a registrant or a draft. The period from ?year=&month= (ValueError naming a bad one)."""
     year, month = stats_module.parse_period(request.GET.get("year"), request.GET.get("month"),
                                             default_year=clock.now().year)
     return stats_module.trading_statistics(year=year, month=month)
 
 
-@login_required
 def statistics_page(request: HttpRequest) -> HttpResponse:
     try:
         stats = _requested_statistics(request)
@@ -73,13 +72,13 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     return render(request, "archive/statistics.html", {
         "stats": stats, "headers": stats_module.HEADERS, "rows": stats_module.table_rows(stats),
         "months": range(1, 13), "year": stats.year, "month": stats.month,
-        "count_chart": charts.stacked_bars_svg(categories, series, title=_("各月发布项目数（按交易类型）")),
+        "count_chart": charts.stacked_bars_svg(categories, series, title=_("各月发布项目数（按交易类型）"),
+                                               integer=True),
         "amount_chart": charts.stacked_bars_svg(categories, stats_module.amount_series(stats),
                                                 title=_("各月定标金额（万元）")),
     })
 
 
-@login_required
 def statistics_pdf(request: HttpRequest) -> HttpResponse:
     try:
         stats = _requested_statistics(request)

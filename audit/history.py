@@ -67,6 +67,8 @@ class _HistoricalRecords(HistoricalRecords):
                             "without its history; create or change records through the services")
         if hasattr(instance, "skip_history_when_saving"):
             _refuse_save_without_history(instance)
+        if not created and _only_excluded(kwargs.get("update_fields"), self.fields_included(instance)):
+            return  # e.g. Django's last_login at every login: the login event records it, a row would be empty
         self.create_historical_record(instance, "+" if created else "~", using=using)
 
     def post_delete(self, instance: Any, using: str | None = None, **kwargs: Any) -> None:
@@ -101,6 +103,13 @@ class _HistoricalRecords(HistoricalRecords):
         _save_with_entry(history_instance, instance, using)
         self.create_historical_record_m2ms(history_instance, instance)
         post_create_historical_record.send(**signal)
+
+
+def _only_excluded(update_fields: Any, included: list[Any]) -> bool:
+    """A save of named fields that the history leaves out (`audited(excluded_fields=...)`) changes nothing it
+    records: a historical row for it would be a copy of the last one, an anonymous "update" beside the event."""
+    tracked = {f.name for f in included} | {f.attname for f in included}
+    return bool(update_fields) and not set(update_fields) & tracked
 
 
 def _refuse_save_without_history(instance: Any, *args: Any, **kwargs: Any) -> None:

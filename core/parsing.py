@@ -88,6 +88,8 @@ def _money_message(error: MoneyError) -> str:
     shown = str(error.raw)[:40]
     return {
         "syntax": lambda: _("“%(v)s”不是有效金额（半角数字，如 1850000.50）。") % {"v": shown},
+        "grouping": lambda: _("“%(v)s”中的逗号位置不对：千位分隔符须每三位一组（如 2,000,001.00），小数点须用“.”。")
+        % {"v": shown},
         "type": lambda: _("金额须以字符串给出，如 \"1850000.50\"，不能是 %(t)s。") % {"t": type(error.raw).__name__},
         "finite": lambda: _("金额必须是有限数值。"),
         "negative": lambda: _("金额不能为负数。"),

@@ -23,3 +23,17 @@ def _our_reason(exception: Exception) -> str:
     if not isinstance(message, str) or _DJANGO_404.match(message):
         return ""
     return message
+
+
+def confirm_first(request: HttpRequest, *, title: str, consequence: str, confirm_label: str,
+                  cancel_url: str) -> HttpResponse | None:
+    """An irreversible action is asked once more before it is done, without JavaScript: the first POST answers a
+    page that says what will happen, and re-posts the same fields with `confirmed=1`, or goes back by the cancel
+    link, having done nothing. None when the POST is the confirmed one."""
+    if request.POST.get("confirmed") == "1":
+        return None
+    fields = [(name, value) for name, values in request.POST.lists() if name not in ("csrfmiddlewaretoken", "confirmed")
+              for value in values]
+    return render(request, "confirm.html", {"title": title, "consequence": consequence,
+                                            "confirm_label": confirm_label, "cancel_url": cancel_url,
+                                            "fields": fields})

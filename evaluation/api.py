@@ -25,6 +25,7 @@ from evaluation import selectors
 from evaluation.models import Bid, Candidate, Expert, Objection, PanelMember
 from evaluation.services import auctions, evaluating, objections, panels
 from evaluation.services import bids as bid_services
+from lottery.verification import proof_filename
 from trading.models import Organisation, User
 from trading.selectors import ensure_manages, project_for
 
@@ -241,10 +242,13 @@ class PanelDrawView(API):
 class PanelProofView(API):
     @extend_schema(responses={200: ANY}, description="The fps-draw-v1 proof; check it with `python lottery/verify.py`.")
     def get(self, request: Request, code: str) -> HttpResponse:
-        found = selectors.panel(project_for(request.user, code))
+        project = project_for(request.user, code)
+        found = selectors.panel(project)
         if found is None or found.proof is None:
             raise ConfidentialNotFound(_("尚未抽取。"))
-        return HttpResponse(panels.proof_bytes(found.proof), content_type="application/json")
+        response = HttpResponse(panels.proof_bytes(found.proof), content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = f'inline; filename="{proof_filename(project.code, found.round, panel=True)}"'
+        return response
 
 
 class MemberDeclineView(API):

@@ -11,10 +11,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core import clock
 from core.errors import Conflict
 from core.roles import require
+from core.views import confirm_first
 from evaluation import selectors
 from evaluation.models import Candidate, Objection, PanelMember
 from evaluation.services import auctions, evaluating, objections, panels
@@ -66,11 +69,32 @@ def bid_page(request: HttpRequest, code: str) -> HttpResponse:
         "box": selectors.box(project)})
 
 
+def _manage_confirmations() -> dict[str, tuple[str, str]]:
+    """Closing the bid box, opening the bids, ending the evaluation and the award cannot be undone."""
+    return {
+        "close": (_("投标截止"), _("投标箱将关闭、报名名单冻结，此后不再接受投标文件。")),
+        "open": (_("开标（解密）"), _("全部投标文件将被解密并向在场人员公开，开标记录随即生成。")),
+        "finish": (_("汇总评分，结束评标"), _("评分将被汇总并排出中标候选人，专家不能再修改评分；候选人随即公示。")),
+        "award": (_("公示期满，定标"), _("将向排名第一的中标候选人发出中标通知。")),
+    }
+
+
+def _ask_first(request: HttpRequest, project, texts: dict[str, tuple[str, str]], cancel: str) -> HttpResponse | None:
+    """The posted action asked once more when it is one of `texts` (core.views.confirm_first); others run at once."""
+    found = texts.get(request.POST.get("action", ""))
+    if found is None:
+        return None
+    return confirm_first(request, title=f"{found[0]}：{project.code} {project.title}", consequence=found[1],
+                         confirm_label=found[0], cancel_url=reverse(cancel, args=[project.code]))
+
+
 @login_required
 def manage_page(request: HttpRequest, code: str) -> HttpResponse:
     project = project_for(request.user, code)
     ensure_manages(request.user, project)
     if request.method == "POST":
+        if asked := _ask_first(request, project, _manage_confirmations(), "evaluation-manage"):
+            return asked
         post, user = request.POST, request.user
         actions = {
             "close": lambda: bid_services.bids_close(actor=user, project=project),
@@ -96,7 +120,7 @@ def manage_page(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "evaluation/manage.html", {
         "project": project, "box": selectors.box(project), "bids": selectors.opened_bids(project),
         "objections": selectors.objections(project), "panel": selectors.panel(project),
-        "members": selectors.panel_rows(request.user, project), "plan": selectors.plan(project),
+        "deadline_passed": clock.now() >= project.registration_deadline, "members": selectors.panel_rows(request.user, project), "plan": selectors.plan(project),
         "result": selectors.result(project), "candidates": selectors.candidates(project)})
 
 
@@ -157,6 +181,9 @@ def auction_page(request: HttpRequest, code: str) -> HttpResponse:
     found = selectors.auction(project)
     if request.method == "POST" and found is not None:
         ensure_manages(request.user, project)
+        hammer = {"hammer": (_("落槌"), _("拍卖将以当前最高应价落槌结束（未达保留价则流拍），此后不再接受应价。"))}
+        if asked := _ask_first(request, project, hammer, "evaluation-auction"):
+            return asked
         post, user = request.POST, request.user
         done = _run(request, {
             "register": lambda: auctions.auction_register(

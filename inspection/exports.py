@@ -15,6 +15,7 @@ from archive.pdf.document import RecordDocument
 from audit import ledger, sealing
 from audit.models import LedgerEntry
 from audit.selectors import SHANGHAI, TimelineFilter, entry_diff
+from inspection.labels import action_label, model_label, role_label
 
 CSV_COLUMNS = ["seq", "at", "actor", "role", "ip", "action", "object_type", "object_id", "project", "reason",
                "changes", "hash"]
@@ -84,7 +85,8 @@ def export_pdf(filters: TimelineFilter, *, actor: Any) -> bytes:
     if len(entries) < total:
         doc.paragraph(f"仅收录最早的 {len(entries)} 条；请缩小筛选范围后分次导出。")
     doc.table(["序号", "时间", "操作人", "动作", "对象", "变更"],
-              [[e.seq, e.at, f"{e.actor} {e.role}".strip(), e.action, f"{e.object_type}:{e.object_id}".strip(":"),
+              [[e.seq, e.at, f"{e.actor} {role_label(e.role)}".strip(), action_label(e.action),
+                f"{model_label(e.object_type)} #{e.object_id}".strip(" #"),
                 diff_text(e) or e.reason] for e in entries],
               widths=[0.45, 1.0, 0.85, 2.2, 1.3, 2.6], align="r")
     return doc.to_bytes()

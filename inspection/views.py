@@ -21,7 +21,7 @@ from audit import selectors as ledger_selectors
 from audit.verify import verify_chain
 from core.errors import Conflict
 from core.roles import can, require
-from inspection import exports, findings, selectors
+from inspection import exports, findings, labels, selectors
 from inspection.selectors import InspectionFilter
 from trading.selectors import registrations_sealed
 from trading.services import accounts
@@ -52,7 +52,7 @@ def timeline(request: HttpRequest) -> HttpResponse:
     before = request.GET.get("before", "")
     page = ledger_selectors.timeline_page(filters, before=int(before) if before.isdigit() else None)
     return render(request, "inspection/timeline.html", {
-        "filters": filters, "errors": errors, "raw": request.GET, "rows": ledger_selectors.with_diffs(page.entries),
+        "filters": filters, "errors": errors, "raw": request.GET, "rows": labels.labelled(ledger_selectors.with_diffs(page.entries)),
         "next_before": page.next_before, "qs": urlencode(filters.as_params()), "choices": ledger_selectors.choices(),
     }, status=400 if errors else 200)
 
@@ -63,6 +63,8 @@ def entry_detail(request: HttpRequest, seq: int) -> HttpResponse:
     if entry is None:
         raise Http404(_("没有这条审计记录。"))
     return render(request, "inspection/entry.html", {"entry": entry, "diff": ledger_selectors.entry_diff(entry),
+                                                     "name": labels.object_names([entry]).get((entry.object_type,
+                                                                                                entry.object_id), ""),
                                                      "leaf_index": ledger_selectors.leaf_index(entry.seq)})
 
 
@@ -77,7 +79,7 @@ def project_trail(request: HttpRequest, code: str) -> HttpResponse:
 
 def _trail_context(request: HttpRequest, code: str, project: Any, entries: list, *,
                    sealed: sealing.Sealed | None = None, opened: Any = None) -> dict[str, Any]:
-    return {"code": code, "project": project, "rows": ledger_selectors.with_diffs(entries, sealed=sealed),
+    return {"code": code, "project": project, "rows": labels.labelled(ledger_selectors.with_diffs(entries, sealed=sealed)),
             "can_release": can(request.user, "legal_hold.release"), "opened": opened,
             "registrations_sealed": project is not None and registrations_sealed(project),
             "can_unseal": can(request.user, "registration.unseal")}

@@ -12,6 +12,7 @@ from audit import receipts
 from core.api import API, request_data
 from core.parsing import text_value
 from lottery import selectors, services
+from lottery.verification import proof_filename
 from trading.selectors import project_for
 
 INPUT_SCHEMA = {"application/json": {"type": "object", "properties": {
@@ -53,9 +54,10 @@ class DrawView(API):
 class ProofView(API):
     @extend_schema(responses={200: dict})
     def get(self, request: Request, code: str) -> HttpResponse:
-        draw = selectors.published_draw(project_for(request.user, code))
+        project = project_for(request.user, code)
+        draw = selectors.published_draw(project)
         response = HttpResponse(services.proof_bytes(draw.proof), content_type="application/json; charset=utf-8")
-        response["Content-Disposition"] = f'inline; filename="{code}-round{draw.round}-proof.json"'
+        response["Content-Disposition"] = f'inline; filename="{proof_filename(project.code, draw.round)}"'
         return response
 
 

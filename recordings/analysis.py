@@ -22,7 +22,12 @@ SHEET_MAX_TILES = 48
 
 
 class NotAVideo(ValueError):
-    """The file is not a video OpenCV can decode (or has no frames); nothing should be stored."""
+    """The file is not a video OpenCV can decode (or has no frames); nothing should be stored. `reason` names the
+    case (empty, unreadable, no_frames, no_format) for the caller's words; the text says it in English."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        self.reason = reason
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -73,7 +78,7 @@ def analyse(
         capture.release()
     frames, times, black_flags, frozen_flags, thumbnails = result
     if frames == 0:
-        raise NotAVideo(f"{Path(path).name}: the video has no decodable frames")
+        raise NotAVideo("no_frames", f"{Path(path).name}: the video has no decodable frames")
     duration = frames / fps
     step = _sample_every(fps, samples_per_s) / fps
     analysis = Analysis(
@@ -89,11 +94,12 @@ def analyse(
 
 def _open(path: Path) -> cv2.VideoCapture:
     if not path.is_file() or path.stat().st_size == 0:
-        raise NotAVideo(f"{path.name}: the file is empty or missing")
+        raise NotAVideo("empty", f"{path.name}: the file is empty or missing")
     capture = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
     if not capture.isOpened():
         capture.release()
-        raise NotAVideo(f"{path.name}: no video stream could be opened (not a video file, or damaged or truncated)")
+        raise NotAVideo("unreadable",
+                        f"{path.name}: no video stream could be opened (not a video file, or damaged or truncated)")
     return capture
 
 
@@ -101,7 +107,8 @@ def _properties(capture: cv2.VideoCapture, path) -> tuple[float, int, int, int]:
     fps = capture.get(cv2.CAP_PROP_FPS)
     width, height = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
     if not fps or fps <= 0 or fps > 1000 or width <= 0 or height <= 0:
-        raise NotAVideo(f"{Path(path).name}: no usable frame rate or picture size (fps {fps}, {width}x{height})")
+        raise NotAVideo("no_format",
+                        f"{Path(path).name}: no usable frame rate or picture size (fps {fps}, {width}x{height})")
     return fps, width, height, max(0, int(capture.get(cv2.CAP_PROP_FRAME_COUNT)))
 
 

@@ -111,6 +111,17 @@ def check_declared_size(content_length: Any) -> None:
         raise ValidationError({"file": [_too_large(declared)]})
 
 
+def _not_a_video(name: str, error: NotAVideo) -> str:
+    """The refusal in the reader's language (the analysis core words it in English, for the log)."""
+    why = {
+        "empty": _("文件为空"),
+        "unreadable": _("无法读取视频流（不是视频文件，或文件已损坏、不完整）"),
+        "no_frames": _("没有可解码的画面"),
+        "no_format": _("无法识别帧率或画面尺寸"),
+    }.get(error.reason, _("无法解码"))
+    return _("“%(name)s”不是可解码的视频：%(why)s。未保存任何内容，请上传现场录像的视频文件。") % {"name": name, "why": why}
+
+
 def _too_large(size: int) -> str:
     return _("文件 %(size)s 字节，超过上限 %(limit)s 字节（RECORDING_MAX_BYTES）。") % {
         "size": size, "limit": settings.RECORDING_MAX_BYTES}
@@ -169,8 +180,7 @@ def recording_upload(
                                recorded_start=recorded_start or session.starts_at)
         except NotAVideo as error:
             _record_refusal(actor, session, name, upload.size, str(error).replace(path.name, name))
-            raise ValidationError({"file": [_("“%(name)s”不是可解码的视频：%(why)s") % {
-                "name": name, "why": str(error).replace(path.name, name)}]}) from None
+            raise ValidationError({"file": [_not_a_video(name, error)]}) from None
         try:
             recording = _pending_row(actor, session, uploader, key, recorder, name, analysis, recorded_start)
         except IntegrityError:  # the same key raced in from a parallel retry

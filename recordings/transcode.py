@@ -54,10 +54,10 @@ def _encode(source: Path, target: Path, *, crf: int, preset: str) -> None:
     try:
         inp = av.open(str(source))
     except (av.error.FFmpegError, UnicodeDecodeError) as error:
-        raise NotAVideo(f"{source.name}: cannot be opened as a video ({error})") from error
+        raise NotAVideo("unreadable", f"{source.name}: cannot be opened as a video ({error})") from error
     with inp, av.open(str(target), "w", format="mp4", options={"movflags": "+faststart"}) as out:
         if not inp.streams.video:
-            raise NotAVideo(f"{source.name}: has no video stream")
+            raise NotAVideo("unreadable", f"{source.name}: has no video stream")
         vin = inp.streams.video[0]
         vin.thread_type = "AUTO"
         width, height = vin.codec_context.width // 2 * 2, vin.codec_context.height // 2 * 2  # 4:2:0 needs even

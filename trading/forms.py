@@ -30,7 +30,8 @@ class ProjectForm(ServiceForm):
     fixed_price = forms.CharField(label=_("固定合同价（元，固定价比选必填）"), required=False)
     ceiling_price = forms.CharField(label=_("最高投标限价（元）"), required=False)
     registration_deadline = forms.DateTimeField(label=_("报名截止时间"),
-                                                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+                                                widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                                           format="%Y-%m-%dT%H:%M"))
     qualification_kind = forms.ChoiceField(label=_("资质要求"), required=False,
                                            choices=[("", _("无特别要求")), *Certificate.Kind.choices[:3]])
     qualification_grade = forms.TypedChoiceField(label=_("最低等级"), coerce=int, choices=Certificate.Grade.choices,

@@ -13,6 +13,7 @@ urlpatterns = [
     path("projects/<str:code>/register/", views.project_register, name="project-register"),
     path("projects/<str:code>/registrations/", views.project_registrations, name="project-registrations"),
     path("projects/<str:code>/manage/", views.project_manage, name="project-manage"),
+    path("projects/<str:code>/edit/", views.project_edit, name="project-edit"),
     path("sessions/<int:pk>/", views.session_attendance, name="session-attendance"),
     path("workspace/", views.workspace, name="workspace"),
     path("workspace/new/", views.project_new, name="project-new"),

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -17,6 +17,7 @@ from audit import selectors as audit_selectors
 from core import clock, context
 from core.errors import Conflict
 from core.roles import can, require
+from core.views import confirm_first
 from trading import notices as notices_module
 from trading import reference_selectors, selectors
 from trading.forms import (
@@ -216,6 +217,32 @@ def project_new(request: HttpRequest) -> HttpResponse:
     return render(request, "trading/project_new.html", {"form": form}, status=400 if form.errors else 200)
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """A draft, corrected by its agency before publication (the service refuses once it is published)."""
+    project = selectors.project_for(request.user, code)
+    selectors.ensure_manages(request.user, project)
+    if project.status != Status.DRAFT:
+        messages.error(request, _("项目已发布，不能再修改；如需变更，请发布变更公告。"))
+        return redirect("project-manage", code=project.code)
+    form = ProjectForm(request.POST or None, initial=project_services.draft_initial(project))
+    form.fields["type"].disabled = True  # the type is part of the code: a wrong type is a new project
+    if request.method == "POST" and form.is_valid():
+        try:
+            project_services.project_update(actor=request.user, project=project, data=form_data(form))
+        except ValidationError as exc:
+            form.apply_errors(exc)
+        except Conflict as exc:
+            messages.error(request, exc.detail)
+            return redirect("project-manage", code=project.code)
+        else:
+            messages.success(request, _("项目草稿已修改。"))
+            return redirect("project-manage", code=project.code)
+    return render(request, "trading/project_new.html", {"form": form, "project": project},
+                  status=400 if form.errors else 200)
+
+
 def _manage_forms(request: HttpRequest, project, action: str) -> dict:
     def bound(name: str):
         return request.POST if action == name else None
@@ -239,6 +266,8 @@ def project_manage(request: HttpRequest, code: str) -> HttpResponse:
     form = forms.get(action)
     conflict = False
     if request.method == "POST" and action in MANAGE_ACTIONS and (form is None or form.is_valid()):
+        if asked := _ask_first(request, project, action):
+            return asked
         try:
             MANAGE_ACTIONS[action](request, project, form)
         except ValidationError as exc:
@@ -262,6 +291,23 @@ def project_manage(request: HttpRequest, code: str) -> HttpResponse:
         "registration_open": project.status == Status.PUBLISHED and clock.now() < project.registration_deadline,
         "can_terminate": Status.TERMINATED in TRANSITIONS[project.status],
     }, status=409 if conflict else 400 if form is not None and form.errors else 200)
+
+
+def _ask_first(request: HttpRequest, project, action: str) -> HttpResponse | None:
+    """The steps that cannot be undone (a published announcement, a frozen list, an award, a failed round) are
+    asked once more, on a page that says what follows; the others run at once."""
+    texts = {
+        "publish": (_("发布公告"), _("发布后公告立即公开，项目不能再修改，只能发布变更公告；固定价比选项目同时公布抽取承诺值。")),
+        "close": (_("截止并冻结名单"),
+                  _("候选名单将被冻结并公布其摘要，此后不得增删；资格条件自动核验，符合条件的企业不足时本轮流标。")),
+        "award": (_("公示期满，定标"), _("将向排名第一的企业发出中选通知，合同签订期限随即开始计算。")),
+        "fail": (_("流标终止本轮"), _("本轮将以流标终止，理由记入审计记录并公开；之后只能作为新一轮重新发布。")),
+        "republish": (_("作为新一轮发布"), _("项目将作为新一轮重新发布并公开，新一轮报名随即开始。")),
+    }.get(action)
+    if texts is None:
+        return None
+    return confirm_first(request, title=f"{texts[0]}：{project.code} {project.title}", consequence=texts[1],
+                         confirm_label=texts[0], cancel_url=reverse("project-manage", args=[project.code]))
 
 
 def _publish(request, project, form):

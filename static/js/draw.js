@@ -80,7 +80,9 @@
       catch (e) { say(e.message); }
       refresh();
     });
-    $("draw-button").addEventListener("click", async () => {
+    window.SealedInput.confirmDialog($("draw-button"), $("draw-confirm"));
+    $("draw-confirm-button").addEventListener("click", async () => {
+      $("draw-confirm").close();
       const ext = $("external-value");
       try { await post(root.dataset.drawUrl, {external_value: ext ? ext.value : ""}); say(""); }
       catch (e) { say(e.message); }

@@ -24,6 +24,12 @@
     if (!mine) throw new Error(root.dataset.lostMessage);
     await post(root.dataset.inputsUrl, {value: mine.value, nonce: mine.nonce});
   }));
-  const draw = document.getElementById("draw-button");
-  if (draw) draw.addEventListener("click", step(() => post(root.dataset.drawUrl)));
+  const draw = document.getElementById("draw-button"), dialog = document.getElementById("draw-confirm");
+  if (draw) {
+    window.SealedInput.confirmDialog(draw, dialog);
+    document.getElementById("draw-confirm-button").addEventListener("click", (event) => {
+      dialog.close();
+      return step(() => post(root.dataset.drawUrl))(event);
+    });
+  }
 }());

@@ -55,7 +55,9 @@
         return;
       }
       button.disabled = false;
-      show(message("failed") + (body.detail || ("HTTP " + xhr.status)));
+      // the field's own messages (in the page's language), not `detail`, which prefixes the field's code name
+      const errors = body.errors ? Object.values(body.errors).flat() : [];
+      show(message("failed") + (errors.length ? errors.join(" ") : (body.detail || ("HTTP " + xhr.status))));
     };
     xhr.onerror = function () { button.disabled = false; show(message("network")); };
     bar.hidden = false; bar.value = 0; percent.textContent = "0%";

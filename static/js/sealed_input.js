@@ -23,5 +23,13 @@ window.SealedInput = (function () {
     const a = new Uint8Array(16); crypto.getRandomValues(a);
     return hex(a);
   }
-  return {post, sha256hex, nonce};
+  // The draw is asked once more in a <dialog>, opened by the button's commandfor/command attributes (no script
+  // needed); a browser without invoker commands gets the same from this click handler.
+  function confirmDialog(button, dialog) {
+    if (!("command" in HTMLButtonElement.prototype)) {
+      button.addEventListener("click", () => dialog.showModal());
+      dialog.querySelectorAll("[command=close]").forEach((b) => b.addEventListener("click", () => dialog.close()));
+    }
+  }
+  return {post, sha256hex, nonce, confirmDialog};
 }());

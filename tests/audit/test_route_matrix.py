@@ -117,8 +117,9 @@ ROUTES: dict[str, dict[str, str]] = {
     "archive-dossier-build": {"GET": "302 405 405 405 405 405 405", "POST": "302 403 403 403 403 403 302"},
     "archive-record-pdf": {"GET": "302 200 200 200 403 403 200"},
     "archive-records": {"GET": "302 200 200 200 403 403 200"},
-    "archive-statistics": {"GET": "302 200 200 200 403 403 200"},
-    "archive-statistics-pdf": {"GET": "302 200 200 200 403 403 200"},
+    # published by the centre: aggregates of published projects, for everyone
+    "archive-statistics": {"GET": "200 200 200 200 200 200 200"},
+    "archive-statistics-pdf": {"GET": "200 200 200 200 200 200 200"},
     "attachment-download": {"GET": "404 404 404 404 404 404 404"},
     "draw-result": {"GET": "404 404 404 404 404 404 404"},
     "draw-screen": {"GET": "200 200 200 200 200 200 200"},
@@ -151,6 +152,8 @@ ROUTES: dict[str, dict[str, str]] = {
     "openapi": {"GET": "200 200 200 200 200 200 200"},
     "project-complaint": {"GET": "302 405 405 405 405 405 405", "POST": "302 403 403 403 403 403 403"},
     "project-detail": {"GET": "200 200 200 200 200 200 200"},
+    # a draft is edited; the world's project is published: its agency is sent back to the manage page
+    "project-edit": {"GET": "302 302 403 403 403 403 302", "POST": "302 302 403 403 403 403 302"},
     "project-manage": {"GET": "302 200 403 403 403 403 200", "POST": "302 200 403 403 403 403 200"},
     "project-new": {"GET": "302 200 403 403 403 403 200", "POST": "302 200 403 403 403 403 200"},
     "project-question": {"GET": "302 405 405 405 405 405 405", "POST": "302 403 403 403 400 403 403"},

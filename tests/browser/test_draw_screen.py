@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from core import clock
 from core.roles import Role
+from lottery.models import Draw
 from tests import factories
 from tests.browser.conftest import login
 from trading.services.projects import project_close
@@ -39,6 +40,19 @@ def _supervisor_page(browser, live_server, project, username):
     assert signed.status == 201, signed.text()
     page.goto(f"{live_server.url}/projects/{project.code}/draw/")
     return page
+
+
+def _confirm_draw(page) -> None:
+    """执行抽取 is asked once more in a dialog: cancelling leaves everything as it was; confirming draws."""
+    page.click("#draw-button")
+    expect(page.locator("#draw-confirm")).to_be_visible()
+    page.click("#draw-confirm-cancel")
+    expect(page.locator("#draw-confirm")).to_be_hidden()
+    expect(page.locator("#draw-button")).to_be_visible()
+    assert not Draw.objects.exists()
+    page.click("#draw-button")
+    page.click("#draw-confirm-button")
+    expect(page.locator("#draw-confirm")).to_be_hidden()
 
 
 def _sees(page, *, seal: bool, reveal: bool, draw: bool, result: bool) -> None:
@@ -89,7 +103,7 @@ def test_two_supervisors_draw_on_the_live_screen(browser, live_server, ready_pro
     for page in pages:
         _sees(page, seal=False, reveal=False, draw=True, result=False)
 
-    pages[0].click("#draw-button")
+    _confirm_draw(pages[0])
     for page in (*pages, big_screen):
         expect(page.locator("#ranking tbody tr")).to_have_count(4)
         expect(page.locator("#result")).to_be_visible()
@@ -117,7 +131,7 @@ def test_a_supervisor_arriving_after_sealing_closed_is_told_so_and_the_draw_goes
     _sees(late, seal=False, reveal=False, draw=True, result=False)
     for page in pages:
         page.click("#reveal-button")
-    late.click("#draw-button")
+    _confirm_draw(late)
 
     for page in (*pages, late):
         expect(page.locator("#ranking tbody tr")).to_have_count(4)

@@ -100,6 +100,12 @@ def test_two_supervisors_seal_reveal_and_draw_the_panel_in_their_browsers(browse
             page.click("#reveal-button")
             _sees(page, seal=False, reveal=False, draw=True)
         pages[0].click("#draw-button")
+        expect(pages[0].locator("#draw-confirm")).to_be_visible()
+        pages[0].click("#draw-confirm-cancel")  # cancelled: nothing drawn
+        expect(pages[0].locator("#draw-confirm")).to_be_hidden()
+        assert not Panel.objects.get(project=project).drawn_at
+        pages[0].click("#draw-button")
+        pages[0].click("#draw-confirm-button")
         expect(pages[0].locator("text=已抽取。")).to_be_visible()
         for page in pages:
             page.reload()

@@ -1,5 +1,6 @@
 """The inspector filters the audit timeline in the browser and opens the diff of a budget change."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -41,4 +42,34 @@ def test_the_inspector_filters_the_timeline_and_opens_a_diff(browser, live_serve
     expect(diff.locator("ins")).to_have_text("1650000.00")
     page.click("table.ledger > tbody > tr >> a[href^='/inspect/entries/']")
     expect(page.locator(".diff-table")).to_contain_text("1650000.00")
+    page.context.close()
+
+
+def test_the_timeline_speaks_chinese_and_shows_a_login_as_one_event(browser, live_server, settings):
+    settings.AXES_ENABLED = False
+    enterprise = factories.user(Role.ENTERPRISE)
+    visitor = browser.new_context(locale="zh-CN").new_page()
+    login(visitor, live_server, enterprise.username, factories.PASSWORD)
+    visitor.goto(f"{live_server.url}/inspect/")  # refused: an access_denied event
+    visitor.context.close()
+    page = browser.new_context(locale="zh-CN").new_page()
+    login(page, live_server, factories.user(Role.INSPECTOR).username, factories.PASSWORD)
+
+    page.goto(f"{live_server.url}/inspect/")
+    ledger = page.locator("table.ledger")
+    mine = ledger.locator("tbody > tr", has_text=enterprise.username)
+    expect(mine.filter(has=page.locator("td.action", has_text="登录"))).to_have_count(1)
+    expect(mine.filter(has=page.locator("td.action", has_text="拒绝访问"))).to_have_count(1)
+    expect(mine.first.locator(".badge")).to_have_text("投标企业")
+    expect(ledger.locator("td.object", has_text="用户").first).to_be_visible()
+    for code in ("access_denied", "trading.User", "update", "create"):
+        expect(ledger).not_to_contain_text(code)
+    # logging in changed last_login only: no anonymous "修改 用户" row beside the login event
+    expect(ledger.locator("tbody > tr", has=page.locator("td.action", has_text="修改"))).to_have_count(0)
+
+    page.select_option("#f-model", label="用户")
+    page.select_option("#f-action", label="新建")
+    page.click("#timeline-filters button[type=submit]")
+    expect(page).to_have_url(re.compile(r"model=trading\.User.*action=create"))
+    expect(ledger.locator("td.object", has_text=enterprise.username)).to_have_count(1)
     page.context.close()

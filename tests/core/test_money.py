@@ -35,7 +35,10 @@ def test_an_amount_is_a_two_place_decimal(raw, amount):
 
 
 @pytest.mark.parametrize(("raw", "problem"), [
-    ("１２３", "syntax"), ("١٢٣", "syntax"), ("1_000", "syntax"), ("1,000", "syntax"), ("12元", "syntax"),
+    ("１２３", "syntax"), ("١٢٣", "syntax"), ("1_000", "syntax"), ("1,00", "grouping"),
+    ("1,0000", "grouping"), (",100", "grouping"), ("1,000,00", "grouping"), ("1000,000", "grouping"),
+    ("1,000.5,0", "grouping"), ("1,000e3", "grouping"), ("1,,000", "grouping"), ("1，000", "syntax"),
+    ("-1,000", "negative"), ("1,000.001", "places"), ("99,999,999,999,999.99", "large"), ("12元", "syntax"),
     ("-0", "negative"), ("-0.00", "negative"), ("-5", "negative"), ("1.001", "places"), ("0.005", "places"),
     ("98765432109876.53", "large"), ("99999999999999.99", "large"), ("1e30", "large"), ("NaN", "finite"),
     ("-Infinity", "finite"), (1.5, "type"), (True, "type"), ({"v": 1}, "syntax"), (["1"], "syntax"), ("", "syntax"),
@@ -44,6 +47,20 @@ def test_what_is_not_an_amount_is_refused_with_the_rule_it_breaks(raw, problem):
     with pytest.raises(MoneyError) as error:
         to_amount(raw)
     assert error.value.problem == problem
+
+
+@pytest.mark.parametrize(("raw", "amount"), [
+    ("2,000,001.00", "2000001.00"), ("1,000", "1000.00"), (" 999,999.5 ", "999999.50"), ("12,345,678", "12345678.00"),
+    ("9,999,999,999,999.99", "9999999999999.99"),
+])
+def test_an_amount_grouped_by_thousands_as_pages_show_it_is_read(raw, amount):
+    assert str(to_amount(raw)) == amount
+
+
+def test_a_misplaced_comma_says_how_to_group_in_chinese():
+    with pytest.raises(ValidationError) as error:
+        money_value("1,00", "budget")
+    assert "千位分隔符须每三位一组" in error.value.message_dict["budget"][0]
 
 
 def test_the_cap_is_what_both_databases_store_exactly():
@@ -122,3 +139,35 @@ def test_a_value_neither_database_stores_exactly_is_refused_by_the_model_naming_
 
     assert "budget" in error.value.message_dict
     assert LedgerEntry.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_an_amount_copied_grouped_from_a_page_is_accepted_by_the_api_and_the_form(api, client):
+    agency = factories.agency_user()
+    login(api, agency)
+
+    answer = _post_project(api, "2,000,001.00")
+
+    assert answer.status_code == 201, answer.json()
+    assert answer.json()["budget"] == "2000001.00"
+    page = login(client, agency).post("/workspace/new/", {
+        "type": "procurement", "title": "办公家具采购", "budget": "1,234,567.80", "ceiling_price": "1,200,000",
+        "registration_deadline": (clock.now() + dt.timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
+        "qualification_grade": "0"})
+    assert page.status_code == 302
+    assert Project.objects.get(title="办公家具采购").ceiling_price == Decimal("1200000.00")
+    assert verify_chain().ok
+
+
+@pytest.mark.django_db
+def test_a_misplaced_comma_is_refused_on_the_form_naming_the_field_and_nothing_is_written(client):
+    login(client, factories.agency_user())
+    before = LedgerEntry.objects.count()
+
+    page = client.post("/workspace/new/", {
+        "type": "procurement", "title": "办公家具采购", "budget": "1,00",
+        "registration_deadline": (clock.now() + dt.timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
+        "qualification_grade": "0"})
+
+    assert page.status_code == 400 and "千位分隔符须每三位一组" in page.content.decode()
+    assert not Project.objects.exists() and LedgerEntry.objects.count() == before

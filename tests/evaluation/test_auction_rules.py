@@ -106,8 +106,8 @@ def test_bad_amounts_are_refused_with_a_clear_error(raw, message):
 
 
 def test_a_bad_amount_in_the_log_names_the_entry():
-    with pytest.raises(AuctionError, match="entry 2: amount '1,100,000' is not a number"):
-        replay(RULES, REGISTRY, _log(("001", "1000000.00"), ("002", "1,100,000")))
+    with pytest.raises(AuctionError, match="entry 2: amount '1,10,000' has a comma that does not separate groups of three digits"):
+        replay(RULES, REGISTRY, _log(("001", "1000000.00"), ("002", "1,10,000")))
 
 
 def test_amounts_as_strings_integers_and_decimals_are_the_same_amount():

@@ -112,3 +112,23 @@ def test_only_the_agency_records_bids(auction):
     found, _ = auction
     with pytest.raises(PermissionDenied):
         _bid(found, builders.bidder(), "001", "46000000")
+
+
+def test_the_hammer_on_the_page_is_asked_once_more_and_only_the_confirmed_post_ends_the_auction(auction):
+    from django.test import Client
+
+    from evaluation.models import Auction
+
+    found, agency = auction
+    client = Client()
+    client.force_login(agency)
+    url = f"/auction/{found.project.code}/"
+    with builders.at_opening():
+        _bid(found, agency, "001", "47,500,000.00")
+
+        asked = client.post(url, {"action": "hammer"})
+        assert asked.status_code == 200 and 'id="confirm-button"' in asked.content.decode()
+        assert Auction.objects.get(pk=found.pk).hammered_at is None
+
+        assert client.post(url, {"action": "hammer", "confirmed": "1"}).status_code == 302
+        assert Auction.objects.get(pk=found.pk).hammered_at is not None

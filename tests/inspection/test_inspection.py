@@ -129,7 +129,7 @@ def test_csv_and_pdf_exports_carry_the_filtered_trail_and_are_themselves_recorde
     (tmp_path / "trail.pdf").write_bytes(pdf.content)
     printed = subprocess.run(["pdftotext", str(tmp_path / "trail.pdf"), "-"], capture_output=True, text=True,
                              check=True).stdout
-    assert "审计记录" in printed and project.code in printed and "draw_commitment_published" in printed
+    assert "审计记录" in printed and project.code in printed and "公布抽取承诺值" in printed  # the action by its Chinese name
     exports = LedgerEntry.objects.filter(action="audit_exported", actor=inspector.username).order_by("seq")
     assert [e.data["format"] for e in exports] == ["csv", "pdf"]
     assert exports[0].data["filters"] == {"project": project.code}

@@ -157,7 +157,7 @@ def test_the_manage_page_fails_the_round_with_the_reason_written(closed_project)
 
     assert 'id="fail-round"' in agency.get(url).content.decode()
     assert agency.post(url, {"action": "fail", "reason": ""}).status_code == 400
-    assert agency.post(url, {"action": "fail", "reason": "名单有实质性错误"}).status_code == 302
+    assert agency.post(url, {"action": "fail", "reason": "名单有实质性错误", "confirmed": "1"}).status_code == 302
 
     closed_project.refresh_from_db()
     assert closed_project.status == "failed"

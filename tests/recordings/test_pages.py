@@ -8,6 +8,7 @@ import io
 import pytest
 
 from audit.models import LedgerEntry
+from core import context
 from recordings.models import Recording
 from tests.recordings.uploads import as_user, upload
 
@@ -73,3 +74,51 @@ def test_demo_loads_a_recording_once(past_session, roles):
     demo.load(out=out.write)
     [recording] = Recording.objects.filter(session=past_session)
     assert recording.status == Recording.Status.STORED and recording.flags["black"]
+
+
+def test_opening_the_detail_page_reads_no_video_and_runs_no_analysis(client, stored, roles, monkeypatch):
+    """The page is metadata and links: the file is fetched by the player when the person presses play, and the
+    analysis ran at upload (or runs in the background), never in the page's GET."""
+    from core.storage import filestore
+    from recordings import services, transcode
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("heavy work in the page's GET")
+
+    monkeypatch.setattr(filestore.FileStore, "open", refuse)
+    monkeypatch.setattr(services, "analyse", refuse)
+    monkeypatch.setattr(transcode, "transcode_for_browser", refuse)
+    client.force_login(roles["inspector"])
+
+    page = client.get(f"/recordings/{stored.pk}/").content.decode()
+
+    assert 'preload="none"' in page and 'id="video-status"' in page and "js/recording_detail.js" in page
+
+
+def test_the_detail_page_says_what_is_still_being_made(client, stored, roles):
+    client.force_login(roles["inspector"])
+    with context.acting_as_system():
+        stored.derivation = Recording.Derivation.PENDING
+        stored.save()
+    assert "正在后台生成" in client.get(f"/recordings/{stored.pk}/").content.decode()
+
+    with context.acting_as_system():
+        stored.status, stored.derivation = Recording.Status.PENDING, None
+        stored.save()
+    page = client.get(f"/recordings/{stored.pk}/").content.decode()
+    assert 'id="recording-state"' in page and 'http-equiv="refresh"' in page and '<video' not in page
+
+
+def test_a_file_that_is_not_a_video_is_refused_in_the_readers_language(api, past_session, roles, tmp_path):
+    junk = tmp_path / "纪要.mp4"
+    junk.write_text("不是视频\n" * 200, encoding="utf-8")
+    client = as_user(api, roles["supervisor"])
+
+    chinese = upload(client, past_session, junk).json()["errors"]["file"][0]
+    with open(junk, "rb") as file:
+        english = client.post(f"/api/sessions/{past_session.pk}/recordings", {"file": file}, format="multipart",
+                              HTTP_ACCEPT_LANGUAGE="en").json()["errors"]["file"][0]
+
+    assert "不是可解码的视频" in chinese and "未保存任何内容" in chinese and "stream" not in chinese
+    assert "is not a video that can be decoded" in english and "不" not in english
+    assert not Recording.objects.exists()

@@ -24,7 +24,7 @@ def test_the_agency_awards_and_records_the_signing_from_its_manage_page(drawn_pr
     assert "公示期满，定标" in agency.get(url).content.decode()
 
     with clock.travel(dt.timedelta(days=4)):
-        assert agency.post(url, {"action": "award"}).status_code == 302
+        assert agency.post(url, {"action": "award", "confirmed": "1"}).status_code == 302
         contract = Contract.objects.get()
         assert agency.post(url, {"action": "sign", "contract": contract.pk}).status_code == 302
         page = agency.get(url).content.decode()
@@ -58,7 +58,7 @@ def test_overdue_milestones_are_flagged_on_the_manage_page(drawn_project):
     agency = _client(drawn_project.created_by)
     url = f"/projects/{drawn_project.code}/manage/"
     with clock.travel(dt.timedelta(days=4)):
-        agency.post(url, {"action": "award"})
+        agency.post(url, {"action": "award", "confirmed": "1"})
     assert agency.post(url, {"action": "followup", "officer": drawn_project.created_by.pk}).status_code == 302
     bad = agency.post(url, {"action": "milestone", "title": "", "due": "2020-01-01"})
     assert bad.status_code == 400 and not Milestone.objects.exists()

@@ -46,6 +46,35 @@ def project_create(*, actor: User, data: dict[str, Any]) -> Project:
     raise Conflict(_("项目编号分配失败，请重试。"))
 
 
+# what a draft's edit may change, and the value of an optional field left empty (validate_project omits it)
+EDITABLE = {"title": None, "budget": None, "fixed_price": None, "ceiling_price": None, "registration_deadline": None,
+            "qualification_kind": "", "qualification_grade": 0, "announcement": "", "external_input_source": ""}
+
+
+@transaction.atomic
+def project_update(*, actor: User, project: Project, data: dict[str, Any]) -> Project:
+    """A draft corrected by its agency before publication. Once published, what enterprises read changes only
+    by a change notice (变更公告), which stays on record; the trading type is part of the code (GD-, CG-), so a
+    wrong type is a new project."""
+    selectors.ensure_manages(actor, project)
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if project.status != Status.DRAFT:
+        raise Conflict(_("项目已发布，不能再修改；如需变更，请发布变更公告。"))
+    if data.get("type", project.type) != project.type:
+        raise ValidationError({"type": [_("交易类型决定项目编号，不能修改；请新建项目。")]})
+    clean = validate_project({**data, "type": project.type}, now=clock.now())
+    for field, empty in EDITABLE.items():
+        setattr(project, field, clean.get(field, empty))
+    with context.acting(actor, reason=_("修改项目草稿")):
+        project.save()
+    return project
+
+
+def draft_initial(project: Project) -> dict[str, Any]:
+    """A draft's fields, as the project form starts from them."""
+    return {"type": project.type, **{field: getattr(project, field) for field in EDITABLE}}
+
+
 def _next_code(ptype: str, *, offset: int = 0) -> str:
     year = clock.now().year
     prefix = f"{CODE_PREFIX[ptype]}-{year}-"
