@@ -204,21 +204,19 @@ def project_code_of(obj: Any) -> str:
 
 
 def _sequence_after_commit(using: str) -> None:
-    """With the inline sequencer, the transaction that wrote entries hands them to it once it commits (one callback
-    per transaction, however many entries it writes)."""
-    if settings.AUDIT_SEQUENCER != "inline":
+    """Hand the transaction's entries to the sequencer once it commits (one callback per transaction, however many
+    entries it writes): to this process's sequencer thread ("thread"), or at once in this thread ("commit")."""
+    mode = settings.AUDIT_SEQUENCER
+    if mode == "worker":
         return
-    callback = _sequencer_callbacks.get(using)
+    callback = _sequencer_callbacks.get((using, mode))
     if callback is None:
-        callback = _sequencer_callbacks[using] = lambda: _run_sequencer(using)
+        from audit import sequencer
+
+        run = sequencer.wake_thread if mode == "thread" else sequencer.sequence_pending
+        callback = _sequencer_callbacks[(using, mode)] = lambda: run(using=using)
     if not any(item[1] is callback for item in connections[using].run_on_commit):
         transaction.on_commit(callback, using=using, robust=True)  # a failed batch must not fail the request
 
 
-_sequencer_callbacks: dict[str, Any] = {}
-
-
-def _run_sequencer(using: str) -> None:
-    from audit import sequencer
-
-    sequencer.sequence_pending(using=using)
+_sequencer_callbacks: dict[tuple[str, str], Any] = {}

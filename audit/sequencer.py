@@ -10,6 +10,10 @@ batches. The unique leaf index and entry number refuse a duplicate even if two e
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+
 from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
@@ -18,6 +22,7 @@ from audit import merkle
 from audit.models import Leaf, LedgerEntry, PendingEntry
 
 SEQUENCER_LOCK_KEY = 0x6A69_616F_7365  # "jiaose"
+logger = logging.getLogger(__name__)
 
 
 def try_lead(using: str = "default", *, session: bool = False) -> bool:
@@ -65,3 +70,41 @@ def sequence_pending(*, using: str = "default") -> int:
     while done := sequence_batch(using=using):
         total += done
     return total
+
+
+class _Thread:
+    """The embedded default's sequencer (AUDIT_SEQUENCER = "thread"): one daemon thread per process, woken by
+    every commit that wrote entries, which waits AUDIT_SEQUENCER_INTERVAL_MS to gather what else arrives and
+    sequences it all on its own connection — no request waits for the tree, and each batch serves many writes."""
+
+    def __init__(self) -> None:
+        self.wake, self.guard = threading.Event(), threading.Lock()
+        self.threads: dict[str, threading.Thread] = {}
+
+    def notify(self, using: str) -> None:
+        with self.guard:
+            thread = self.threads.get(using)
+            if thread is None or not thread.is_alive():
+                thread = threading.Thread(target=self.run, args=(using,), daemon=True, name=f"audit-sequencer-{using}")
+                self.threads[using] = thread
+                thread.start()
+        self.wake.set()
+
+    def run(self, using: str) -> None:
+        while True:
+            self.wake.wait()
+            time.sleep(settings.AUDIT_SEQUENCER_INTERVAL_MS / 1000)
+            self.wake.clear()
+            try:
+                sequence_pending(using=using)
+            except Exception:  # the next commit, the next checkpoint or audit_verify will see what still waits
+                logger.exception("audit: the sequencer thread's batch failed")
+            finally:
+                connections[using].close()
+
+
+_thread = _Thread()
+
+
+def wake_thread(*, using: str = "default") -> None:
+    _thread.notify(using)

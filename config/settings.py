@@ -227,11 +227,12 @@ AUDIT_CHECKPOINT_MAX_AGE_MINUTES = env_int("AUDIT_CHECKPOINT_MAX_AGE_MINUTES", 6
 # --- the ledger as a transparency log (audit/merkle.py, audit/sequencer.py; docs/transparency.md) ---
 # the log's name in its signed checkpoints (C2SP checkpoint origin): one per centre, never reused
 AUDIT_LOG_ORIGIN = env_str("AUDIT_LOG_ORIGIN", "ggzy.example.cn/audit-log")
-# "inline": the request's own commit hands its entries to the sequencer (one process, `make run`);
-# "worker": only `manage.py audit_sequencer` (or its periodic task) assigns tree positions
-AUDIT_SEQUENCER = env_str("AUDIT_SEQUENCER", "inline")
+# "thread": a sequencer thread in each process, woken by the commits that wrote entries (`make run`, one process);
+# "commit": the committing thread sequences at once (the tests: deterministic); "worker": only
+# `manage.py audit_sequencer --loop` (or its periodic task) assigns tree positions
+AUDIT_SEQUENCER = env_str("AUDIT_SEQUENCER", "thread")
 AUDIT_SEQUENCER_BATCH = env_int("AUDIT_SEQUENCER_BATCH", 2000)  # entries per batch
-AUDIT_SEQUENCER_INTERVAL_MS = env_int("AUDIT_SEQUENCER_INTERVAL_MS", 200)  # the worker's pause between batches
+AUDIT_SEQUENCER_INTERVAL_MS = env_int("AUDIT_SEQUENCER_INTERVAL_MS", 200)  # a sequencer's pause between batches
 # the log's maximum merge delay: receipts promise a tree position within it; audit_verify reports entries
 # waiting longer
 AUDIT_MAX_MERGE_DELAY_SECONDS = env_int("AUDIT_MAX_MERGE_DELAY_SECONDS", 60)

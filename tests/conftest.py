@@ -23,6 +23,7 @@ def _isolated_settings(settings, tmp_path):
     settings.OBJECT_STORE_DIR = tmp_path / "objects"
     settings.AXES_ENABLED = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
+    settings.AUDIT_SEQUENCER = "commit"  # sequenced by the committing thread: no thread outlives a test
     yield
 
 

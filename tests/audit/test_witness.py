@@ -3,6 +3,7 @@ every checkpoint it saw, cosigns a consistent one, and raises the alarm on a for
 
 import base64
 import json
+import time
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -10,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from audit import checkpoints, ledger, logverify, merkle, receipts, sequencer, witness
-from audit.models import Checkpoint, Cosignature
+from audit.models import Checkpoint, Cosignature, Leaf, LedgerEntry, PendingEntry
 from core import signing
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -122,3 +123,17 @@ def test_a_receipt_is_signed_and_its_leaf_is_later_proved_into_a_checkpoint(live
     logverify.verify_inclusion(proof["leaf_index"], size, bytes.fromhex(receipt["leaf_hash"]),
                                [bytes.fromhex(h) for h in proof["audit_path"]], merkle.root(size))
     assert base64.b64decode(receipt["signature"])
+
+
+def test_the_sequencer_thread_sequences_what_committed_without_the_request_waiting(settings):
+    """The embedded default: commits wake the process's sequencer thread, which batches what arrived."""
+    settings.AUDIT_SEQUENCER = "thread"
+    settings.AUDIT_SEQUENCER_INTERVAL_MS = 20
+    for n in range(30):
+        ledger.record_event("note", data={"n": n})  # each its own transaction, committed
+    for _ in range(300):  # a real thread: wait for it, boundedly
+        if not PendingEntry.objects.exists():
+            break
+        time.sleep(0.05)
+    assert not PendingEntry.objects.exists()
+    assert Leaf.objects.count() == LedgerEntry.objects.count() >= 30
