@@ -21,6 +21,7 @@ from core.errors import ConfidentialNotFound
 from core.roles import Role, require
 from evaluation import selectors as evaluation_selectors
 from lottery.models import Draw
+from lottery.selectors import source_rows
 from lottery.services import proof_sha256
 from trading.models import Contract, FollowUp, Milestone, Organisation, Project, Registration, Session, User
 from trading.models.projects import Status
@@ -190,14 +191,16 @@ def draw_record_data(project: Project, draw: Draw) -> dict[str, Any]:
     proof, meta = draw.proof, draw.proof.get("metadata", {})
     names = dict(Registration.objects.filter(project=project, round=draw.round)
                  .values_list("enterprise__uscc", "enterprise__name"))
-    supervisors = list(User.objects.filter(username__in=meta.get("supervisors", [])))
-    by_name = {u.username: str(u) for u in supervisors}
+    # fps-draw-v1: the supervisors who sealed inputs; RFC 3797: those present when the values were entered
+    usernames = meta.get("supervisors") or meta.get("supervisors_present", [])
+    by_name = {u.username: str(u) for u in User.objects.filter(username__in=usernames)}
     return {**_common(project, draw.drawn_at), "drawn_at": draw.drawn_at,
             "room": draw.session.room.name if draw.session_id else meta.get("room"),
-            "supervisors": [by_name.get(name, name) for name in meta.get("supervisors", [])],
+            "supervisors": [by_name.get(name, name) for name in usernames],
             "operator": str(draw.drawn_by), "proof": proof,
             "commitment_published_at": meta.get("commitment_published_at"),
             "digest_published_at": meta.get("candidates_frozen_at"), "names": names,
+            "source_rows": source_rows(draw),
             "proof_sha256": draw.proof_sha256 or proof_sha256(proof), "verify_url": verify_url(project)}
 
 

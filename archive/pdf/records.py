@@ -80,6 +80,26 @@ def build_draw_record(data: dict) -> bytes:
     _project_facts(doc, data, ("固定合同价", money(data["project"].get("fixed_price"))),
                    ("抽取时间", data["drawn_at"]), ("抽取地点", data.get("room")),
                    ("现场监督", data.get("supervisors")), ("操作人员", data.get("operator")))
+    if proof["protocol"] == "rfc3797":
+        _rfc3797_inputs(doc, data, proof)
+    else:
+        _fps_inputs(doc, data, proof)
+    doc.heading("三、排序结果")
+    selected = proof["selected"]
+    doc.table(["名次", "企业名称", "统一社会信用代码", "结果"],
+              [[rank, names.get(ident), ident, "中选" if rank <= selected else f"备选第 {rank - selected} 位"]
+               for rank, ident in enumerate(proof["ranking"], start=1)],
+              widths=[0.6, 4, 2.4, 1.4], align="cllc")
+    doc.heading("四、验证", room=70 * mm)
+    doc.qr(data["verify_url"], [
+        ("证明文件 SHA-256", data["proof_sha256"]), ("验证页面", data["verify_url"]),
+        ("离线验证", _verify_command(proof)),
+    ])
+    doc.signatures([*(f"现场监督 {name}" for name in data.get("supervisors", [])), "操作人员"])
+    return doc.to_bytes()
+
+
+def _fps_inputs(doc: RecordDocument, data: dict, proof: dict) -> None:
     doc.heading("一、公开输入（按封存顺序）")
     doc.table(["序号", "来源", "数值"],
               [[i, item["source"], item["value"]] for i, item in enumerate(proof["public_inputs"], start=1)],
@@ -91,20 +111,29 @@ def build_draw_record(data: dict) -> bytes:
         ("候选名单摘要", proof["candidates_digest"]), ("摘要公布时间", data.get("digest_published_at")),
         ("候选企业数", len(proof["ranking"])), ("秘密值", proof["secret"]), ("种子", proof["seed"]),
     ], columns=1)
-    doc.heading("三、排序结果")
-    selected = proof["selected"]
-    doc.table(["名次", "企业名称", "统一社会信用代码", "结果"],
-              [[rank, names.get(ident), ident, "中选" if rank <= selected else f"备选第 {rank - selected} 位"]
-               for rank, ident in enumerate(proof["ranking"], start=1)],
-              widths=[0.6, 4, 2.4, 1.4], align="cllc")
-    doc.heading("四、验证", room=70 * mm)
-    doc.qr(data["verify_url"], [
-        ("证明文件 SHA-256", data["proof_sha256"]), ("验证页面", data["verify_url"]),
-        ("离线验证", f"python lottery/verify.py PROOF.json --commitment {proof['commitment']} "
-                     f"--candidates-digest {proof['candidates_digest']}"),
-    ])
-    doc.signatures([*(f"现场监督 {name}" for name in data.get("supervisors", [])), "操作人员"])
-    return doc.to_bytes()
+
+
+def _rfc3797_inputs(doc: RecordDocument, data: dict, proof: dict) -> None:
+    """RFC 3797: the sources the announcement named, with the values entered after the close; no secret."""
+    doc.heading("一、公开数值来源（公告指定，报名截止后按公布结果录入）")
+    doc.table(["序号", "来源", "数值"],
+              [[n, row["source"], row["values"]] for n, row in enumerate(data.get("source_rows", []), start=1)],
+              widths=[0.6, 4, 4], align="cll")
+    doc.heading("二、候选名单摘要与密钥串")
+    doc.facts([
+        ("协议", "RFC 3797"), ("来源公布时间", data.get("commitment_published_at")),
+        ("候选名单摘要", proof["candidates_digest"]), ("摘要公布时间", data.get("digest_published_at")),
+        ("候选企业数", len(proof["ranking"])), ("密钥串", proof["key"]),
+        ("记录摘要", proof.get("record_digest")),
+    ], columns=1)
+
+
+def _verify_command(proof: dict) -> str:
+    if proof["protocol"] == "rfc3797":
+        return (f"python lottery/verify.py PROOF.json --candidates-digest {proof['candidates_digest']} "
+                f"--record-digest {proof['record_digest']}")
+    return (f"python lottery/verify.py PROOF.json --commitment {proof['commitment']} "
+            f"--candidates-digest {proof['candidates_digest']}")
 
 
 def build_bid_opening_record(data: dict) -> bytes:
