@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from core.parsing import collect_money, int_value, text_value
 from core.timefmt import local_time
-from trading.models.organisations import Certificate
+from trading.models.organisations import Certificate, Organisation
 from trading.models.projects import DrawProtocol, ProjectType
 
 
@@ -31,6 +31,8 @@ def validate_project(data: dict[str, Any], *, now: dt.datetime) -> dict[str, Any
     clean["ceiling_price"] = collect_money(data.get("ceiling_price"), "ceiling_price", errors, required=False)
     clean.update(_optional_fields(data, errors))
     clean.update(_draw_mode(data, ptype, errors))
+    if data.get("tenderer") not in (None, ""):
+        clean["tenderer"] = _tenderer(data["tenderer"], errors)
     deadline = data.get("registration_deadline")
     if not isinstance(deadline, dt.datetime):
         errors["registration_deadline"] = [_("须为带时区的 ISO 8601 时间。")]
@@ -69,6 +71,15 @@ def _optional_fields(data: dict[str, Any], errors: dict[str, list[str]]) -> dict
                 "v": ", ".join(str(v) for v in Certificate.Grade.values)}]
         clean["qualification_grade"] = number
     return clean
+
+
+def _tenderer(code: Any, errors: dict[str, list[str]]) -> Organisation | None:
+    """The 招标人 (the owner of the project the agency acts for), named by its unified social credit code."""
+    found = Organisation.objects.filter(uscc=str(code).strip().upper(), kind=Organisation.Kind.TENDERER,
+                                        is_active=True).first() if isinstance(code, str) else None
+    if found is None:
+        errors["tenderer"] = [_("须为已登记的招标人的统一社会信用代码。")]
+    return found
 
 
 DRAW_SOURCES_MAX = 16  # the RFC's reference code reads at most 16 sources
