@@ -116,3 +116,20 @@ def test_the_videos_a_dossier_lists_are_kept_as_long_as_the_dossier(finished_pro
     listed = json.loads(stored_zip(dossier).read("recordings/manifest.json"))["recordings"]
     assert listed[0]["sha256"] == recording.sha256 and listed[0]["retention_until"] == dossier.retention_until.isoformat()
     assert not Recording.objects.get(pk=recording.pk).legal_hold  # kept by retention, not by a hold
+
+
+def test_the_check_dossier_command_says_ok_or_names_each_problem(finished_project, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    archive = stored_zip(build(finished_project.code))
+    good, bad = tmp_path / "good.zip", tmp_path / "bad.zip"
+    good.write_bytes(_zip_bytes(archive, {}))
+    name = f"records/{finished_project.code}-draw.json"
+    bad.write_bytes(_zip_bytes(archive, {name: archive.read(name) + b" "}))
+    out = io.StringIO()
+
+    call_command("check_dossier", str(good), stdout=out)
+    with pytest.raises(CommandError, match="SHA-256 or size differs"):
+        call_command("check_dossier", str(bad))
+
+    assert out.getvalue().startswith("OK ")
