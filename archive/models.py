@@ -74,3 +74,34 @@ class Release(AuditedModel):
         raise Conflict(_("OCDS 发布一经发布不可更改。"))
 
     audit_project = "project"
+
+
+class RecordNumber(AuditedModel):
+    """A PDF record's document number (文号): RECORD_NUMBER_PREFIX〔year〕serial号, the serial counting the numbers
+    of that prefix and year. Assigned once, by archive.services.record_number, when the record is first issued
+    (downloaded or put in a dossier), and never changed: the same record always carries the same number."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="record_numbers",
+                                verbose_name=_("项目"))
+    round = models.PositiveSmallIntegerField(_("轮次"))
+    kind = models.CharField(_("记录类型"), max_length=40)
+    prefix = models.CharField(_("文号前缀"), max_length=40)
+    year = models.PositiveSmallIntegerField(_("年份"))
+    serial = models.PositiveIntegerField(_("序号"))
+    number = models.CharField(_("文号"), max_length=80, unique=True)
+    assigned_at = models.DateTimeField(_("编号时间"))
+    history = audited()
+
+    class Meta:
+        verbose_name = _("文号")
+        verbose_name_plural = _("文号")
+        ordering = ["prefix", "year", "serial"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "round", "kind"], name="record_number_once"),
+            models.UniqueConstraint(fields=["prefix", "year", "serial"], name="record_number_serial_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    audit_project = "project"

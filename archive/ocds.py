@@ -257,9 +257,9 @@ def _tender(project: Project, round_: int, state: dict, tenderers: list[Organisa
 
 def _proof_document(project: Project, draw: Draw) -> dict[str, Any]:
     return {"id": f"{project.code}-r{draw.round}-proof", "documentType": "evaluationReports",
-            "title": "随机抽取验证材料（fps-draw-v1 proof）",
-            "description": (f"SHA-256 {draw.proof_sha256}; commitment {draw.proof['commitment']}; verify offline "
-                            f"with lottery/verify.py or at {verify_url(project)}"),
+            "title": f"随机抽取验证材料（{draw.proof['protocol']} proof）",
+            "description": (f"SHA-256 {draw.proof_sha256}; commitment {draw.proof.get('commitment', '—')}; verify "
+                            f"offline with lottery/verify.py or at {verify_url(project)}"),
             "url": f"{_base()}/api/projects/{project.code}/proof", "datePublished": iso(draw.drawn_at),
             "format": "application/json"}
 

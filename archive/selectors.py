@@ -16,14 +16,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from archive import pdf
-from archive.models import Dossier
+from archive.models import Dossier, RecordNumber
 from core.errors import ConfidentialNotFound
 from core.roles import Role, can, require
 from evaluation import selectors as evaluation_selectors
 from lottery.models import Draw
+from lottery.selectors import source_rows
 from lottery.services import proof_sha256
 from trading.models import Contract, FollowUp, Milestone, Organisation, Project, Registration, Session, User
-from trading.models.projects import Status
+from trading.models.projects import ProjectType, Status
 
 # a dossier is the record of a finished selection: before a result (or a failure) there is nothing to archive
 FINISHED = frozenset({Status.DRAWN, Status.PUBLICITY, Status.AWARDED, Status.CONTRACTED, Status.IN_PROGRESS,
@@ -32,7 +33,11 @@ KIND_LABELS = {
     "announcement": gettext_lazy("招标公告"), "registrations": gettext_lazy("报名及资格审查名单"), "draw": gettext_lazy("固定价比选抽取记录"),
     "bid-opening": gettext_lazy("开标记录"), "evaluation": gettext_lazy("评标报告"), "award": gettext_lazy("中标（中选）通知书"),
     "attendance": gettext_lazy("现场签到表"), "followup": gettext_lazy("合同履约跟踪报告"),
+    "auction-result": gettext_lazy("成交确认书"),
 }
+ANNOUNCEMENT_LABELS = {ProjectType.LAND_AUCTION: gettext_lazy("拍卖出让公告"),
+                       ProjectType.ASSET_TRANSFER: gettext_lazy("国有资产转让公告")}
+AUCTION_RESULT_LABELS = {ProjectType.ASSET_TRANSFER: gettext_lazy("国有资产转让成交确认书")}
 
 
 # --- who may read ---
@@ -86,7 +91,22 @@ class Record:
     kind: str  # announcement, draw, attendance-12, …
     label: str
     filename: str
-    build: Callable[[], bytes]
+    project: Project
+    builder: Callable[[dict], bytes]
+    data: Callable[[], dict]  # the record's content without its document number
+
+    def content(self) -> dict[str, Any]:
+        """Everything the PDF prints, its document number included: what its footer digest is computed from."""
+        return {**self.data(), "doc_number": assigned_number(self.project, self.kind)}
+
+    def build(self) -> bytes:
+        return self.builder(self.content())
+
+
+def assigned_number(project: Project, kind: str) -> str | None:
+    """The record's 文号 once archive.services.record_number has assigned it (None before)."""
+    return (RecordNumber.objects.filter(project=project, round=project.round, kind=kind)
+            .values_list("number", flat=True).first())
 
 
 def available_records(project: Project) -> list[Record]:
@@ -96,10 +116,11 @@ def available_records(project: Project) -> list[Record]:
     contract = _award_contract(project)
 
     def add(kind: str, label: str, builder: Callable[[dict], bytes], data: Callable[[], dict]) -> None:
-        records.append(Record(kind, label, f"{project.code}-{kind}.pdf", lambda: builder(data())))
+        records.append(Record(kind, label, f"{project.code}-{kind}.pdf", project, builder, data))
 
     if project.published_at:
-        add("announcement", KIND_LABELS["announcement"], pdf.build_announcement, lambda: announcement_data(project))
+        add("announcement", ANNOUNCEMENT_LABELS.get(project.type, KIND_LABELS["announcement"]),
+            pdf.build_announcement, lambda: announcement_data(project))
     if project.candidates_frozen_at:
         add("registrations", KIND_LABELS["registrations"], pdf.build_registration_list,
             lambda: registration_list_data(project))
@@ -109,6 +130,10 @@ def available_records(project: Project) -> list[Record]:
                 pdf.build_attendance_sheet, lambda s=session: attendance_data(s))
     for kind, builder, data in _evaluation_records(project):
         add(kind, KIND_LABELS[kind], builder, data)
+    auction = evaluation_selectors.auction(project)
+    if auction is not None and auction.sold:
+        add("auction-result", AUCTION_RESULT_LABELS.get(project.type, KIND_LABELS["auction-result"]),
+            pdf.build_auction_result, lambda: auction_result_data(project, auction))
     if draw is not None:
         add("draw", KIND_LABELS["draw"], pdf.build_draw_record, lambda: draw_record_data(project, draw))
     if contract is not None:
@@ -145,7 +170,13 @@ def centre_name() -> str:
 
 
 def _common(project: Project, issued_at: dt.datetime) -> dict[str, Any]:
-    return {"project": project_facts(project), "issued_at": issued_at, "centre": centre_name()}
+    return {"project": project_facts(project), "issued_at": issued_at, "centre": centre_name(),
+            "time_zone": settings.TIME_ZONE}
+
+
+def _moment(value: Any) -> dt.datetime | None:
+    """A time a proof's metadata keeps as ISO 8601 text, as a datetime (the PDF prints it in TIME_ZONE)."""
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) and value else None
 
 
 def project_facts(project: Project) -> dict[str, Any]:
@@ -155,14 +186,54 @@ def project_facts(project: Project) -> dict[str, Any]:
 
 
 def announcement_data(project: Project) -> dict[str, Any]:
-    requirements = []
-    if project.qualification_kind:
-        requirements.append(_("具有有效的%(kind)s%(grade)s及以上资质") % {
-            "kind": project.get_qualification_kind_display(), "grade": project.get_qualification_grade_display()})
-    requirements += [_("具有有效的安全生产许可证"), _("拟派项目经理无在建项目"), _("企业未处于固定价比选暂停期")]
-    return {**_common(project, project.published_at), "published_at": project.published_at,
+    data = {**_common(project, project.published_at), "published_at": project.published_at,
             "deadline": project.registration_deadline, "body": project.announcement or project.title,
-            "requirements": requirements if project.is_fixed_price else [], "notice": project.notice or None}
+            "requirements": _requirements(project), "notice": project.notice or None}
+    if project.type in (ProjectType.LAND_AUCTION, ProjectType.ASSET_TRANSFER):
+        auction = evaluation_selectors.auction(project)
+        data["kind"] = "土地拍卖" if project.type == ProjectType.LAND_AUCTION else "资产转让"
+        data["auction"] = {"starting_price": auction.starting_price if auction else None,
+                           "increment": auction.increment if auction else None,
+                           "method": _("增价拍卖，价高者得；设有保留价的，最高应价不低于保留价方可成交")}
+    return data
+
+
+def _requirements(project: Project) -> list[str]:
+    """资格要求 of a fixed-price selection, 竞买人资格 of an auction; a procurement's are in its tender documents."""
+    if project.is_fixed_price:
+        requirements = []
+        if project.qualification_kind:
+            requirements.append(_("具有有效的%(kind)s%(grade)s及以上资质") % {
+                "kind": project.get_qualification_kind_display(),
+                "grade": project.get_qualification_grade_display()})
+        return requirements + [_("具有有效的安全生产许可证"), _("拟派项目经理无在建项目"), _("企业未处于固定价比选暂停期")]
+    if project.type == ProjectType.LAND_AUCTION:
+        return [_("中华人民共和国境内外的法人和其他组织，除法律、法规另有规定外，均可申请参加竞买"),
+                _("竞买人须在竞买申请截止时间前提交竞买申请并按规定交纳竞买保证金"),
+                _("在本市有拖欠土地出让价款、闲置土地或不良行为记录且在处理期内的，不得参加竞买"),
+                _("本次出让不接受联合竞买")]
+    if project.type == ProjectType.ASSET_TRANSFER:
+        return [_("意向受让方须为依法设立并有效存续的法人、其他组织或具有完全民事行为能力的自然人"),
+                _("意向受让方须按规定交纳交易保证金，并承诺以现金方式一次性支付成交价款"),
+                _("有不良行为记录且在处理期内的，不得参加竞买")]
+    return [_("符合《中华人民共和国政府采购法》第二十二条规定的条件"), _("其他资格要求详见招标文件")]
+
+
+def auction_result_data(project: Project, auction: Any) -> dict[str, Any]:
+    """成交确认书 of a sold auction, from the auction's own append-only log."""
+    numbers = {b.bidder_id: b.number for b in auction.bidders.all()}
+    session = auction.session
+    return {**_common(project, auction.hammered_at),
+            "kind": "资产转让" if project.type == ProjectType.ASSET_TRANSFER else "土地拍卖",
+            "subject": project.title, "seller": project.tenderer.name if project.tenderer_id else project.agency.name,
+            "winner": {"name": auction.winner.name, "uscc": auction.winner.uscc,
+                       "number": numbers.get(auction.winner_id)},
+            "hammer_price": auction.hammer_price, "starting_price": auction.starting_price,
+            "increment": auction.increment, "started_at": auction.started_at, "hammered_at": auction.hammered_at,
+            "room": session.room.name if session else None, "auctioneer": str(project.created_by),
+            "bids": [{"seq": b.seq, "number": b.bidder_number, "amount": b.amount, "at": b.at}
+                     for b in auction.log.order_by("seq")],
+            "sign_days": settings.SIGN_DAYS}
 
 
 def registration_list_data(project: Project) -> dict[str, Any]:
@@ -194,14 +265,17 @@ def draw_record_data(project: Project, draw: Draw) -> dict[str, Any]:
     proof, meta = draw.proof, draw.proof.get("metadata", {})
     names = dict(Registration.objects.filter(project=project, round=draw.round)
                  .values_list("enterprise__uscc", "enterprise__name"))
-    supervisors = list(User.objects.filter(username__in=meta.get("supervisors", [])))
-    by_name = {u.username: str(u) for u in supervisors}
+    # fps-draw-v1: the supervisors who sealed inputs; RFC 3797: those present when the values were entered
+    usernames = meta.get("supervisors") or meta.get("supervisors_present", [])
+    by_name = {u.username: str(u) for u in User.objects.filter(username__in=usernames)}
     return {**_common(project, draw.drawn_at), "drawn_at": draw.drawn_at,
             "room": draw.session.room.name if draw.session_id else meta.get("room"),
-            "supervisors": [by_name.get(name, name) for name in meta.get("supervisors", [])],
+            "supervisors": [by_name.get(name, name) for name in usernames],
             "operator": str(draw.drawn_by), "proof": proof,
-            "commitment_published_at": meta.get("commitment_published_at"),
-            "digest_published_at": meta.get("candidates_frozen_at"), "names": names,
+            "commitment_published_at": _moment(meta.get("commitment_published_at")
+                                               or meta.get("sources_announced_at")),
+            "digest_published_at": _moment(meta.get("candidates_frozen_at")), "names": names,
+            "source_rows": source_rows(draw),
             "proof_sha256": draw.proof_sha256 or proof_sha256(proof), "verify_url": verify_url(project)}
 
 

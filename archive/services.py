@@ -21,18 +21,20 @@ from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from archive import ocds, selectors
-from archive.models import Dossier, Release
+from archive import dossier_check, ocds, pdf, selectors
+from archive.models import Dossier, RecordNumber, Release
 from audit import checkpoints, ledger, merkle
 from audit.selectors import project_trail
-from core import clock, context
+from core import clock, context, signing
 from core.errors import Conflict
 from core.roles import is_system
 from core.storage import get_store
 from lottery.models import Draw
 from lottery.services import proof_bytes
+from recordings.services import recordings_retain_with_dossier
 from trading.models import Project, User
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest ZIP time: entries carry no build clock
@@ -45,14 +47,29 @@ class DossierRefused(Exception):
 
 
 def dossier_files(project: Project) -> Iterator[tuple[str, Callable[[], bytes]]]:
-    """(path in the ZIP, content) of everything a dossier holds except manifest.json, in a stable order."""
+    """(path in the ZIP, content) of everything a dossier holds except manifest.json, in a stable order. Each PDF
+    record comes with the data it was built from, as the canonical JSON whose SHA-256 the PDF's last page prints
+    (archive.pdf.content_digest), so the digest can be recomputed from the dossier alone."""
     for record in selectors.available_records(project):
-        yield f"records/{record.filename}", record.build
+        content = _once(record.content)
+        yield f"records/{record.filename}", lambda r=record, c=content: r.builder(c())
+        yield f"records/{record.filename[:-4]}.json", lambda c=content: pdf.canonical_json(c()).encode("utf-8")
     for draw in Draw.objects.filter(project=project).order_by("round"):
         yield f"proof/{project.code}-round{draw.round}-proof.json", lambda d=draw: proof_bytes(d.proof)
     yield f"audit/{project.code}-ledger.csv", lambda: audit_extract(project)
     yield f"audit/{project.code}-log-proofs.json", lambda: _json_bytes(audit_proofs(project))
     yield "recordings/manifest.json", lambda: _json_bytes(recording_manifest(project))
+
+
+def _once(compute: Callable[[], Any]) -> Callable[[], Any]:
+    """`compute`, called at most once: a record's PDF and its data file are built from the same reading."""
+    cache: list[Any] = []
+
+    def value() -> Any:
+        if not cache:
+            cache.append(compute())
+        return cache[0]
+    return value
 
 
 def audit_extract(project: Project) -> bytes:
@@ -111,10 +128,21 @@ def write_dossier_zip(target: Path, project: Project, *, version: int, built_at:
             listed.append({"path": path, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)})
             progress(path)
         manifest = {"project": project.code, "title": project.title, "version": version,
-                    "built_at": built_at.isoformat(), "algorithm": "sha256", "files": listed}
-        archive.writestr(zipfile.ZipInfo("manifest.json", ZIP_TIME), _json_bytes(manifest),
+                    "built_at": built_at.isoformat(), "algorithm": "sha256", "files": listed,
+                    "signing_key_id": signing.fingerprint()}
+        manifest_bytes = _json_bytes(manifest)
+        archive.writestr(zipfile.ZipInfo("manifest.json", ZIP_TIME), manifest_bytes,
                          compress_type=zipfile.ZIP_DEFLATED)
-    return len(listed) + 1
+        archive.writestr(zipfile.ZipInfo(dossier_check.SIGNATURE, ZIP_TIME), _json_bytes(signature_of(manifest_bytes)),
+                         compress_type=zipfile.ZIP_DEFLATED)
+    return len(listed) + 2
+
+
+def signature_of(manifest_bytes: bytes) -> dict[str, str]:
+    """The centre's Ed25519 signature of manifest.json's exact bytes, with the key that checks it. The key in
+    the file only names which one was used: check it against the public key the centre publishes."""
+    return {"file": "manifest.json", "algorithm": signing.ALGORITHM, "key_id": signing.fingerprint(),
+            "public_key_pem": signing.public_key_pem(), "signature": signing.sign(manifest_bytes).hex()}
 
 
 def check_dossier_project(code: str) -> Project:
@@ -140,7 +168,10 @@ def dossier_build(*, actor: User, code: str, progress: Callable[[str], object] =
     if not is_system(actor):
         selectors.ensure_can_build_dossier(actor)
     project = check_dossier_project(code)
+    record_numbers_assign(actor=actor, project=project)
     built_at = clock.now().astimezone(dt.UTC).replace(microsecond=0)
+    # the videos the dossier lists are kept as long as the dossier (recordings.services explains why not a hold)
+    recordings_retain_with_dossier(actor=actor, project=project, until=retention_until(built_at))
     version = (Dossier.objects.filter(project=project).aggregate(v=Max("version"))["v"] or 0) + 1
     key = f"archive/{project.code}/dossier-v{version}-{built_at:%Y%m%dT%H%M%SZ}.zip"
     # slow work (PDFs, ZIP, upload) outside any transaction; a temporary file so no partial ZIP is ever stored
@@ -235,7 +266,40 @@ def record_download(user: User, project: Project, kind: str) -> tuple[str, bytes
     read after the deadline is an audit event like any other view of it)."""
     selectors.ensure_can_read_records(user, project)
     record = selectors.record_for(project, kind)
+    record_number(actor=user, record=record)
     content = record.build()
     ledger.record_event("record_downloaded", obj=project, actor=user,
                         data={"kind": kind, "sha256": hashlib.sha256(content).hexdigest()})
     return record.filename, content
+
+
+# --- document numbers (文号) ---
+
+def record_number(*, actor: User, record: selectors.Record) -> str:
+    """The one place a record gets its 文号: RECORD_NUMBER_PREFIX〔year〕serial号, the year the record was issued
+    (in TIME_ZONE), the serial the next of that prefix and year. Assigned the first time the record is issued
+    (downloaded, or put in a dossier) and kept: asking again answers the same number."""
+    project = record.project
+    existing = selectors.assigned_number(project, record.kind)
+    if existing is not None:
+        return existing
+    issued_at = record.data().get("issued_at") or clock.now()
+    prefix, year = settings.RECORD_NUMBER_PREFIX, timezone.localtime(issued_at).year
+    for _attempt in range(5):
+        serial = (RecordNumber.objects.filter(prefix=prefix, year=year).aggregate(n=Max("serial"))["n"] or 0) + 1
+        number = f"{prefix}〔{year}〕{serial}号"
+        try:
+            with transaction.atomic(), context.acting(actor, reason=_("编发文号")):
+                RecordNumber.objects.create(project=project, round=project.round, kind=record.kind, prefix=prefix,
+                                            year=year, serial=serial, number=number, assigned_at=clock.now())
+            return number
+        except IntegrityError:  # another issue took this serial, or numbered this very record, at the same moment
+            existing = selectors.assigned_number(project, record.kind)
+            if existing is not None:
+                return existing
+    raise Conflict(_("文号分配失败，请重试。"))
+
+
+def record_numbers_assign(*, actor: User, project: Project) -> list[str]:
+    """Every record the project has so far numbered, in the order of its life (a dossier issues them all)."""
+    return [record_number(actor=actor, record=record) for record in selectors.available_records(project)]

@@ -129,7 +129,7 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = "Asia/Shanghai"
+TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")  # every time a person reads: pages, messages, PDF records
 USE_I18N = True
 USE_TZ = True
 
@@ -205,6 +205,9 @@ UPLOAD_TEMP_MAX_AGE_HOURS = env_int("UPLOAD_TEMP_MAX_AGE_HOURS", 6)
 COMPLAINT_MAX_OPEN = env_int("COMPLAINT_MAX_OPEN", 3)  # open at once (409 until the agency answers one)
 COMPLAINT_MAX_PER_DAY = env_int("COMPLAINT_MAX_PER_DAY", 5)  # filed in any 24 hours (429 with Retry-After)
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# a record's document number (文号): this prefix, the year the record was issued and a serial of that year,
+# e.g. 城交〔2026〕12号; assigned once per record (archive.services.record_number) and kept
+RECORD_NUMBER_PREFIX = env_str("RECORD_NUMBER_PREFIX", "交易中心")
 
 # --- the audit history ---
 # django-simple-history's switch: the history cannot be off (system check audit.E001 refuses anything else)

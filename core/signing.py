@@ -1,4 +1,5 @@
-"""The centre's Ed25519 signing key: checkpoints of the audit log, receipts, dossier manifests.
+"""The centre's Ed25519 signing key: checkpoints of the audit log, receipts, dossier manifests (whose signature
+names the key by `fingerprint()`, SHA-256 of the raw public key, and carries `public_key_pem()`).
 
 The key lives in one PEM file (SIGNING_KEY_PATH), created with mode 0600 on first use so that `make run` needs
 no ceremony; in production the operator creates it once and keeps a copy offline (docs/transparency.md, "Key
@@ -14,15 +15,16 @@ from functools import lru_cache
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
 
 ED25519 = 0x01
+ALGORITHM = "Ed25519"
 
 
 def generate_key_file(path: Path) -> None:
     """A new private key at `path`, readable by its owner only; an existing file is never replaced."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     pem = Ed25519PrivateKey.generate().private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     try:
@@ -56,9 +58,32 @@ def public_key_raw(key: Ed25519PrivateKey | None = None) -> bytes:
         serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
+def public_key() -> Ed25519PublicKey:
+    return load_private_key().public_key()
+
+
 def public_key_pem() -> str:
-    return load_private_key().public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    return public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
+
+
+def fingerprint() -> str:
+    """SHA-256 of the raw public key, lower-case hex: how a dossier's signature names the key."""
+    return hashlib.sha256(public_key_raw()).hexdigest()
+
+
+def verify(data: bytes, signature: bytes, public_pem: str | bytes) -> bool:
+    """Whether `signature` is the signature of `data` under the PEM public key (a published one, not ours)."""
+    from cryptography.exceptions import InvalidSignature
+
+    key = serialization.load_pem_public_key(public_pem.encode() if isinstance(public_pem, str) else public_pem)
+    if not isinstance(key, Ed25519PublicKey):
+        return False
+    try:
+        key.verify(signature, data)
+    except InvalidSignature:
+        return False
+    return True
 
 
 def key_hash(name: str, public_key: bytes, key_type: int = ED25519) -> bytes:

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from core import clock
+from core.money import format_yuan
 from core.roles import Role, can, role_of
 from evaluation.models import (
     Auction,
@@ -196,15 +197,25 @@ def evaluation_report(project: Project) -> dict[str, Any]:
             scores.append({"bidder": names[bid_id], "expert": member.expert.identifier, "values": values,
                            "subtotal": sum(values.values(), Decimal(0))})
     ranking = [{"rank": r["rank"], "bidder": names[r["bid"]], "price": Decimal(r["price"]),
+                **{k: Decimal(r[k]) for k in ("price_score", "technical", "commercial") if r.get(k) is not None},
                 "total": Decimal(r["total"]), "candidate": r["rank"] <= 3} for r in computed.figures["ranking"]]
     return {
         **_common(project), "method": chosen.get_method_display(), "evaluated_at": computed.computed_at,
         "room": _evaluation_room(project), "experts": experts, "criteria": criteria, "scores": scores,
-        "ranking": ranking, "invalid": [{"bidder": names[i["bid"]], "reason": i["reason"]}
+        "ranking": ranking, "price_rule": _price_rule(chosen, computed.figures), "invalid": [{"bidder": names[i["bid"]], "reason": i["reason"]}
                                         for i in computed.figures["invalid"]],
         "outliers": [{**o, "bidder": names[o["bid"]]} for o in computed.figures["outliers"]],
         "conclusion": _("评标委员会按招标文件规定的评标办法独立评审，推荐排名前三的投标人为中标候选人。"),
     }
+
+
+def _price_rule(chosen: EvaluationPlan, figures: dict[str, Any]) -> str:
+    """How the price score was computed (DESIGN §3), with the figures a reader needs to recompute it."""
+    if chosen.method == EvaluationPlan.Method.LOWEST_PRICE or not figures.get("lowest_valid_price"):
+        return _("经评审的最低投标价法：不计价格分，按评审价由低到高排序。")
+    return _("价格分 = 评标基准价 ÷ 投标报价 × 价格分权重；评标基准价为最低有效投标报价 %(low)s 元，价格分权重 %(w)s 分。"
+             "最终得分 = 价格分 + 技术分 + 商务分。") % {
+        "low": format_yuan(Decimal(figures["lowest_valid_price"])), "w": f"{chosen.price_weight:f}"}
 
 
 def _evaluation_room(project: Project) -> str:

@@ -39,12 +39,16 @@ class DrawInputView(API):
 
 class DrawView(API):
     @extend_schema(request={"application/json": {"type": "object", "properties": {
-        "external_value": {"type": "string"}}}}, responses={201: dict})
+        "external_value": {"type": "string"},
+        "source_values": {"type": "array", "items": {"type": "string"},
+                          "description": "rfc3797: each announced source's published numbers, in announced order"}}}},
+        responses={201: dict})
     def post(self, request: Request, code: str) -> Response:
         project = project_for(request.user, code)
+        data = request_data(request)
         draw = services.draw_run(actor=request.user, project=project,
-                                 external_value=text_value(request_data(request).get("external_value"),
-                                                           "external_value"))
+                                 external_value=text_value(data.get("external_value"), "external_value"),
+                                 source_values=data.get("source_values"))
         return Response({"id": draw.pk, "project": project.code, "round": draw.round, "seed": draw.seed,
                          "ranking": draw.proof["ranking"], "proof_sha256": draw.proof_sha256,
                          "receipt": receipts.for_object(draw)},

@@ -1,26 +1,25 @@
-"""Demo: the closed fixed-price project is drawn in a session five days ago by the two demo supervisors, so the
-result page, the proof and the verifier can be tried at once; its publicity has ended, so it is awarded, the
-contract signed, and a follow-up officer records milestones (one of them overdue)."""
+"""Demo: the showcase fixed-price project is drawn in its draw session, which starts right after its registration
+close (trading.demo), by the two demo supervisors: they sign in, seal, reveal, and the first runs the draw. Every
+domain time follows the one before it: registrations, deadline, close (candidates frozen), session start, seals,
+reveals, draw, publicity. Publicity runs PUBLICITY_DAYS from the draw, so the award, the contract and the
+follow-up come when the demo is run again after it has ended (the command is idempotent and continues the story)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import time
 
 from django.utils import timezone
 
 from core import clock
-from lottery import services
+from lottery import engine, services
 from lottery.models import Draw
-from trading.models import Project, Room, User
+from trading.models import Project, User
 from trading.models.projects import Status
 from trading.services import aftercare
-from trading.services.sessions import attendance_sign, session_book
+from trading.services.sessions import attendance_sign
 
 DEMO_TITLE = "青龙镇农村公路安全生命防护工程"
-
-
-DRAWN_AGO = dt.timedelta(days=5)
 
 
 def load(out=print) -> None:
@@ -34,36 +33,37 @@ def load(out=print) -> None:
         _award_and_follow_up(project, out)
 
 
+def _wait_until(moment: dt.datetime) -> None:
+    """Real waiting, a few seconds: the session's times are real times, like the registrations before them."""
+    time.sleep(max(0.0, (moment - timezone.now()).total_seconds()))
+
+
 def _draw(project: Project, out) -> None:
-    room = Room.objects.filter(kind="draw").order_by("name").last()
-    starts = timezone.now() - DRAWN_AGO - dt.timedelta(hours=3)
-    with clock.travel(-DRAWN_AGO - dt.timedelta(days=1)):
-        session = session_book(actor=User.objects.get(username="agency"), project=project, room=room, kind="draw",
-                               starts_at=starts, ends_at=starts + dt.timedelta(hours=2))
+    session = project.sessions.filter(kind="draw").order_by("starts_at").first()
+    if session is None:
+        return
+    _wait_until(session.starts_at)
     supervisors = [User.objects.get(username=name) for name in ("supervisor", "supervisor2")]
-    with clock.travel(-DRAWN_AGO - dt.timedelta(hours=2, minutes=30)):
-        for supervisor in supervisors:
-            attendance_sign(actor=supervisor, session=session, badge="supervisor")
-        picks = [("de30" * 8, "3176"), ("de31" * 8, "52")]  # nonces: 32 hex, fixed so the demo repeats
-        for supervisor, (nonce, value) in zip(supervisors, picks, strict=True):
-            services.input_seal(actor=supervisor, project=project,
-                                commitment=hashlib.sha256((nonce + value).encode()).hexdigest())
-        for supervisor, (nonce, value) in zip(supervisors, picks, strict=True):
-            services.input_reveal(actor=supervisor, project=project, value=value, nonce=nonce)
-        draw = services.draw_run(actor=supervisors[0], project=project)
+    for supervisor in supervisors:
+        attendance_sign(actor=supervisor, session=session, badge="supervisor")
+    picks = [("de30" * 8, "3176"), ("de31" * 8, "52")]  # nonces: 32 hex, fixed so the demo repeats
+    for supervisor, (nonce, value) in zip(supervisors, picks, strict=True):
+        services.input_seal(actor=supervisor, project=project, commitment=engine.input_commitment(nonce, value))
+    for supervisor, (nonce, value) in zip(supervisors, picks, strict=True):
+        services.input_reveal(actor=supervisor, project=project, value=value, nonce=nonce)
+    draw = services.draw_run(actor=supervisors[0], project=project)
+    _wait_until(session.ends_at)  # the session's recording is stored once it has ended (recordings.demo)
     out(f"demo draw of {project.code}: winner {draw.proof['ranking'][0]}; result at /projects/{project.code}/result/")
 
 
 def _award_and_follow_up(project: Project, out) -> None:
+    """After publicity: the agency awards and records the contract, then assigns the follow-up and plans its
+    milestones from that day on (none can be overdue the day the contract is signed)."""
     agency = User.objects.get(username="agency")
-    with clock.travel(-dt.timedelta(days=2)):
-        contract = aftercare.project_award(actor=agency, project=project)
-    with clock.travel(-dt.timedelta(days=1)):
-        aftercare.contract_sign(actor=agency, contract=contract)
+    contract = aftercare.project_award(actor=agency, project=project)
+    aftercare.contract_sign(actor=agency, contract=contract)
     aftercare.followup_assign(actor=agency, project=project, officer=agency)
     today = timezone.localdate(clock.now())
-    for title, due, done in (("施工合同备案", -3, -2), ("进场开工", -1, None), ("主体工程完工", 45, None),
-                             ("竣工验收", 90, None)):
-        aftercare.milestone_record(actor=agency, project=project, title=title, due=today + dt.timedelta(days=due),
-                                   done_on=done and today + dt.timedelta(days=done))
+    for title, due in (("施工合同备案", 3), ("进场开工", 10), ("主体工程完工", 60), ("竣工验收", 120)):
+        aftercare.milestone_record(actor=agency, project=project, title=title, due=today + dt.timedelta(days=due))
     out(f"{project.code} awarded to {contract.enterprise.name}, contract signed, follow-up by agency")

@@ -294,17 +294,19 @@ def _rfc_decimal(value: Any) -> Decimal:
 
 
 def _rfc_text(number: Decimal) -> str:
-    """Decimal without leading zeros, then '.'; a fraction keeps its digits after a '.' minus trailing zeros.
-
-    Every value ends with '.', so 2.5 is '2.5.' and the key stays unambiguous (RFC 3797 §4)."""
+    """One value as RFC 3797 §4 step 1 writes it: decimal without leading zeros (a single 0 before the point of
+    a fraction), an integer terminated by a period, a non-integer with the period separating the whole from the
+    fractional part and no trailing zeros on the fraction. So 3 is '3.' but 2.5 is '2.5' (not '2.5.'), as the
+    RFC's reference code prints it ("%ld." for integers, "%ld.%s" for x.y reals, trailing zeros stripped)."""
     if number == number.to_integral_value():
         return f"{int(number)}."
     integer, fraction = format(number, "f").split(".")
-    return f"{int(integer)}.{fraction.rstrip('0')}."
+    return f"{int(integer)}.{fraction.rstrip('0')}"
 
 
 def rfc3797_key(sources: Sequence[Sequence[Any]]) -> str:
-    """Each source's values sorted ascending numerically, each written by `_rfc_text`, each source ended by '/'."""
+    """Each source's values sorted ascending numerically (§4 step 2), each written by `_rfc_text`, each source ended
+    by '/', the sources in announced order (step 3)."""
     if not sources:
         raise ValueError("at least one source is needed")
     parts = []
@@ -348,15 +350,33 @@ def _json_number(number: Decimal) -> int | float:
     return as_float
 
 
+def rfc3797_record_digest(*, key: str, candidates_digest: str, metadata: dict[str, Any], selected: int) -> str:
+    """SHA-256 of the canonical JSON of what the RFC selection itself does not fix: the key string (the sources
+    exactly as entered, as text, so no fractional JSON number is hashed), the digest of the pool published at the
+    close, k and the metadata. Recorded in the audit ledger at the draw, like the fps-draw-v1 record digest."""
+    document = {"candidates_digest": candidates_digest, "key": key, "metadata": metadata, "selected": selected}
+    return hashlib.sha256(canonical_json(document)).hexdigest()
+
+
 def build_rfc3797_proof(*, project: str, pool: Sequence[str], sources: Sequence[Sequence[Any]], k: int,
-                        metadata: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The proof: the pool in published order, the sources in announced order, the key string, k and the picks."""
+                        metadata: dict[str, Any] | None = None, published_digest: str | None = None
+                        ) -> dict[str, Any]:
+    """The proof: the pool in published order, the sources in announced order, the key string, k and the picks.
+    With `published_digest` (the platform's mode: the pool is the candidate list frozen at the close, published
+    in sorted order) the proof carries that digest and a record digest over the key, k and the metadata."""
     ranking = rfc3797_select(pool, sources, k)
+    key = rfc3797_key(sources)
     proof: dict[str, Any] = {
         "protocol": RFC3797, "project": project, "candidates": list(pool),
         "sources": [[_json_number(_rfc_decimal(v)) for v in source] for source in sources],
-        "key": rfc3797_key(sources), "selected": k, "ranking": ranking,
+        "key": key, "selected": k, "ranking": ranking,
     }
     if metadata is not None:
         proof["metadata"] = metadata
+    if published_digest is not None:
+        if list(pool) != sorted(pool) or candidates_digest(pool) != published_digest:
+            raise ValueError("the pool must be the sorted candidate list whose digest was published")
+        proof["candidates_digest"] = published_digest
+        proof["record_digest"] = rfc3797_record_digest(key=key, candidates_digest=published_digest,
+                                                       metadata=metadata or {}, selected=k)
     return proof

@@ -45,13 +45,14 @@ def draw_state(project: Project) -> dict[str, Any]:
         "session": session.pk if session else None, "supervisors_present": present, "all_sealed": sealed_all,
         "sealing_closed": sealing_closed(inputs),
         "external_input_source": project.external_input_source,
+        "protocol": project.draw_protocol or "fps-draw-v1", "draw_sources": project.draw_sources or [],
         "inputs": [{"position": i.position, "source": i.source, "commitment": i.commitment,
                     "revealed": i.revealed_at is not None, "value": i.value if i.revealed_at else None}
                    for i in inputs],
         "draw": None,
     }
     if draw is not None:
-        state["draw"] = {"seed": draw.seed, "secret": draw.proof["secret"], "ranking": ranking_rows(project, draw),
+        state["draw"] = {"seed": draw.seed, "secret": draw.proof.get("secret", ""), "ranking": ranking_rows(project, draw),
                          "proof_sha256": draw.proof_sha256, "drawn_at": draw.drawn_at.isoformat()}
     return state
 
@@ -61,3 +62,13 @@ def ranking_rows(project: Project, draw: Draw) -> list[dict[str, Any]]:
              Registration.objects.filter(project=project, round=draw.round).select_related("enterprise")}
     return [{"rank": n, "uscc": uscc, "name": names.get(uscc, "")}
             for n, uscc in enumerate(draw.proof["ranking"], start=1)]
+
+
+def source_rows(draw: Draw) -> list[dict[str, str]]:
+    """An RFC 3797 draw's public sources as announced, each with the values entered after the close."""
+    proof = draw.proof
+    if proof.get("protocol") != "rfc3797":
+        return []
+    names = proof.get("metadata", {}).get("sources_announced", [])
+    return [{"source": name, "values": " ".join(str(v) for v in values)}
+            for name, values in zip(names, proof["sources"], strict=False)]

@@ -4,8 +4,11 @@ supervisors' sealed inputs, the one draw. Every step is an audit event; the draw
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
+import re
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -31,11 +34,27 @@ from trading.services.aftercare import publicity_start
 REVEAL_WINDOW = dt.timedelta(seconds=settings.DRAW_REVEAL_SECONDS)
 
 
+def _as_actor(service):
+    """Every row and ledger entry the service writes names its actor, whoever calls it (a request, a command,
+    the demo): a seal, a reveal or a draw never goes on record without the supervisor who made it."""
+    @functools.wraps(service)
+    def run(*args: Any, actor: User, **kwargs: Any) -> Any:
+        with context.acting(actor):
+            return service(*args, actor=actor, **kwargs)
+    return run
+
+
 # --- hooks called by trading ------------------------------------------------------------------------------------
 
 def commit_for_project(*, project: Project, actor: User) -> None:
-    """At publication: a fresh secret, sealed at rest; its commitment published with the announcement."""
+    """At publication: a fresh secret, sealed at rest; its commitment published with the announcement. An RFC 3797
+    draw has no secret: what is fixed in advance is the list of public sources the announcement names, recorded
+    in the ledger at publication so that nobody can change them once their values could be known."""
     if not project.is_fixed_price:
+        return
+    if project.uses_rfc3797:
+        ledger.record_event("draw_sources_announced", obj=project, data={
+            "round": project.round, "protocol": engine.RFC3797, "sources": list(project.draw_sources or [])})
         return
     secret = engine.new_secret()
     commitment = engine.commitment(secret)
@@ -142,10 +161,13 @@ def check_reveal(value: Any, nonce: Any) -> None:
         raise ValidationError(errors)
 
 
+@_as_actor
 @transaction.atomic
 def input_seal(*, actor: User, project: Project, commitment: str) -> DrawInput:
     project = Project.objects.select_for_update().get(pk=project.pk)
     _check_supervisor(actor, project)
+    if project.uses_rfc3797:
+        raise Conflict(_("本项目按 RFC 3797 以公告指定的公开数值抽取，不使用现场密封输入。"))
     commitment = check_commitment(commitment)
     inputs = list(_inputs(project))
     if sealing_closed(inputs):
@@ -170,6 +192,7 @@ def all_sealed(project: Project) -> bool:
     return closes_sealing({i.supervisor_id for i in inputs}, _present_supervisors(project)[1])
 
 
+@_as_actor
 @transaction.atomic
 def input_reveal(*, actor: User, project: Project, value: Any, nonce: Any) -> DrawInput:
     project = Project.objects.select_for_update().get(pk=project.pk)
@@ -191,10 +214,13 @@ def input_reveal(*, actor: User, project: Project, value: Any, nonce: Any) -> Dr
     return mine
 
 
-def draw_run(*, actor: User, project: Project, external_value: str = "") -> Draw:
+@_as_actor
+def draw_run(*, actor: User, project: Project, external_value: str = "", source_values: Any = None) -> Draw:
     """Run the draw once. A refused attempt is recorded too, after its transaction rolled back: a draw attempted
     after it was run is a risk finding for the inspectors (audit.findings.repeated_draws)."""
     try:
+        if project.uses_rfc3797:
+            return _draw_rfc3797_once(actor=actor, project=project, source_values=source_values)
         return _draw_once(actor=actor, project=project, external_value=external_value)
     except Conflict as exc:
         already = Draw.objects.filter(project=project, round=project.round).exists()
@@ -204,8 +230,8 @@ def draw_run(*, actor: User, project: Project, external_value: str = "") -> Draw
         raise
 
 
-@transaction.atomic
-def _draw_once(*, actor: User, project: Project, external_value: str = "") -> Draw:
+def _open_draw(actor: User, project: Project) -> tuple[Project, Session, set[int]]:
+    """The project locked, the draw session under way with the acting supervisor signed in, enough supervisors."""
     project = Project.objects.select_for_update().get(pk=project.pk)
     if Draw.objects.filter(project=project, round=project.round).exists():
         raise Conflict(_("本轮已抽取，不能重复抽取。"))
@@ -213,24 +239,93 @@ def _draw_once(*, actor: User, project: Project, external_value: str = "") -> Dr
     present = _present_supervisors(project)[1]
     if len(present) < settings.DRAW_MIN_SUPERVISORS:
         raise Conflict(_("至少需要%(n)d名现场监督人员签到。") % {"n": settings.DRAW_MIN_SUPERVISORS})
-    inputs = list(_inputs(project))
-    public_inputs, commitments = _collect_inputs(project, inputs, external_value)
-    proof = _proof(project, session, inputs, public_inputs, commitments, present)
+    return project, session, present
+
+
+def _record_draw(*, actor: User, project: Project, session: Session, proof: dict[str, Any], seed: str) -> Draw:
     try:
         with transaction.atomic():
             draw = Draw.objects.create(
                 project=project, round=project.round, session=session, drawn_by=actor, drawn_at=clock.now(),
-                seed=proof["seed"], proof=proof, proof_sha256=proof_sha256(proof))
+                seed=seed, proof=proof, proof_sha256=proof_sha256(proof))
     except IntegrityError as exc:
         raise Conflict(_("本轮已抽取，不能重复抽取。")) from exc
     _record_ranking(project, proof["ranking"], actor)
     project_transition(project, Status.DRAWN, actor=actor, reason=_("固定价比选随机抽取"))
     publicity_start(actor=actor, project=project, reason=_("抽取结果公示"))
     ledger.record_event("draw_completed", obj=project, data={
-        "round": project.round, "seed": proof["seed"], "winner": proof["ranking"][0],
+        "round": project.round, "protocol": proof["protocol"], "seed": seed, "winner": proof["ranking"][0],
         "proof_sha256": draw.proof_sha256, "record_digest": proof["record_digest"]})
     checkpoints.publish_on_commit(f"draw {project.code}")
     return draw
+
+
+@transaction.atomic
+def _draw_once(*, actor: User, project: Project, external_value: str = "") -> Draw:
+    project, session, present = _open_draw(actor, project)
+    inputs = list(_inputs(project))
+    public_inputs, commitments = _collect_inputs(project, inputs, external_value)
+    proof = _proof(project, session, inputs, public_inputs, commitments, present)
+    return _record_draw(actor=actor, project=project, session=session, proof=proof, seed=proof["seed"])
+
+
+# --- RFC 3797 mode: public sources named in the announcement, their values entered after the close ---------------
+
+SOURCE_VALUE = re.compile(r"[0-9]{1,15}(\.[0-9]{1,15})?")
+SOURCE_SEPARATORS = re.compile(r"[\s,，、;；]+")
+SOURCE_MAX_VALUES = 64
+
+
+def parse_source_values(project: Project, texts: Any) -> list[list[Decimal]]:
+    """The values of each announced source, in announced order, each a text of non-negative numbers (digits and at
+    most one decimal point, ASCII) separated by spaces or commas, exactly as published (the order within a source
+    does not matter: RFC 3797 sorts it). Every bad source is reported at once, named."""
+    names = list(project.draw_sources or [])
+    if not isinstance(texts, list) or len(texts) != len(names):
+        raise ValidationError({"source_values": [_("须按公告顺序录入全部%(n)d个公开数值来源的数值。") % {"n": len(names)}]})
+    errors: dict[str, list[str]] = {}
+    sources = []
+    for n, (name, text) in enumerate(zip(names, texts, strict=True), start=1):
+        field = f"source_values.{n}"
+        tokens = [t for t in SOURCE_SEPARATORS.split(text.strip())] if isinstance(text, str) else None
+        tokens = [t for t in tokens or [] if t]
+        bad = [t for t in tokens if not SOURCE_VALUE.fullmatch(t)]
+        if not tokens:
+            errors[field] = [_("“%(s)s”：须录入公布的数值。") % {"s": name}]
+        elif len(tokens) > SOURCE_MAX_VALUES:
+            errors[field] = [_("“%(s)s”：最多%(n)d个数值。") % {"s": name, "n": SOURCE_MAX_VALUES}]
+        elif bad:
+            errors[field] = [_("“%(s)s”：“%(v)s”不是非负数（只能是数字，最多一个小数点）。") % {"s": name, "v": bad[0][:20]}]
+        else:
+            sources.append([Decimal(t) for t in tokens])
+    if errors:
+        raise ValidationError(errors)
+    return sources
+
+
+@transaction.atomic
+def _draw_rfc3797_once(*, actor: User, project: Project, source_values: Any) -> Draw:
+    project, session, present = _open_draw(actor, project)
+    sources = parse_source_values(project, source_values)
+    candidates = sorted(_candidates(project))  # the pool's published order: the order its digest fixes
+    ledger.record_event("draw_sources_entered", obj=project, data={
+        "round": project.round, "sources": project.draw_sources,
+        "values": [[str(v) for v in source] for source in sources]})
+    metadata = {
+        "kind": engine.KIND_FIXED_PRICE, "round": project.round, "fixed_price": str(project.fixed_price),
+        "drawn_at": clock.now().isoformat(), "sources_announced": list(project.draw_sources or []),
+        "sources_announced_at": project.published_at.isoformat() if project.published_at else None,
+        "candidates_frozen_at": project.candidates_frozen_at.isoformat() if project.candidates_frozen_at else None,
+        "session": session.pk, "room": session.room.name, "entered_by": actor.username,
+        "supervisors_present": sorted(User.objects.filter(pk__in=present).values_list("username", flat=True)),
+    }
+    try:
+        proof = engine.build_rfc3797_proof(project=project.code, pool=candidates, sources=sources,
+                                           k=len(candidates), metadata=metadata,
+                                           published_digest=published_candidates_digest(project))
+    except ValueError as exc:
+        raise ValidationError({"source_values": [str(exc)]}) from exc
+    return _record_draw(actor=actor, project=project, session=session, proof=proof, seed="")
 
 
 def _collect_inputs(project: Project, inputs: list[DrawInput], external_value: str):

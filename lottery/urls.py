@@ -4,6 +4,7 @@ from lottery import api, views
 
 urlpatterns = [
     path("projects/<str:code>/draw/", views.draw_screen, name="draw-screen"),
+    path("projects/<str:code>/draw/rfc3797", views.draw_rfc3797, name="draw-rfc3797"),
     path("projects/<str:code>/result/", views.draw_result, name="draw-result"),
     path("verify/", views.verify_page, name="verify"),
     path("verify.py", views.verifier_download, name="verifier-download"),

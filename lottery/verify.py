@@ -30,9 +30,15 @@ by them), and --record-digest as recorded at the draw (changed metadata or `sele
 A proof without `proof_format` is a format 1 proof, published before record digests: its metadata is not covered
 by any digest, and its nonces may be of any length; the output says so.
 
-An rfc3797 proof: the key string and the selection are recomputed from `candidates` (the pool, in its published
-order), `sources` and `selected`; compare those three, the project and the metadata with the announcement, which
-fixed them in advance: no digest covers them.
+An rfc3797 proof (RFC 3797 §4): the key string and the selection are recomputed from `candidates` (the pool, in
+its published order), `sources` (each value an integer written "N." or a fraction written "I.F", sorted within its
+source, each source ended by "/") and `selected`. Compare the sources with the public results the announcement
+named. A proof made by the platform also carries
+  candidates_digest  the pool must be in sorted order and hash to it; with --candidates-digest: the value
+                     published at the registration close
+  record_digest      SHA-256 of the canonical JSON of the key string, candidates_digest, selected and metadata;
+                     with --record-digest: the value recorded in the audit ledger at the draw
+Without them, compare the pool, selected, the project and the metadata with the announcement.
 """
 
 # This file deliberately repeats the few hash functions of the platform's engine (lottery/engine.py) instead
@@ -58,7 +64,7 @@ FPS_FIELDS_1 = frozenset({"protocol", "project", "commitment", "candidates", "ca
 FPS_OPTIONAL_1 = frozenset({"input_commitments", "metadata"})
 FPS_FIELDS_2 = FPS_FIELDS_1 | FPS_OPTIONAL_1 | {"proof_format", "record_digest"}
 RFC_FIELDS = frozenset({"protocol", "project", "candidates", "sources", "selected", "ranking"})
-RFC_OPTIONAL = frozenset({"key", "metadata"})
+RFC_OPTIONAL = frozenset({"key", "metadata", "candidates_digest", "record_digest"})
 _IPAD, _OPAD = bytes(x ^ 0x36 for x in range(256)), bytes(x ^ 0x5C for x in range(256))  # RFC 2104 pads
 USAGE = "usage: python verify.py PROOF.json [--commitment HEX] [--candidates-digest HEX] [--record-digest HEX]"
 
@@ -311,7 +317,8 @@ def _fps_report(proof, version, unopened, commitment, candidates_digest, record_
 # --- rfc3797 ----------------------------------------------------------------------------------------------------
 
 def _rfc_text(value):
-    """Decimal without leading zeros followed by '.'; a fraction after a '.', trailing zeros dropped (RFC 3797 §4)."""
+    """RFC 3797 §4 step 1: an integer is terminated by '.', a non-integer has the '.' between its whole and
+    fractional parts and no trailing zeros (3 is '3.', 2.5 is '2.5'), as the RFC's reference code prints them."""
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         raise Mismatch(f"source value {value!r} is not a number")
     number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
@@ -320,7 +327,7 @@ def _rfc_text(value):
     if number == number.to_integral_value():
         return number, f"{int(number)}."
     integer, fraction = format(number, "f").split(".")
-    return number, f"{int(integer)}.{fraction.rstrip('0')}."
+    return number, f"{int(integer)}.{fraction.rstrip('0')}"
 
 
 def _rfc_select(pool, key, k):
@@ -333,9 +340,8 @@ def _rfc_select(pool, key, k):
 
 
 def check_rfc3797(proof, commitment=None, candidates_digest=None, record_digest=None):
-    if commitment is not None or candidates_digest is not None or record_digest is not None:
-        raise Mismatch("--commitment, --candidates-digest and --record-digest apply to fps-draw-v1 proofs, not to "
-                       "rfc3797")
+    if commitment is not None:
+        raise Mismatch("--commitment applies to fps-draw-v1 proofs: an rfc3797 draw has no secret")
     _known_fields(proof, RFC_FIELDS, RFC_OPTIONAL, "rfc3797")
     pool = _field(proof, "candidates", list, "a list of identifiers")
     if not pool or not all(isinstance(c, str) and c for c in pool) or len(set(pool)) != len(pool):
@@ -353,8 +359,40 @@ def check_rfc3797(proof, commitment=None, candidates_digest=None, record_digest=
     picks = _rfc_select(pool, key.encode("ascii"), k)
     if ranking != picks:
         raise Mismatch(f"the selection should be {picks}, the proof says {ranking}")
-    return ["key string and selection: recomputed from the pool, the sources and 'selected'; compare those, the "
-            "project and the metadata with the announcement that fixed them (no digest covers them)"]
+    lines = ["key string and selection: recomputed from the pool, the sources and 'selected'; compare the "
+             "sources with the public results the announcement named"]
+    if "candidates_digest" not in proof and "record_digest" not in proof:
+        if candidates_digest is not None or record_digest is not None:
+            raise Mismatch("--candidates-digest and --record-digest apply to an rfc3797 proof that carries "
+                           "candidates_digest and record_digest; this one does not")
+        lines.append("compare the pool, 'selected', the project and the metadata with the announcement that fixed "
+                     "them (no digest covers them)")
+        return lines
+    return lines + _check_rfc_digests(proof, pool, key, k, candidates_digest, record_digest)
+
+
+def _check_rfc_digests(proof, pool, key, k, candidates_digest, record_digest):
+    """The platform's mode: the pool is the candidate list frozen at the close, in sorted order (its published
+    order), and a record digest covers the key, k and the metadata as recorded in the ledger at the draw."""
+    digest = _hex64(_field(proof, "candidates_digest", str, "text"), "candidates_digest")
+    if pool != sorted(pool):
+        raise Mismatch("the pool is not in sorted order, the order its published digest fixes")
+    if _sha256_hex("\n".join(pool)) != digest:
+        raise Mismatch("the candidates do not match candidates_digest")
+    if candidates_digest is not None and digest != candidates_digest:
+        raise Mismatch("candidates_digest differs from the value published before the draw (--candidates-digest)")
+    if "metadata" in proof and not isinstance(proof["metadata"], dict):
+        raise Mismatch("'metadata' must be an object")
+    document = {"candidates_digest": digest, "key": key, "metadata": proof.get("metadata", {}), "selected": k}
+    recomputed = hashlib.sha256(_canonical(document)).hexdigest()
+    if _hex64(_field(proof, "record_digest", str, "text"), "record_digest") != recomputed:
+        raise Mismatch("record_digest does not match the key string, candidates_digest, 'selected' and metadata")
+    if record_digest is not None and recomputed != record_digest:
+        raise Mismatch("record_digest differs from the value recorded at the draw (--record-digest)")
+    return [f"pool: sorted, SHA-256 matches candidates_digest, checked against "
+            f"{'the value published at the close' if candidates_digest else 'nothing (give --candidates-digest)'}",
+            f"key string, candidates_digest, 'selected' and metadata -> record_digest, checked against "
+            f"{'the value recorded at the draw' if record_digest else 'nothing (give --record-digest)'}"]
 
 
 CHECKS = {FPS: check_fps, RFC3797: check_rfc3797}

@@ -497,6 +497,47 @@ def _objects_of(recording: Recording) -> list[tuple[str, str]]:
     return [(item["key"], item["version_id"]) for item in recording.derived] + [(recording.key, recording.version_id)]
 
 
+# --- kept with the dossier ---
+
+@transaction.atomic
+def recordings_retain_with_dossier(*, actor: Any, project: Project, until: dt.datetime) -> list[Recording]:
+    """A dossier that lists a project's recordings keeps them as long as itself (DOSSIER_RETENTION_YEARS): their
+    retention is extended to the dossier's, never shortened. Not a legal hold, which says "under complaint or
+    investigation" and ends when an inspector releases it; not a copy, which would store the largest objects twice.
+    The object store extends the lock too (on S3, object-lock retention can grow, never shrink); on commit, like
+    every storage write, and the database row is the record the reconciler follows."""
+    extended = []
+    for recording in (Recording.objects.select_for_update()
+                      .filter(session__project=project, status=Recording.Status.STORED, retention_until__lt=until)):
+        before = recording.retention_until
+        recording.retention_until = until
+        recording._change_reason = _("随项目档案保存")
+        with context.acting(actor):
+            recording.save()
+        ledger.record_event("recording_retention_extended", obj=recording, actor=actor, data={
+            "key": recording.key, "from": before.isoformat(), "until": until.isoformat(), "reason": "dossier"})
+        extended.append(recording)
+    if extended:
+        ids = [r.pk for r in extended]
+        transaction.on_commit(lambda: sync_retention(ids))
+    return extended
+
+
+def sync_retention(ids: list[int]) -> list[str]:
+    """Extend each stored object's retention to its recording's (the database is the record); returns errors."""
+    store, errors = get_store(), []
+    for recording in Recording.objects.filter(pk__in=ids, status=Recording.Status.STORED):
+        for key, version_id in _objects_of(recording):
+            try:
+                if (store.stat(key, version_id).retention_until or recording.retention_until) \
+                        <= recording.retention_until:
+                    store.extend_retention(key, version_id, recording.retention_until)
+            except Exception as error:  # noqa: BLE001 - reported; the reconciler repeats it
+                errors.append(f"#{recording.pk} {key}: {type(error).__name__}: {error}")
+                logger.warning("retention of %s not extended: %s", key, error)
+    return errors
+
+
 # --- deletion and purge ---
 
 def deletion_refusal(recording: Recording, now: dt.datetime) -> str:

@@ -21,6 +21,7 @@ hypothesis_settings.load_profile("suite")
 def _isolated_settings(settings, tmp_path):
     settings.VAR_DIR = tmp_path
     settings.OBJECT_STORE_DIR = tmp_path / "objects"
+    settings.SIGNING_KEY_PATH = str(tmp_path / "keys" / "centre-ed25519.pem")
     settings.AXES_ENABLED = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
     settings.AUDIT_SEQUENCER = "commit"  # sequenced by the committing thread: no thread outlives a test

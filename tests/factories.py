@@ -85,11 +85,11 @@ def room(kind: str = "draw", name: str = ""):
     return Room.objects.create(kind=kind, name=name or f"{kind}-room-{next(_seq)}")
 
 
-def past_deadline_project(moved_clock, *, enterprises: int = 5, prefix: str = "报名企业"):
+def past_deadline_project(moved_clock, *, enterprises: int = 5, prefix: str = "报名企业", **data):
     """A fixed-price project with `enterprises` eligible registrations, the platform's clock then moved past its
     deadline for the rest of the test. The registrations come first, while the deadline is ahead by the database's
     clock too (it stamps them, and refuses a registration at or after the deadline)."""
-    project = fixed_price_project()
+    project = fixed_price_project(**data)
     for n in range(enterprises):
         register(project, enterprise_with_licences(f"{prefix}{n}")[1])
     moved_clock.move_past(project.registration_deadline)

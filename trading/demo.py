@@ -17,6 +17,7 @@ from trading.models.projects import Status
 from trading.services import accounts
 from trading.services import projects as project_services
 from trading.services import registrations as registration_services
+from trading.services import sessions as session_services
 
 PASSWORD = "Demo-pass-2026"
 ENTERPRISES = ["四川蜀都建设工程有限公司", "成都锦城建筑有限责任公司", "绵阳涪江市政工程有限公司",
@@ -82,6 +83,8 @@ def load(out=print) -> dict:
             "supervisor": _user("supervisor", Role.SUPERVISOR, org=centre, name="监督员甲"),
             "supervisor2": _user("supervisor2", Role.SUPERVISOR, org=centre, name="监督员乙"),
             "inspector": _user("inspector", Role.INSPECTOR, name="纪检员"),
+            # the 招标人's own staff: agency-role accounts of a tenderer organisation (trading.services.reference)
+            "tenderer": _user("tenderer", Role.AGENCY, org=tenderer, name="建设局经办人"),
         }
         _grant_sensitive_roles(users)
         for n, name in enumerate(ENTERPRISES, start=1):
@@ -121,32 +124,55 @@ PROJECTS = [
 ]
 
 
+# the showcase fixed-price project: its registrations are stamped by the database's clock (real time), so its
+# deadline is real time a few seconds ahead, and everything after it (the close, the draw) happens after that,
+# in time order; its draw session is booked by the agency while registration is open
+CLOSING_IN = dt.timedelta(seconds=3)
+DRAW_STARTS_AFTER_CLOSE = dt.timedelta(seconds=2)
+DRAW_SESSION = dt.timedelta(seconds=10)
+
+
 def _projects(users: dict, tenderer: Organisation) -> None:
     agency = users["agency"]
     for title, ptype, budget, fixed, state in PROJECTS:
         if Project.objects.filter(title=title).exists():
             continue
         closing = state == "closed"
-        deadline = timezone.now() + (dt.timedelta(seconds=3) if closing else dt.timedelta(days=10))
+        deadline = timezone.now() + (CLOSING_IN if closing else dt.timedelta(days=10))
         with clock.travel(-dt.timedelta(days=10) if closing else dt.timedelta(0)):
             project = project_services.project_create(actor=agency, data={
                 "type": ptype, "title": title, "budget": Decimal(budget), "fixed_price": fixed and Decimal(fixed),
-                "registration_deadline": deadline,
+                "registration_deadline": deadline, "tenderer": tenderer.uscc,
                 "announcement": f"{title}已批准建设，资金来源为财政资金，现公开{ '比选' if fixed else '招标' }。",
             })
             if state == "draft":
                 continue
             project_services.project_publish(actor=agency, project=project)
             if closing:
-                for n in range(1, 6):
-                    registration_services.registration_create(
-                        actor=users[f"enterprise{n}"], project=project,
-                        data={"manager_name": MANAGERS[n - 1], "manager_certificate": f"川251{n:09d}",
-                              "acknowledge_notice": True})
+                _book_draw_session(agency, project)
         if closing:
-            time.sleep(max(0.0, (deadline - timezone.now()).total_seconds()) + 0.2)
-            with context.acting_as_system():
-                project_services.project_close(actor=context.system_user(), project=project)
+            _register_then_close(users, project)
+
+
+def _book_draw_session(agency: User, project: Project) -> None:
+    """Booked a day after publication, for right after the close."""
+    room = Room.objects.filter(kind="draw").order_by("name").last()
+    starts = project.registration_deadline + DRAW_STARTS_AFTER_CLOSE
+    with clock.travel(dt.timedelta(days=1)):
+        session_services.session_book(actor=agency, project=project, room=room, kind="draw", starts_at=starts,
+                                      ends_at=starts + DRAW_SESSION)
+
+
+def _register_then_close(users: dict, project: Project) -> None:
+    """Five enterprises register (now, before the deadline, by the database's clock), then the deadline passes
+    and the system closes registration: the candidates are frozen after the last registration, before any draw."""
+    for n in range(1, 6):
+        registration_services.registration_create(
+            actor=users[f"enterprise{n}"], project=project,
+            data={"manager_name": MANAGERS[n - 1], "manager_certificate": f"川251{n:09d}", "acknowledge_notice": True})
+    time.sleep(max(0.0, (project.registration_deadline - timezone.now()).total_seconds()) + 0.2)
+    with context.acting_as_system():
+        project_services.project_close(actor=context.system_user(), project=project)
 
 
 __all__ = ["load", "PASSWORD", "Status"]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.roles import PERSON_ROLES
 from trading.models import Certificate, Organisation, Room
-from trading.models.projects import ProjectType
+from trading.models.projects import DrawProtocol, ProjectType
 from trading.models.sessions import RoomKind
 
 
@@ -37,6 +37,9 @@ class ProjectForm(ServiceForm):
     qualification_grade = forms.TypedChoiceField(label=_("最低等级"), coerce=int, choices=Certificate.Grade.choices,
                                                  initial=0)
     external_input_source = forms.CharField(label=_("外部公开随机数来源（可选）"), required=False, max_length=200)
+    draw_protocol = forms.ChoiceField(label=_("抽取方式（固定价比选）"), required=False, choices=DrawProtocol.choices)
+    draw_sources = forms.CharField(label=_("公开数值来源（RFC 3797，每行一个，如“2026年12月10日福利彩票双色球开奖号码”）"),
+                                   widget=forms.Textarea(attrs={"rows": 3}), required=False)
     announcement = forms.CharField(label=_("公告正文"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
 
 

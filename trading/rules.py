@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from core.parsing import collect_money, int_value, text_value
 from core.timefmt import local_time
-from trading.models.organisations import Certificate
-from trading.models.projects import ProjectType
+from trading.models.organisations import Certificate, Organisation
+from trading.models.projects import DrawProtocol, ProjectType
 
 
 def validate_project(data: dict[str, Any], *, now: dt.datetime) -> dict[str, Any]:
@@ -30,6 +30,9 @@ def validate_project(data: dict[str, Any], *, now: dt.datetime) -> dict[str, Any
                                          required=ptype == ProjectType.FIXED_PRICE)
     clean["ceiling_price"] = collect_money(data.get("ceiling_price"), "ceiling_price", errors, required=False)
     clean.update(_optional_fields(data, errors))
+    clean.update(_draw_mode(data, ptype, errors))
+    if data.get("tenderer") not in (None, ""):
+        clean["tenderer"] = _tenderer(data["tenderer"], errors)
     deadline = data.get("registration_deadline")
     if not isinstance(deadline, dt.datetime):
         errors["registration_deadline"] = [_("须为带时区的 ISO 8601 时间。")]
@@ -68,6 +71,48 @@ def _optional_fields(data: dict[str, Any], errors: dict[str, list[str]]) -> dict
                 "v": ", ".join(str(v) for v in Certificate.Grade.values)}]
         clean["qualification_grade"] = number
     return clean
+
+
+def _tenderer(code: Any, errors: dict[str, list[str]]) -> Organisation | None:
+    """The 招标人 (the owner of the project the agency acts for), named by its unified social credit code."""
+    found = Organisation.objects.filter(uscc=str(code).strip().upper(), kind=Organisation.Kind.TENDERER,
+                                        is_active=True).first() if isinstance(code, str) else None
+    if found is None:
+        errors["tenderer"] = [_("须为已登记的招标人的统一社会信用代码。")]
+    return found
+
+
+DRAW_SOURCES_MAX = 16  # the RFC's reference code reads at most 16 sources
+DRAW_SOURCE_LENGTH = 200
+
+
+def _draw_mode(data: dict[str, Any], ptype: Any, errors: dict[str, list[str]]) -> dict[str, Any]:
+    """The draw protocol and, for RFC 3797, the public sources the announcement names (one per line or a list),
+    fixed before anyone can know their values: the values are entered after the close (lottery.services)."""
+    protocol = data.get("draw_protocol")
+    if protocol in (None, "", DrawProtocol.FPS):
+        return {"draw_protocol": None, "draw_sources": None} if "draw_protocol" in data else {}
+    if not isinstance(protocol, str) or protocol not in DrawProtocol.values:
+        errors["draw_protocol"] = [_("须为 %(v)s 之一。") % {"v": ", ".join(DrawProtocol.values)}]
+        return {}
+    if ptype != ProjectType.FIXED_PRICE:
+        errors["draw_protocol"] = [_("只有固定价比选项目采用随机抽取。")]
+        return {}
+    sources = data.get("draw_sources")
+    if isinstance(sources, str):
+        sources = [line for line in sources.splitlines() if line.strip()]
+    if not isinstance(sources, list) or not sources:
+        errors["draw_sources"] = [_("RFC 3797 抽取须在公告中指定至少一个公开数值来源，每行一个。")]
+        return {}
+    if len(sources) > DRAW_SOURCES_MAX:
+        errors["draw_sources"] = [_("最多%(n)d个公开数值来源。") % {"n": DRAW_SOURCES_MAX}]
+        return {}
+    names = [_collect(errors, lambda s=s, n=n: text_value(s, f"draw_sources.{n}", required=True,
+                                                          max_length=DRAW_SOURCE_LENGTH).strip())
+             for n, s in enumerate(sources, start=1)]
+    if len(set(names)) != len(names):
+        errors["draw_sources"] = [_("公开数值来源不能重复。")]
+    return {"draw_protocol": protocol, "draw_sources": names}
 
 
 def _collect(errors: dict[str, list[str]], parse: Any) -> Any:

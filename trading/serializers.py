@@ -36,6 +36,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         fields = ["code", "round", "type", "title", "status", "status_display", "budget", "fixed_price",
                   "ceiling_price", "registration_deadline", "published_at", "commitment", "candidates_digest",
                   "candidates_frozen_at", "qualification_kind", "qualification_grade", "external_input_source",
+                  "draw_protocol", "draw_sources",
                   "publicity_until", "legal_hold", "agency", "announcement", "notice", "accepted_on",
                   "acceptance_note", "termination_reason"]
         read_only_fields = fields
@@ -60,6 +61,11 @@ class ProjectCreateSerializer(serializers.Serializer):
     announcement = serializers.CharField(required=False, allow_blank=True)
     notice = serializers.CharField(required=False, allow_blank=True)
     external_input_source = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    tenderer = serializers.CharField(required=False, allow_blank=True, max_length=18,
+                                     help_text="the 招标人's unified social credit code (a registered tenderer)")
+    draw_protocol = serializers.ChoiceField(choices=["fps-draw-v1", "rfc3797"], required=False, allow_blank=True)
+    draw_sources = serializers.ListField(child=serializers.CharField(max_length=200), required=False, max_length=16,
+                                         help_text="rfc3797: the public numeric sources, in announced order")
 
 
 class RegistrationSerializer(serializers.ModelSerializer):

@@ -4,6 +4,7 @@ from archive.pdf.document import canonical_json, content_digest
 from archive.pdf.records import (
     build_announcement,
     build_attendance_sheet,
+    build_auction_result,
     build_award_notice,
     build_bid_opening_record,
     build_draw_record,
@@ -13,7 +14,7 @@ from archive.pdf.records import (
 )
 
 __all__ = [
-    "build_announcement", "build_attendance_sheet", "build_award_notice", "build_bid_opening_record",
+    "build_announcement", "build_attendance_sheet", "build_auction_result", "build_award_notice", "build_bid_opening_record",
     "build_draw_record", "build_evaluation_report", "build_followup_report", "build_registration_list",
     "canonical_json", "content_digest",
 ]

@@ -74,26 +74,33 @@ def _json_value(value: Any) -> Any:
     raise TypeError(f"not serialisable in a record: {type(value).__name__}")
 
 
-def as_time(value: dt.datetime | str) -> dt.datetime:
-    """An aware time in Asia/Shanghai; a naive time or ISO text without offset is taken as Shanghai time."""
+# ISO 8601 text of a moment (a date, "T" or a space, a time of day): a record prints it in local time too, so a
+# time that reached the data as text (a proof's metadata) never shows as UTC
+ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
+
+
+def as_time(value: dt.datetime | str, zone: ZoneInfo = SHANGHAI) -> dt.datetime:
+    """An aware time in `zone` (the record's, TIME_ZONE); a naive time or ISO text without offset is taken as
+    already local."""
     moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
     if not isinstance(moment, dt.datetime):
         moment = dt.datetime.combine(moment, dt.time())
-    return moment.astimezone(SHANGHAI) if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
+    return moment.astimezone(zone) if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
-def text(value: Any) -> str:
-    """A cell's text: times in Shanghai, booleans as 是/否, lists joined, nothing as a dash."""
+def text(value: Any, zone: ZoneInfo = SHANGHAI) -> str:
+    """A cell's text: times (and ISO 8601 text of times) in the record's zone, booleans as 是/否, lists joined,
+    nothing as a dash."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return "是" if value else "否"
-    if isinstance(value, dt.datetime):
-        return as_time(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.datetime) or isinstance(value, str) and ISO_MOMENT.fullmatch(value):
+        return as_time(value, zone).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, Decimal):
         return f"{value:f}"
     if isinstance(value, list | tuple):
-        return "；".join(text(item) for item in value) or "—"
+        return "；".join(text(item, zone) for item in value) or "—"
     return str(value)
 
 
@@ -101,11 +108,11 @@ def money(value: Decimal | None) -> str:
     return format_yuan(value, unit=True)
 
 
-def markup(value: Any, font: CJKFont) -> str:
+def markup(value: Any, font: CJKFont, zone: ZoneInfo = SHANGHAI) -> str:
     """Plain text as Paragraph markup: escaped (names like "A & <b>" stay text), line breaks kept, characters
     the main font lacks set in a fallback font."""
     parts = []
-    for fallback, run in font_runs(_CONTROL.sub("", text(value)), font):
+    for fallback, run in font_runs(_CONTROL.sub("", text(value, zone)), font):
         run = escape(run).replace("\n", "<br/>")
         parts.append(f'<font name="{fallback.name}">{run}</font>' if fallback else run)
     return "".join(parts)
@@ -115,13 +122,16 @@ class RecordDocument:
     """One record being laid out. Add flowables in reading order, then `to_bytes()`.
 
     `data` is the record's whole input; it must hold `project` (`code`, `title`) and `issued_at` (an aware
-    datetime or ISO text), and may hold `centre` (the trading centre's name, printed above the title)."""
+    datetime or ISO text), and may hold `centre` (the trading centre's name, printed above the title),
+    `doc_number` (its 文号) and `time_zone` (the zone every time is printed in; Asia/Shanghai if absent)."""
 
     def __init__(self, data: Mapping[str, Any], *, title: str, font_path: str | None = None):
         self.font = cjk_font(font_path)
         self.title = title
         self.project = data["project"]
-        self.issued_at = as_time(data["issued_at"])
+        self.zone = ZoneInfo(data.get("time_zone") or "Asia/Shanghai")
+        self.issued_at = as_time(data["issued_at"], self.zone)
+        self.doc_number = data.get("doc_number")
         self.centre = data.get("centre") or ""
         self.digest = content_digest(data)
         self.story: list = []
@@ -134,7 +144,11 @@ class RecordDocument:
             self.story.append(Paragraph(self._markup(self.centre), self.styles["centre"]))
         self.story.append(Paragraph(self._markup(self.title), self.styles["title"]))
         self.story.append(Paragraph(self._markup(self.project["title"]), self.styles["subtitle"]))
-        self.facts([("项目编号", self.project["code"]), ("制表时间", self.issued_at)])
+        self.facts([("项目编号", self.project["code"]), ("文号", self.doc_number), ("制表时间", self.issued_at)])
+
+    def text(self, value: Any) -> str:
+        """`text` in this record's zone: for builders that put a value into a sentence."""
+        return text(value, self.zone)
 
     def heading(self, value: str, *, room: float = 35 * mm) -> None:
         """A section heading, on a new page unless `room` is left below it: a heading never ends a page.
@@ -176,7 +190,7 @@ class RecordDocument:
     def _data_cell(self, value: Any, align: str, width: float) -> Paragraph | str:
         """A plain string where one line in the main font fits: a long table is mostly such cells, and a
         string is drawn several times faster than a Paragraph (see bench/archive.py)."""
-        plain = "" if value is BLANK else _CONTROL.sub("", text(value))
+        plain = "" if value is BLANK else _CONTROL.sub("", text(value, self.zone))
         if "\n" not in plain and all(map(self.font.covers, plain)) and (
                 stringWidth(plain, self.font.name, CELL_SIZE) <= width - 2 * CELL_PADDING):
             return plain
@@ -226,7 +240,7 @@ class RecordDocument:
         return Paragraph(self._markup(value), self.styles[style])
 
     def _markup(self, value: Any) -> str:
-        return markup(value, self.font)
+        return markup(value, self.font, self.zone)
 
     def _widths(self, weights: Sequence[float]) -> list[float]:
         total = sum(weights)
@@ -262,7 +276,8 @@ class _FooterCanvas(Canvas):
         super().__init__(*args, **kwargs)
         self._record = record
         self._pages: list[dict] = []
-        stamp = record.issued_at.strftime("D:%Y%m%d%H%M%S+08'00'")
+        offset = record.issued_at.strftime("%z") or "+0000"
+        stamp = record.issued_at.strftime(f"D:%Y%m%d%H%M%S{offset[:3]}'{offset[3:]}'")
         self.setDateFormatter(lambda *_: stamp)
 
     def showPage(self):
@@ -285,7 +300,8 @@ class _FooterCanvas(Canvas):
         self.line(left, FOOTER_Y + 9 * mm, right, FOOTER_Y + 9 * mm)
         self.setFont(record.font.name, 8)
         self.setFillColor(colors.HexColor("#404040"))
-        self.drawString(left, FOOTER_Y + 5 * mm, f"项目编号 {record.project['code']}  {record.title}")
+        doc_number = f"  {record.doc_number}" if record.doc_number else ""
+        self.drawString(left, FOOTER_Y + 5 * mm, f"项目编号 {record.project['code']}{doc_number}  {record.title}")
         self.drawRightString(right, FOOTER_Y + 5 * mm, f"第 {number} 页 / 共 {total} 页")
         if number == total:
             self.drawString(left, FOOTER_Y + 1 * mm, f"内容摘要 SHA-256: {record.digest}")

@@ -25,23 +25,66 @@ def _project_facts(doc: RecordDocument, data: dict, *extra: tuple[str, Any]) -> 
     ])
 
 
+ANNOUNCEMENT_TITLES = {"土地拍卖": "国有建设用地使用权拍卖出让公告", "资产转让": "国有资产转让公告"}
+
+
 def build_announcement(data: dict) -> bytes:
-    """招标（比选）公告. Keys: published_at, deadline, body (text), requirements (list of text), notice
-    (optional: 随机抽取企业须知), contact (optional); project.fixed_price for fixed-price selection."""
-    doc = RecordDocument(data, title="招标公告")
-    _project_facts(doc, data, ("固定合同价", money(data["project"].get("fixed_price"))),
-                   ("发布时间", data["published_at"]), ("报名截止时间", data["deadline"]))
+    """The announcement, titled for its trading type: 招标公告 (procurement, fixed-price selection), 国有建设用地使用权
+    拍卖出让公告 (land auction, `kind` "土地拍卖"), 国有资产转让公告 (asset transfer, `kind` "资产转让"). Keys:
+    published_at, deadline, body (text), requirements (list of text: 资格要求, or 竞买人资格 for an auction),
+    auction (optional: {starting_price, increment, method}), notice (optional: 随机抽取企业须知), contact
+    (optional); project.fixed_price for fixed-price selection."""
+    kind = data.get("kind")
+    auction = data.get("auction") or {}
+    doc = RecordDocument(data, title=ANNOUNCEMENT_TITLES.get(kind, "招标公告"))
+    deadline_label = "竞买申请截止时间" if kind in ANNOUNCEMENT_TITLES else "报名截止时间"
+    extra = [("起始价", money(auction.get("starting_price"))), ("加价幅度", money(auction.get("increment"))),
+             ("竞价方式", auction.get("method"))] if kind in ANNOUNCEMENT_TITLES else [
+             ("固定合同价", money(data["project"].get("fixed_price")))]
+    _project_facts(doc, data, *extra, ("发布时间", data["published_at"]), (deadline_label, data["deadline"]))
     doc.heading("一、公告内容")
     doc.paragraph(data["body"])
-    doc.heading("二、资格要求")
+    doc.heading("二、竞买人资格" if kind in ANNOUNCEMENT_TITLES else "二、资格要求")
     for number, requirement in enumerate(data.get("requirements", []), start=1):
         doc.paragraph(f"{number}. {requirement}")
+    if not data.get("requirements"):
+        doc.paragraph("无特别资格要求。")
     if data.get("notice"):
         doc.heading("三、随机抽取企业须知")
         doc.paragraph(data["notice"])
     if data.get("contact"):
         doc.heading("联系方式")
         doc.paragraph(data["contact"])
+    return doc.to_bytes()
+
+
+def build_auction_result(data: dict) -> bytes:
+    """成交确认书 of a land auction, or 国有资产转让成交确认书 of an asset transfer (`kind` "资产转让"). Keys:
+    subject (what was sold), seller (出让人 / 转让方), winner {name, uscc, number (竞买号牌)}, hammer_price,
+    starting_price, increment, started_at, hammered_at, room, auctioneer, bids [{seq, number, amount, at}],
+    sign_days (the contract must be signed within so many days)."""
+    asset = data.get("kind") == "资产转让"
+    title = "国有资产转让成交确认书" if asset else "成交确认书"
+    doc = RecordDocument(data, title=title)
+    winner = data["winner"]
+    party, seller_label = ("受让方", "转让方") if asset else ("竞得人", "出让人")
+    doc.facts([
+        (seller_label, data.get("seller")), ("交易标的", data.get("subject")),
+        (party, winner["name"]), ("统一社会信用代码", winner.get("uscc")), ("竞买号牌", winner.get("number")),
+        ("成交价", money(data["hammer_price"])), ("起始价", money(data.get("starting_price"))),
+        ("加价幅度", money(data.get("increment"))), ("开拍时间", data.get("started_at")),
+        ("落槌时间", data["hammered_at"]), ("拍卖地点", data.get("room")), ("主持人", data.get("auctioneer")),
+    ])
+    doc.paragraph(
+        f"{winner['name']}（竞买号牌 {doc.text(winner.get('number'))}）在 {doc.text(data['hammered_at'])} 举行的公开拍卖中，"
+        f"以最高应价 {money(data['hammer_price'])} 竞得“{data['project']['title']}”（项目编号 {data['project']['code']}），"
+        f"特此确认。{party}应于成交之日起 {data.get('sign_days') or '—'} 日内与{seller_label}签订"
+        f"{'《产权交易合同》' if asset else '《国有建设用地使用权出让合同》'}，逾期未签订的，竞买保证金不予退还。")
+    doc.heading("竞价记录")
+    doc.table(["序号", "竞买号牌", "应价", "应价时间"],
+              [[b["seq"], b["number"], money(b["amount"]), b.get("at")] for b in data.get("bids", [])],
+              widths=[0.8, 1.6, 2.6, 2.6], align="ccrc")
+    doc.signatures([party, seller_label, "拍卖主持人", "现场监督"])
     return doc.to_bytes()
 
 
@@ -80,6 +123,26 @@ def build_draw_record(data: dict) -> bytes:
     _project_facts(doc, data, ("固定合同价", money(data["project"].get("fixed_price"))),
                    ("抽取时间", data["drawn_at"]), ("抽取地点", data.get("room")),
                    ("现场监督", data.get("supervisors")), ("操作人员", data.get("operator")))
+    if proof["protocol"] == "rfc3797":
+        _rfc3797_inputs(doc, data, proof)
+    else:
+        _fps_inputs(doc, data, proof)
+    doc.heading("三、排序结果")
+    selected = proof["selected"]
+    doc.table(["名次", "企业名称", "统一社会信用代码", "结果"],
+              [[rank, names.get(ident), ident, "中选" if rank <= selected else f"备选第 {rank - selected} 位"]
+               for rank, ident in enumerate(proof["ranking"], start=1)],
+              widths=[0.6, 4, 2.4, 1.4], align="cllc")
+    doc.heading("四、验证", room=70 * mm)
+    doc.qr(data["verify_url"], [
+        ("证明文件 SHA-256", data["proof_sha256"]), ("验证页面", data["verify_url"]),
+        ("离线验证", _verify_command(proof)),
+    ])
+    doc.signatures([*(f"现场监督 {name}" for name in data.get("supervisors", [])), "操作人员"])
+    return doc.to_bytes()
+
+
+def _fps_inputs(doc: RecordDocument, data: dict, proof: dict) -> None:
     doc.heading("一、公开输入（按封存顺序）")
     doc.table(["序号", "来源", "数值"],
               [[i, item["source"], item["value"]] for i, item in enumerate(proof["public_inputs"], start=1)],
@@ -91,20 +154,29 @@ def build_draw_record(data: dict) -> bytes:
         ("候选名单摘要", proof["candidates_digest"]), ("摘要公布时间", data.get("digest_published_at")),
         ("候选企业数", len(proof["ranking"])), ("秘密值", proof["secret"]), ("种子", proof["seed"]),
     ], columns=1)
-    doc.heading("三、排序结果")
-    selected = proof["selected"]
-    doc.table(["名次", "企业名称", "统一社会信用代码", "结果"],
-              [[rank, names.get(ident), ident, "中选" if rank <= selected else f"备选第 {rank - selected} 位"]
-               for rank, ident in enumerate(proof["ranking"], start=1)],
-              widths=[0.6, 4, 2.4, 1.4], align="cllc")
-    doc.heading("四、验证", room=70 * mm)
-    doc.qr(data["verify_url"], [
-        ("证明文件 SHA-256", data["proof_sha256"]), ("验证页面", data["verify_url"]),
-        ("离线验证", f"python lottery/verify.py PROOF.json --commitment {proof['commitment']} "
-                     f"--candidates-digest {proof['candidates_digest']}"),
-    ])
-    doc.signatures([*(f"现场监督 {name}" for name in data.get("supervisors", [])), "操作人员"])
-    return doc.to_bytes()
+
+
+def _rfc3797_inputs(doc: RecordDocument, data: dict, proof: dict) -> None:
+    """RFC 3797: the sources the announcement named, with the values entered after the close; no secret."""
+    doc.heading("一、公开数值来源（公告指定，报名截止后按公布结果录入）")
+    doc.table(["序号", "来源", "数值"],
+              [[n, row["source"], row["values"]] for n, row in enumerate(data.get("source_rows", []), start=1)],
+              widths=[0.6, 4, 4], align="cll")
+    doc.heading("二、候选名单摘要与密钥串")
+    doc.facts([
+        ("协议", "RFC 3797"), ("来源公布时间", data.get("commitment_published_at")),
+        ("候选名单摘要", proof["candidates_digest"]), ("摘要公布时间", data.get("digest_published_at")),
+        ("候选企业数", len(proof["ranking"])), ("密钥串", proof["key"]),
+        ("记录摘要", proof.get("record_digest")),
+    ], columns=1)
+
+
+def _verify_command(proof: dict) -> str:
+    if proof["protocol"] == "rfc3797":
+        return (f"python lottery/verify.py PROOF.json --candidates-digest {proof['candidates_digest']} "
+                f"--record-digest {proof['record_digest']}")
+    return (f"python lottery/verify.py PROOF.json --commitment {proof['commitment']} "
+            f"--candidates-digest {proof['candidates_digest']}")
 
 
 def build_bid_opening_record(data: dict) -> bytes:
@@ -136,7 +208,9 @@ def build_bid_opening_record(data: dict) -> bytes:
 def build_evaluation_report(data: dict) -> bytes:
     """评标报告. Keys: method (label), evaluated_at, room, experts [{id, name, specialty}], criteria [{key,
     name, max}], scores [{bidder, expert (an expert id), values {criterion key: Decimal}, subtotal}],
-    ranking [{rank, bidder, price, total, candidate (bool)}] as computed by the scoring core, conclusion."""
+    ranking [{rank, bidder, price, price_score, technical, commercial, total, candidate (bool)}] as computed by
+    the scoring core (the three scores absent under the lowest evaluated price), price_rule (the price score's
+    formula with the base price), conclusion."""
     doc = RecordDocument(data, title="评标报告")
     experts = {e["id"]: e["name"] for e in data["experts"]}
     criteria = data["criteria"]
@@ -151,10 +225,12 @@ def build_evaluation_report(data: dict) -> bytes:
                 *(s["values"].get(c["key"]) for c in criteria), s["subtotal"]] for s in data["scores"]],
               widths=[2.4, 1.2, *[1] * len(criteria), 0.9], align="ll" + "r" * (len(criteria) + 1))
     doc.heading("三、汇总得分及排名")
-    doc.table(["名次", "投标人", "投标报价", "最终得分", "中标候选人"],
-              [[r["rank"], r["bidder"], money(r.get("price")), r["total"], r["candidate"]]
-               for r in data["ranking"]],
-              widths=[0.6, 3.6, 1.8, 1.2, 1.2], align="clrrc")
+    if data.get("price_rule"):
+        doc.paragraph(data["price_rule"])
+    doc.table(["名次", "投标人", "投标报价", "价格分", "技术分", "商务分", "最终得分", "中标候选人"],
+              [[r["rank"], r["bidder"], money(r.get("price")), r.get("price_score"), r.get("technical"),
+                r.get("commercial"), r["total"], r["candidate"]] for r in data["ranking"]],
+              widths=[0.6, 2.6, 1.8, 0.9, 0.9, 0.9, 1, 1], align="clrrrrrc")
     if data.get("conclusion"):
         doc.heading("四、评标结论")
         doc.paragraph(data["conclusion"])
@@ -172,7 +248,7 @@ def build_award_notice(data: dict) -> bytes:
     doc.paragraph(f"{winner['name']}：")
     doc.paragraph(data.get("body") or (
         f"你单位参加的“{project['title']}”（项目编号 {project['code']}）经公示无异议，确定你单位为中标（中选）单位，"
-        f"中标（中选）价为 {money(data['price'])}。请于 {text(data['sign_by'])} 前与招标人签订书面合同。"
+        f"中标（中选）价为 {money(data['price'])}。请于 {doc.text(data['sign_by'])} 前与招标人签订书面合同。"
         "逾期未签订的，将记入不良行为记录，并由下一顺位候选人递补。"))
     doc.paragraph(f"发出单位：{text(data.get('issuer'))}")
     doc.signatures(["发出单位（盖章）", "招标人（盖章）"])

@@ -43,7 +43,7 @@ def test_a_dossier_holds_the_records_proof_audit_extract_and_recording_manifest_
     archive = stored_zip(dossier)
     manifest = json.loads(archive.read("manifest.json"))
     names = set(archive.namelist())
-    assert names == {entry["path"] for entry in manifest["files"]} | {"manifest.json"}
+    assert names == {entry["path"] for entry in manifest["files"]} | {"manifest.json", "manifest.sig.json"}
     assert dossier.files == len(names)
     for entry in manifest["files"]:
         data = archive.read(entry["path"])

@@ -123,6 +123,8 @@ ROUTES: dict[str, dict[str, str]] = {
     "attachment-download": {"GET": "404 404 404 404 404 404 404"},
     "draw-result": {"GET": "404 404 404 404 404 404 404"},
     "draw-screen": {"GET": "200 200 200 200 200 200 200"},
+    # the world's project draws by fps-draw-v1 and is not qualified: a supervisor's RFC 3797 draw is refused
+    "draw-rfc3797": {"GET": "302 405 405 405 405 405 405", "POST": "302 403 409 403 403 403 403"},
     "evaluation-auction": {"GET": "200 200 200 200 200 200 200"},
     "evaluation-bid": {"GET": "302 403 403 403 200 403 403"},
     "evaluation-candidates": {"GET": "200 200 200 200 200 200 200"},

@@ -287,14 +287,45 @@ def test_rfc3797_picks_are_a_prefix_of_a_longer_selection_and_never_repeat():
 
 
 @pytest.mark.parametrize(("values", "key"), [
-    ([Decimal("2.50"), 3], "2.5.3./"),
-    ([Decimal("0.125"), Decimal("1E+3")], "0.125.1000./"),
-    ([Decimal("007.100"), 0], "0.7.1./"),
-    ([2.5, 10, 1.0], "1.2.5.10./"),
-    ([1e-7], "0.0000001./"),
+    ([Decimal("2.50"), 3], "2.53./"),
+    ([2.5], "2.5/"),
+    ([Decimal("0.125"), Decimal("1E+3")], "0.1251000./"),
+    ([Decimal("007.100"), 0], "0.7.1/"),
+    ([2.5, 10, 1.0], "1.2.510./"),
+    ([Decimal("3.0")], "3./"),
+    ([1e-7], "0.0000001/"),
 ])
-def test_rfc3797_non_integers_use_a_point_and_drop_trailing_zeros_of_the_fraction(values, key):
+def test_rfc3797_integers_end_with_a_period_and_fractions_keep_only_their_decimal_point(values, key):
+    """RFC 3797 §4 step 1: "a decimal number terminated by a period (or with a period separating the whole from
+    the fractional part)"; the reference code prints integers with "%ld." and x.y reals with "%ld.%s", trailing
+    zeros stripped. So 2.5 is written 2.5, never 2.5."""
     assert engine.rfc3797_key([values]) == key
+
+
+def test_rfc3797_fractional_selection_hashes_the_reference_codes_key_string():
+    literal = b"2.53./0.125/"  # as the reference code builds it: "float 2.50 3.0" and "float 0.125"
+    counter = (0).to_bytes(2, "big")
+    expected = int.from_bytes(hashlib.md5(counter + literal + counter).digest(), "big") % len(RFC_POOL)
+
+    picks = engine.rfc3797_select(RFC_POOL, [[Decimal("2.50"), 3], [Decimal("0.125")]], 1)
+
+    assert engine.rfc3797_key([[Decimal("2.50"), 3], [Decimal("0.125")]]) == literal.decode()
+    assert picks == [RFC_POOL[expected]]
+
+
+def test_rfc3797_values_are_sorted_within_a_source_but_sources_keep_their_order():
+    assert engine.rfc3797_key([[10, 2.5], [1]]) == "2.510./1./"
+    assert engine.rfc3797_key([[1], [10, 2.5]]) == "1./2.510./"
+
+
+def test_rfc3797_platform_proof_refuses_a_pool_that_is_not_the_published_sorted_list():
+    pool = sorted(RFC_POOL)
+
+    with pytest.raises(ValueError, match="sorted candidate list"):
+        engine.build_rfc3797_proof(project=PROJECT, pool=RFC_POOL, sources=RFC_SOURCES, k=3,
+                                   published_digest=engine.candidates_digest(RFC_POOL))
+    with pytest.raises(ValueError, match="sorted candidate list"):
+        engine.build_rfc3797_proof(project=PROJECT, pool=pool, sources=RFC_SOURCES, k=3, published_digest="0" * 64)
 
 
 @pytest.mark.parametrize(("pool", "sources", "k", "message"), [

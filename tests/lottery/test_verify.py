@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -226,7 +227,7 @@ def test_rfc3797_non_integer_source_is_read_exactly_from_the_file(tmp_path):
 
     assert "[12.50, 3]" in text
     assert result.returncode == 0, result.stdout
-    assert proof["key"] == "3.12.5./0.125./"
+    assert proof["key"] == "3.12.5/0.125/"
 
 
 @pytest.mark.parametrize(("tamper", "message"), [
@@ -248,7 +249,59 @@ def test_tampered_rfc3797_proof_is_refused(tamper, message):
 def test_published_commitment_given_for_an_rfc3797_proof_is_refused_not_ignored():
     problems = verify_proof(rfc_proof(), commitment="0" * 64)
 
-    assert problems and "apply to fps-draw-v1" in problems[0]
+    assert problems and "applies to fps-draw-v1" in problems[0]
+
+
+def test_published_digests_given_for_a_bare_rfc3797_proof_are_refused_not_ignored():
+    problems = verify_proof(rfc_proof(), candidates_digest="0" * 64)
+
+    assert problems and "carries candidates_digest" in problems[0]
+
+
+def platform_rfc_proof() -> dict:
+    pool = sorted(RFC_POOL)
+    return engine.build_rfc3797_proof(project="GD-2026-0009", pool=pool, sources=[[Decimal("2.5"), 3], [9319]],
+                                      k=len(pool), metadata={"kind": "fixed-price", "round": 1},
+                                      published_digest=engine.candidates_digest(pool))
+
+
+def test_platform_rfc3797_proof_verifies_against_the_published_digests(tmp_path):
+    proof = platform_rfc_proof()
+    args = ["--candidates-digest", proof["candidates_digest"], "--record-digest", proof["record_digest"]]
+
+    result = run_verify(tmp_path, json.dumps(proof), *args)
+
+    assert result.returncode == 0, result.stdout
+    assert proof["key"] == "2.53./9319./"
+    assert "checked against the value published at the close" in result.stdout
+
+
+def _reselected(proof: dict) -> dict:
+    """The ranking made consistent with a tampered pool, so that only the digests can catch it."""
+    proof["ranking"] = engine.rfc3797_select(proof["candidates"], [[Decimal("2.5"), 3], [9319]], proof["selected"])
+    return proof
+
+
+@pytest.mark.parametrize(("tamper", "message"), [
+    (lambda p: p["metadata"].update(round=2), "record_digest does not match"),
+    (lambda p: p.update(selected=3, ranking=p["ranking"][:3]), "record_digest does not match"),
+    (lambda p: _reselected(p.update(candidates=p["candidates"][::-1]) or p), "not in sorted order"),
+    (lambda p: _reselected(p.update(candidates=p["candidates"][:-1], selected=24) or p),
+     "do not match candidates_digest"),
+])
+def test_tampered_platform_rfc3797_proof_is_refused(tamper, message):
+    proof = platform_rfc_proof()
+    tamper(proof)
+
+    problems = verify_proof(proof)
+
+    assert problems and message in problems[0], problems
+
+
+def test_platform_rfc3797_proof_with_another_published_digest_is_refused():
+    problems = verify_proof(platform_rfc_proof(), candidates_digest="a" * 64)
+
+    assert problems and "published before the draw" in problems[0]
 
 
 # --- malformed input --------------------------------------------------------------------------------------------

@@ -39,6 +39,14 @@ class Status(models.TextChoices):
     TERMINATED = "terminated", _("已终止")
 
 
+class DrawProtocol(models.TextChoices):
+    """How a fixed-price project's draw is made (DESIGN §3): the centre's committed secret with sealed supervisor
+    inputs, or IETF RFC 3797 from public numeric sources named in the announcement (no secret)."""
+
+    FPS = "fps-draw-v1", _("承诺随机数 + 现场监督密封输入（fps-draw-v1）")
+    RFC3797 = "rfc3797", _("公告指定的公开数值来源（RFC 3797）")
+
+
 class Project(AuditedModel):
     """A trading project. The owning agency edits it while a draft; every later change goes through
     `trading.lifecycle.project_transition` (status) or a service that records who and why."""
@@ -68,6 +76,11 @@ class Project(AuditedModel):
     # the version of the centre's 随机抽取企业须知 the notice was built from at publication (trading.notices)
     notice_version = models.PositiveIntegerField(_("须知版本"), null=True, blank=True)
     external_input_source = models.CharField(_("外部公开随机数来源"), max_length=200, blank=True, default="")
+    # null: fps-draw-v1, the default (nullable so that history rows written before this column stay verifiable)
+    draw_protocol = models.CharField(_("抽取方式"), max_length=20, choices=DrawProtocol.choices,  # noqa: DJ001
+                                     null=True, blank=True)
+    # rfc3797: the public sources named in the announcement, in announced order (their values come after the close)
+    draw_sources = models.JSONField(_("公开数值来源"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT,
                               db_index=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
@@ -102,6 +115,10 @@ class Project(AuditedModel):
     @property
     def is_fixed_price(self) -> bool:
         return self.type == ProjectType.FIXED_PRICE
+
+    @property
+    def uses_rfc3797(self) -> bool:
+        return self.is_fixed_price and self.draw_protocol == DrawProtocol.RFC3797
 
 
 class Attachment(AuditedModel):

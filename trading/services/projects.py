@@ -103,7 +103,8 @@ def _as_data(project: Project) -> dict[str, Any]:
     return {"type": project.type, "title": project.title, "budget": project.budget,
             "fixed_price": project.fixed_price, "ceiling_price": project.ceiling_price,
             "registration_deadline": project.registration_deadline,
-            "government_invested": project.government_invested, "construction": project.construction}
+            "government_invested": project.government_invested, "construction": project.construction,
+            "draw_protocol": project.draw_protocol, "draw_sources": project.draw_sources}
 
 
 @transaction.atomic
