@@ -210,6 +210,7 @@ PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 # empty: tasks run in the web process on commit (the embedded default); a Redis URL (redis://host:6379/0): they go to
 # Celery workers (`celery -A config worker`) and the periodic work below to `celery -A config beat`
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "jiaoyi")  # workers: `celery -A config worker -Q <it>`
 CELERY_TASK_ACKS_LATE = True  # acknowledged when done: a worker that dies mid-task leaves it to another
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # long tasks (video): a worker takes one at a time

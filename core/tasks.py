@@ -109,7 +109,8 @@ def dispatch(name: str, args: list, kwargs: dict, *, job_id: int | None = None) 
 
         # the URL is read here, not when the app was configured, so the setting is the one switch
         with current_app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
-            run_task.apply_async(args=[name, args, kwargs, job_id], connection=connection)
+            run_task.apply_async(args=[name, args, kwargs, job_id], connection=connection,
+                                 queue=settings.CELERY_TASK_DEFAULT_QUEUE)
         return
     try:
         execute(name, args, kwargs, job_id=job_id, attempt=1, final=True)
