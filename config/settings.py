@@ -227,8 +227,12 @@ CELERY_BEAT_SCHEDULE = {
                              "args": ["recordings.tasks:reconcile_recordings", [], {}]},
     "purge-recordings": {"task": "core.run", "schedule": 24 * 3600.0,
                          "args": ["recordings.tasks:purge_recordings", [], {}]},
+    "make-playback-copies": {"task": "core.run", "schedule": 600.0,
+                             "args": ["recordings.tasks:make_playback_copies", [], {}]},
     "audit-checkpoint": {"task": "core.run", "schedule": 3600.0,
                          "args": ["audit.checkpoints:publish", ["hourly"], {}]},
+    "notify-new-findings": {"task": "core.run", "schedule": 3600.0,
+                            "args": ["inspection.tasks:notify_new_findings", [], {}]},
 }
 # mail (notifications): a file per message under var/mail by default; EMAIL_BACKEND=
 # django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST etc. for a real server
