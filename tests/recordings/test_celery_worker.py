@@ -14,7 +14,7 @@ from tests.recordings.celery_worker import Workers, redis_or_skip, wait_for
 from tests.recordings.uploads import as_user, upload
 from tests.recordings.videos import write_video
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
