@@ -107,10 +107,12 @@ def dispatch(name: str, args: list, kwargs: dict, *, job_id: int | None = None) 
     if settings.CELERY_BROKER_URL:
         from celery import current_app
 
-        # the URL is read here, not when the app was configured, so the setting is the one switch
-        with current_app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
-            run_task.apply_async(args=[name, args, kwargs, job_id], connection=connection,
-                                 queue=settings.CELERY_TASK_DEFAULT_QUEUE)
+        try:  # the URL is read here, not when the app was configured, so the setting is the one switch
+            with current_app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
+                run_task.apply_async(args=[name, args, kwargs, job_id], connection=connection,
+                                     queue=settings.CELERY_TASK_DEFAULT_QUEUE)
+        except Exception as error:  # noqa: BLE001 - the change has committed: the broker's outage is kept, not raised
+            _record_failure(name, args, kwargs, job_id, 0, error)
         return
     try:
         execute(name, args, kwargs, job_id=job_id, attempt=1, final=True)

@@ -108,3 +108,14 @@ def django_now():
     from core import clock
 
     return clock.now()
+
+
+def test_a_broker_that_cannot_be_reached_leaves_the_task_for_the_administrators(settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    inspector = factories.user(Role.INSPECTOR)
+    job = tasks.job_start(kind="chain_verify", subject="audit-chain", actor=inspector, fn=verify_chain_for,
+                          args=(inspector.pk,))
+
+    job.refresh_from_db()
+    [failure] = TaskFailure.objects.all()
+    assert job.state == "failed" and (failure.job, failure.attempts) == (job, 0)

@@ -76,7 +76,8 @@ def notification_email(notification_id: int) -> str:
     task waits and then finds it sent; only a process killed between the server's answer and the commit can send
     it again (the Message-ID is the same, so mail clients show it once)."""
     with transaction.atomic():
-        row = Notification.objects.select_for_update().select_related("recipient", "project").get(pk=notification_id)
+        row = (Notification.objects.select_for_update(of=("self",)).select_related("recipient", "project")
+               .get(pk=notification_id))
         if row.emailed_at is not None or not row.recipient.email:
             return row.email_to
         link = f"{settings.PUBLIC_BASE_URL.rstrip('/')}/notifications/"
