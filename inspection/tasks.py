@@ -30,14 +30,15 @@ def verify_chain_for(inspector_id: int) -> dict[str, Any]:
 
 @tasks.task(retries=2)
 def notify_new_findings() -> int:
-    """Each finding told to every inspector once: its identity is its kind, subject and project (a finding that
-    grows — one more reading of a list — is not new)."""
+    """Each finding told to every inspector once: its identity is its kind, subject, project and first entry (a
+    finding that grows — one more reading of a list — is not new; the same pattern on another day is)."""
     told = 0
     for kind, found in findings.all_findings():
         for finding in found:
-            identity = hashlib.sha256(f"{kind.key}\n{finding.subject}\n{finding.project}".encode()).hexdigest()[:32]
+            first = min(finding.seqs, default=0)
+            identity = hashlib.sha256(f"{kind.key}\n{finding.subject}\n{finding.project}\n{first}".encode())
             notifications.notify(
-                kind=notifications.Kind.FINDING, event=f"finding:{kind.key}:{identity}",
+                kind=notifications.Kind.FINDING, event=f"finding:{kind.key}:{identity.hexdigest()[:32]}",
                 recipients=notifications.inspectors(), title=_("风险提示：%(t)s") % {"t": kind.title},
                 body=f"{finding.subject} {finding.project}\n{finding.detail}")
             told += 1
