@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_message_can_name_only_a_function_of_the_platforms_apps():
-    for name in ("os:system", "subprocess:run", "core.tasks:run_now.__call__", "tests.factories:user"):
+    for name in ("os:system", "subprocess:run", "core.tasks:run_now.__call__", "tests.factories:user",
+                 "trading.services.accounts:role_grant_request", "core.tasks:run_now", "trading.nowhere:x"):
         with pytest.raises(LookupError):
             tasks.spec_for(name)
     assert tasks.spec_for("audit.checkpoints:publish").retries == tasks.DEFAULT_RETRIES
