@@ -3,9 +3,11 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/jiaoyi_test
+# the Celery tests (tests/recordings/test_celery_worker.py) start workers against this Redis; db 13 is theirs
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/13
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install fonts gettext system-deps pg-server messages run demo test test-sqlite test-pg s3-server lint bench \
+.PHONY: install fonts gettext system-deps pg-server redis messages run demo test test-sqlite test-pg s3-server lint bench \
 	clean axe
 
 $(BIN)/python:
@@ -59,6 +61,12 @@ pg-server:
 	  || pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql)" main start \
 	  || { echo "no PostgreSQL answers at $(PG_URL): install and start one, or set PG_URL" >&2; exit 1; }
 
+# the Celery tests need Redis: started here when installed but down; without one they are skipped, said here
+redis:
+	@redis-cli -u "$(TEST_REDIS_URL)" ping >/dev/null 2>&1 \
+	  || { command -v redis-server >/dev/null && redis-server --daemonize yes >/dev/null && sleep 1; } \
+	  || echo "no Redis at $(TEST_REDIS_URL): the Celery worker tests will be skipped" >&2
+
 # the English catalogue (locale/en) compiled for gettext; Chinese is the source language
 messages: $(VENV)/.installed gettext
 	$(BIN)/python manage.py compilemessages -v0 --ignore=".venv" --ignore="var"
@@ -74,7 +82,7 @@ demo: $(VENV)/.installed
 
 # the whole suite: on SQLite (PostgreSQL-only tests deselected), then everything again on PostgreSQL. Both halves
 # run even when the first fails, so one run shows every failure; the target fails if either did.
-test: system-deps $(VENV)/.installed messages axe s3-server pg-server
+test: system-deps $(VENV)/.installed messages axe s3-server pg-server redis
 	@failed=0; \
 	  $(MAKE) --no-print-directory test-sqlite || failed=1; \
 	  $(MAKE) --no-print-directory test-pg || failed=1; \
@@ -86,11 +94,11 @@ test: system-deps $(VENV)/.installed messages axe s3-server pg-server
 s3-server: $(VENV)/.installed
 	@scripts/s3_server.sh start >/dev/null
 
-test-sqlite: system-deps $(VENV)/.installed messages axe s3-server
-	env -u DATABASE_URL $(BIN)/pytest -q -m "not postgres" -p no:cacheprovider
+test-sqlite: system-deps $(VENV)/.installed messages axe s3-server redis
+	env -u DATABASE_URL TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -q -m "not postgres" -p no:cacheprovider
 
-test-pg: system-deps $(VENV)/.installed messages axe s3-server pg-server
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider
+test-pg: system-deps $(VENV)/.installed messages axe s3-server pg-server redis
+	DATABASE_URL=$(PG_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -q -p no:cacheprovider
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

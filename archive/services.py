@@ -28,7 +28,7 @@ from archive import dossier_check, ocds, pdf, selectors
 from archive.models import Dossier, RecordNumber, Release
 from audit import checkpoints, ledger, merkle
 from audit.selectors import project_trail
-from core import clock, context, signing
+from core import clock, context, signing, tasks
 from core.errors import Conflict
 from core.roles import is_system
 from core.storage import get_store
@@ -183,6 +183,16 @@ def dossier_build(*, actor: User, code: str, progress: Callable[[str], object] =
             key, temporary, size=Path(temporary.name).stat().st_size, content_type="application/zip",
             metadata={"project": project.code, "version": str(version)}, retention_until=retention_until(built_at))
     return _record(project, actor=actor, version=version, stored=stored, files=files, built_at=built_at)
+
+
+def dossier_build_start(*, actor: User, code: str) -> Any:
+    """Refused at once when the actor may not or the project cannot; otherwise built by a job (archive.tasks)."""
+    selectors.ensure_can_build_dossier(actor)
+    check_dossier_project(code)
+    from archive.tasks import build_dossier
+
+    return tasks.job_start(kind="dossier_build", subject=f"project:{code}", actor=actor, fn=build_dossier,
+                           args=(code, actor.pk))
 
 
 def _tmp_dir() -> Path:

@@ -38,13 +38,12 @@ def record_pdf(request: HttpRequest, code: str, kind: str) -> HttpResponse:
 @login_required
 @require_POST
 def dossier_build(request: HttpRequest, code: str) -> HttpResponse:
-    try:  # the service checks dossier.build
-        dossier = services.dossier_build(actor=request.user, code=code)
+    try:  # the service checks dossier.build; the build itself runs in the background
+        job = services.dossier_build_start(actor=request.user, code=code)
     except (services.DossierRefused, Conflict) as exc:
         messages.error(request, str(exc))
-    else:
-        messages.success(request, _("已生成第 %(v)d 版档案（%(n)d 个文件）。") % {"v": dossier.version, "n": dossier.files})
-    return redirect("archive-records", code=code)
+        return redirect("archive-records", code=code)
+    return redirect("job", pk=job.pk)
 
 
 @login_required

@@ -209,6 +209,46 @@ PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 # e.g. 城交〔2026〕12号; assigned once per record (archive.services.record_number) and kept
 RECORD_NUMBER_PREFIX = env_str("RECORD_NUMBER_PREFIX", "交易中心")
 
+# --- background work (core/tasks.py) and notifications ---
+# empty: tasks run in the web process on commit (the embedded default); a Redis URL (redis://host:6379/0): they go to
+# Celery workers (`celery -A config worker`) and the periodic work below to `celery -A config beat`
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "jiaoyi")  # workers: `celery -A config worker -Q <it>`
+CELERY_TASK_ACKS_LATE = True  # acknowledged when done: a worker that dies mid-task leaves it to another
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # long tasks (video): a worker takes one at a time
+CELERY_TASK_IGNORE_RESULT = True  # results live in core.models.Job
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+# an unacknowledged task (its worker killed) goes back to the queue after this many seconds; longer than any task
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3 * 3600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+CELERY_BEAT_SCHEDULE = {
+    "run-deadlines": {"task": "core.run", "schedule": 60.0,
+                      "args": ["trading.tasks:run_deadlines", [], {}]},
+    "reconcile-recordings": {"task": "core.run", "schedule": 3600.0,
+                             "args": ["recordings.tasks:reconcile_recordings", [], {}]},
+    "purge-recordings": {"task": "core.run", "schedule": 24 * 3600.0,
+                         "args": ["recordings.tasks:purge_recordings", [], {}]},
+    "make-playback-copies": {"task": "core.run", "schedule": 600.0,
+                             "args": ["recordings.tasks:make_playback_copies", [], {}]},
+    "audit-checkpoint": {"task": "core.run", "schedule": 3600.0,
+                         "args": ["audit.checkpoints:publish", ["hourly"], {}]},
+    "notify-new-findings": {"task": "core.run", "schedule": 3600.0,
+                            "args": ["inspection.tasks:notify_new_findings", [], {}]},
+}
+# mail (notifications): a file per message under var/mail by default; EMAIL_BACKEND=
+# django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST etc. for a real server
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@jiaoyi.invalid")
+
 # --- the audit history ---
 # django-simple-history's switch: the history cannot be off (system check audit.E001 refuses anything else)
 SIMPLE_HISTORY_ENABLED = True

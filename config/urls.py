@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularJSONAPIView
 
 from archive.urls import api_urlpatterns as archive_api
 from audit.urls import api_urlpatterns as audit_api
+from core import api as core_api
 from core import views
 from evaluation.urls import api_urlpatterns as evaluation_api
 from inspection.urls import api_urlpatterns as inspection_api
@@ -13,6 +14,7 @@ from trading.urls import api_urlpatterns as trading_api
 
 api_urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
+    path("jobs/<int:pk>", core_api.JobView.as_view(), name="api-job"),
     *audit_api,
     *inspection_api,
     *trading_api,
@@ -25,6 +27,7 @@ api_urlpatterns = [
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("jobs/<int:pk>/", views.job_detail, name="job"),
     path("api/", include(api_urlpatterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("trading.urls")),

@@ -9,16 +9,17 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import QueryDict
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.pagination import LimitOffsetPagination
-from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core import context
+from core import context, jobs
 from core.errors import ConfidentialNotFound, Conflict
 from core.parsers import FormParser, JSONObjectParser, MultiPartParser, PayloadTooLarge
 
@@ -106,3 +107,13 @@ def paginated(request: Request, view: APIView, qs: Any, serializer: type) -> Res
     paginator = ListPagination()
     page = paginator.paginate_queryset(qs, request, view=view)
     return paginator.get_paginated_response(serializer(page, many=True).data)
+
+
+class JobView(API):
+    """GET /api/jobs/{id}: a background job's state, progress and result, for the person who started it."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=jobs.JobSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(jobs.JobSerializer(jobs.job_for(request.user, pk)).data)

@@ -1,7 +1,10 @@
 import re
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from core import jobs
 
 # get_object_or_404's message, which names a model class in English
 _DJANGO_404 = re.compile(r"No .* matches the given query\.$")
@@ -37,3 +40,11 @@ def confirm_first(request: HttpRequest, *, title: str, consequence: str, confirm
     return render(request, "confirm.html", {"title": title, "consequence": consequence,
                                             "confirm_label": confirm_label, "cancel_url": cancel_url,
                                             "fields": fields})
+
+
+@login_required
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Progress of a background job; the page reloads itself until the job has finished."""
+    job = jobs.job_for(request.user, pk)
+    return render(request, "core/job.html", {"job": job, "url": (job.result or {}).get("url", "")
+                                              if isinstance(job.result, dict) else ""})

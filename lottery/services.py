@@ -29,6 +29,7 @@ from trading.lifecycle import project_transition
 from trading.models import Attendance, Project, Registration, Session, User
 from trading.models.projects import Status
 from trading.selectors import eligible_registrations, session_under_way
+from trading.services import notifications
 from trading.services.aftercare import publicity_start
 
 REVEAL_WINDOW = dt.timedelta(seconds=settings.DRAW_REVEAL_SECONDS)
@@ -257,6 +258,12 @@ def _record_draw(*, actor: User, project: Project, session: Session, proof: dict
         "round": project.round, "protocol": proof["protocol"], "seed": seed, "winner": proof["ranking"][0],
         "proof_sha256": draw.proof_sha256, "record_digest": proof["record_digest"]})
     checkpoints.publish_on_commit(f"draw {project.code}")
+    notifications.notify(
+        kind=notifications.Kind.RESULT, event=f"draw:{draw.pk}:result", project=project,
+        recipients=notifications.registrants(project), title=_("抽取结果：%(code)s") % {"code": project.code},
+        body=_("“%(title)s”（%(code)s）已于 %(at)s 完成随机抽取，结果公示至 %(until)s；在项目页面可查看排序和抽取证明。") % {
+            "title": project.title, "code": project.code, "at": local_time(draw.drawn_at),
+            "until": local_time(project.publicity_until)})
     return draw
 
 

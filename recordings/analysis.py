@@ -92,6 +92,20 @@ def analyse(
     return analysis
 
 
+def probe(path: str | Path) -> Analysis:
+    """What the container says (frame rate, size, announced frames), and one decoded frame to show it is a video:
+    fast enough for the upload request; `analyse` (a background task) reads every frame afterwards."""
+    capture = _open(Path(path))
+    try:
+        fps, width, height, declared = _properties(capture, path)
+        if not capture.grab() or not capture.retrieve()[0]:
+            raise NotAVideo(f"{Path(path).name}: the video has no decodable frames")
+    finally:
+        capture.release()
+    return Analysis(fps=fps, frames=declared, duration_s=declared / fps, width=width, height=height,
+                    declared_frames=declared)
+
+
 def _open(path: Path) -> cv2.VideoCapture:
     if not path.is_file() or path.stat().st_size == 0:
         raise NotAVideo("empty", f"{path.name}: the file is empty or missing")

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 
 from core import context
 from core.api import API, FormParser, MultiPartParser, paginated
+from core.jobs import latest_job
 from core.parsing import aware_datetime
 from recordings import selectors, services
 from recordings.models import RecorderToken, Recording
@@ -76,13 +77,18 @@ class RecordingSerializer(serializers.ModelSerializer):
     duration = serializers.FloatField(source="duration_s", allow_null=True)
     legal_hold = serializers.BooleanField(read_only=True)
     project = serializers.CharField(source="session.project.code", read_only=True)
+    job = serializers.SerializerMethodField(help_text="the analysis job: id, state, progress (GET /api/jobs/{id})")
 
     class Meta:
         model = Recording
-        fields = ["id", "session", "project", "status", "derivation", "sha256", "size", "duration", "fps", "frames", "width",
+        fields = ["id", "session", "project", "status", "derivation", "job", "sha256", "size", "duration", "fps", "frames", "width",
                   "height", "retention_until", "legal_hold", "flags", "original_name", "created_at", "stored_at",
                   "purged_at", "version_id"]
         read_only_fields = fields
+
+    def get_job(self, recording: Recording) -> dict[str, Any] | None:
+        job = latest_job(f"recording:{recording.pk}", "recording_analysis")
+        return None if job is None else {"id": job.pk, "state": job.state, "progress": job.progress}
 
 
 UPLOAD_SCHEMA = {"multipart/form-data": {"type": "object", "required": ["file"], "properties": {

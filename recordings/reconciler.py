@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from audit import ledger
-from core import clock, context
+from core import clock, context, tasks
 from core.errors import Conflict
 from core.storage import ObjectNotFound, ObjectStoreError, get_store
 from recordings.analysis import NotAVideo, analyse
@@ -120,12 +120,14 @@ def recording_derive(*, actor: Any, recording: Recording) -> Recording:
     session = recording.session
     try:
         with _original_copy(recording) as path:
+            tasks.progress(20)
             try:
                 analysis = analyse(path, thumb_every_s=settings.RECORDING_THUMB_EVERY_S,
                                    scheduled_start=session.starts_at, scheduled_end=session.ends_at,
                                    recorded_start=recording.recorded_start or session.starts_at)
             except NotAVideo as error:
                 raise OriginalUnusable(str(error)) from error
+            tasks.progress(60)
             return store_derived(actor, recording, analysis, path, reason=_("核对：补全缩略图与回放副本"))
     except OriginalUnusable as error:
         return _derivation_failed(actor, recording, str(error))

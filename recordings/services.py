@@ -26,12 +26,12 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from audit import ledger
-from core import clock, context
+from core import clock, context, tasks
 from core.errors import Conflict
 from core.roles import require
 from core.storage import ObjectExists, ObjectInfo, ObjectNotFound, ObjectStoreError, StoredObject, get_store
 from core.timefmt import local_time
-from recordings.analysis import Analysis, NotAVideo, analyse
+from recordings.analysis import Analysis, NotAVideo, probe
 from recordings.models import RecorderToken, Recording
 from recordings.transcode import transcode_for_browser
 from trading.models import Project, Room, Session
@@ -159,9 +159,11 @@ def recording_upload(
     *, actor: Any, session: Session, upload: UploadedFile | None, idempotency_key: str = "",
     recorder: RecorderToken | None = None, recorded_start: dt.datetime | None = None,
 ) -> UploadResult:
-    """Analyse the uploaded file (not a video: refused, nothing stored), write the pending row, stream the file
-    to the object store, verify and finalise. The same idempotency key from the same uploader for the same
-    session answers with the first upload, never a second recording."""
+    """Probe the uploaded file (not a video: refused, nothing stored), write the pending row, stream the file
+    to the object store, verify and finalise; then the full analysis (every frame: black and frozen stretches,
+    thumbnails, contact sheet) and the playback copy run as a background job, so a long video never holds a web
+    worker for its whole analysis. The same idempotency key from the same uploader for the same session answers
+    with the first upload, never a second recording."""
     check_upload_allowed(actor=actor, session=session, recorder=recorder)
     key = _check_idempotency_key(idempotency_key)
     uploader = uploader_of(actor, recorder)
@@ -175,9 +177,7 @@ def recording_upload(
         raise
     with _local_path(upload) as path:
         try:
-            analysis = analyse(path, thumb_every_s=settings.RECORDING_THUMB_EVERY_S,
-                               scheduled_start=session.starts_at, scheduled_end=session.ends_at,
-                               recorded_start=recorded_start or session.starts_at)
+            analysis = probe(path)
         except NotAVideo as error:
             _record_refusal(actor, session, name, upload.size, str(error).replace(path.name, name))
             raise ValidationError({"file": [_not_a_video(name, error)]}) from None
@@ -197,8 +197,17 @@ def recording_upload(
             logger.exception("verifying recording %s failed", recording.pk)
             raise StorageUnavailable(_("录像已写入但未能核验（%(why)s），稍后由核对程序处理。") % {
                 "why": type(error).__name__}) from error
-        recording = store_derived(actor, recording, analysis, path, reason=_("录像缩略图与回放副本"))
+    analysis_start(actor=actor, recording=recording)
+    recording.refresh_from_db()  # in-process, the analysis has run on commit by now
     return UploadResult(recording, created=True)
+
+
+def analysis_start(*, actor: Any, recording: Recording) -> Any:
+    """The job that reads the stored original in full and makes the derived media (recordings.tasks)."""
+    from recordings.tasks import analyse_recording
+
+    return tasks.job_start(kind="recording_analysis", subject=f"recording:{recording.pk}", actor=actor,
+                           fn=analyse_recording, args=(recording.pk,))
 
 
 def _replayed(session: Session, uploader: str, key: str) -> Recording | None:
@@ -238,7 +247,7 @@ def _pending_row(actor, session, uploader, key, recorder, name, analysis: Analys
         status=Recording.Status.PENDING, original_name=name, content_type=VIDEO_TYPES.get(suffix, "video/octet-stream"),
         uploaded_by=None if recorder is not None else actor, recorder=recorder, fps=analysis.fps,
         frames=analysis.frames, duration_s=round(analysis.duration_s, 3), width=analysis.width,
-        height=analysis.height, flags=_flags(analysis), recorded_start=recorded_start,
+        height=analysis.height, flags={"analysis_pending": True}, recorded_start=recorded_start,
         retention_until=retention_for(session), created_at=clock.now(), error="", derived=[],
         derivation=Recording.Derivation.PENDING,
     )
@@ -339,8 +348,9 @@ def recording_finalise(*, actor: Any, recording: Recording, stored: StoredObject
 
 # --- derived objects: contact sheet, thumbnails, playback copy ---
 
-# a playback copy of a recording longer than RECORDING_INLINE_TRANSCODE_MAX_S is left to `manage.py
-# make_playback_copies`: transcoding runs at a few times real time, far longer than an upload request should wait
+# a playback copy of a recording longer than RECORDING_INLINE_TRANSCODE_MAX_S is left to the periodic
+# make_playback_copies task (or `manage.py make_playback_copies`): transcoding runs at a few times real time, and a
+# long one should not hold the worker that analyses the next upload
 
 
 def store_derived(actor: Any, recording: Recording, analysis: Analysis, path: Path, *, reason: str) -> Recording:
@@ -371,7 +381,9 @@ def store_derived(actor: Any, recording: Recording, analysis: Analysis, path: Pa
             return locked
         known = {item["key"] for item in derived}
         locked.derived = [item for item in locked.derived if item["key"] not in known] + derived
-        flags = {k: v for k, v in locked.flags.items() if k != "derived_errors"}
+        flags = {k: v for k, v in locked.flags.items() if k not in ("derived_errors", "analysis_pending")}
+        flags |= _flags(analysis)
+        locked.frames, locked.duration_s = analysis.frames, round(analysis.duration_s, 3)
         flags["playback_pending"] = locked.derived_of("playback") is None
         if errors:
             flags["derived_errors"] = errors

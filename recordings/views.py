@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from core import clock
+from core.jobs import latest_job
 from core.roles import can, require
 from core.storage import FileStore, ObjectNotFound, get_store
 from recordings import selectors, services
@@ -46,6 +47,8 @@ def recording_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "recording": recording, "images": selectors.image_links(recording),
         "playback": services.playback_link(actor=request.user, recording=recording) if stored else None,
         "deletion_refusal": services.deletion_refusal(recording, clock.now()) if stored else "",
+        # the page is not refreshed while the analysis runs (opening it records a playback): the job's page is
+        "job": latest_job(f"recording:{recording.pk}", "recording_analysis"),
     })
 
 

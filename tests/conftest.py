@@ -29,6 +29,24 @@ def _isolated_settings(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _tasks_run_when_the_code_under_test_commits(monkeypatch):
+    """A test runs inside one transaction of its own, so on_commit would never fire: work enqueued while no
+    transaction of the code under test is open (after a request's service committed) runs at once, as it does in
+    production; work enqueued inside one stays pending, as it would until that transaction commits."""
+    from django.db import connection, transaction
+
+    from core import tasks
+
+    def after_commit(fn):
+        if all(getattr(block, "_from_testcase", False) for block in connection.atomic_blocks):
+            fn()
+        else:
+            transaction.on_commit(fn)
+
+    monkeypatch.setattr(tasks, "_after_commit", after_commit)
+
+
+@pytest.fixture(autouse=True)
 def _chain_verifies_after_test(request):
     yield
     if "django_db_setup" not in request.fixturenames:

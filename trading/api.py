@@ -23,6 +23,7 @@ from trading.models import (
     Contract,
     NoticeKind,
     NoticeText,
+    Notification,
     Organisation,
     Project,
     Question,
@@ -60,6 +61,7 @@ from trading.serializers import (
     UserCreatedSerializer,
 )
 from trading.services import accounts, aftercare, attachments, reference
+from trading.services import notifications as notification_services
 from trading.services import projects as project_services
 from trading.services import registrations as registration_services
 from trading.services import sessions as session_services
@@ -562,3 +564,36 @@ class NoticeDetailView(API):
         return Response({"kind": kind, "kind_display": str(NoticeKind(kind).label),
                          "current": NoticeTextSerializer(versions[0]).data,
                          "versions": NoticeTextSerializer(versions, many=True).data})
+
+
+# Everyone's inbox: their own notifications, newest first; marking one read
+
+class NotificationSerializer(serializers.ModelSerializer):
+    project = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "body", "project", "created_at", "read_at"]
+        read_only_fields = fields
+
+
+class NotificationListView(API):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=NotificationSerializer(many=True), parameters=[
+        OpenApiParameter("unread", bool, description="only those not yet read")])
+    def get(self, request: Request) -> Response:
+        rows = selectors.inbox(request.user)
+        if request.query_params.get("unread") in ("1", "true"):
+            rows = rows.filter(read_at__isnull=True)
+        return paginated(request, self, rows, NotificationSerializer)
+
+
+class NotificationReadView(API):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=NotificationSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        row = notification_services.notification_read(
+            actor=request.user, notification=selectors.notification_for(request.user, pk))
+        return Response(NotificationSerializer(row).data)

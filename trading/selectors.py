@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import F, QuerySet
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,6 +24,7 @@ from trading.models import (
     Contract,
     FollowUp,
     Milestone,
+    Notification,
     Project,
     ProjectManager,
     Question,
@@ -148,9 +150,10 @@ def sealed_ledger_entries(at: dt.datetime) -> list[Seal]:
     """The ledger entries that would name a sealed registrant (audit.sealing's rule, registered by TradingConfig):
     the registration's own, and the project manager it filed in the same transaction — the entry just before,
     by the same person (the chain lock is held until commit, so one transaction's entries are consecutive)."""
+    notified = _sealed_notifications(at)
     registrations = list(sealed_registrations(at).values_list("pk", "manager_id", "registered_at"))
     if not registrations:
-        return []
+        return notified
     # nothing about a registration is logged before it was stamped: start at the first sealed one's time (its
     # own clock, the database's, stamps both), so the object lookup reads recent entries only, not years of them
     since = min(registered for _, _, registered in registrations) - dt.timedelta(seconds=1)
@@ -164,7 +167,39 @@ def sealed_ledger_entries(at: dt.datetime) -> list[Seal]:
                                            seq__in=[seq - 1 for seq in created_by])
                 .values_list("seq", "actor_id"))
     filed_with = frozenset(seq for seq, actor in managers if created_by.get(seq + 1) == actor)
-    return [Seal(frozenset(seq for seq, _, _ in rows), REGISTERED_NOTE), Seal(filed_with, MANAGER_NOTE)]
+    return [Seal(frozenset(seq for seq, _, _ in rows), REGISTERED_NOTE), Seal(filed_with, MANAGER_NOTE), *notified]
+
+
+NOTIFIED_NOTE = gettext_lazy("通知报名企业（报名截止前保密）")
+
+
+def _sealed_notifications(at: dt.datetime) -> list[Seal]:
+    """A receipt, or a change notice told to those registered, names a registrant: its entries stay masked until
+    the project's (current) registration deadline."""
+    ids = [str(pk) for pk in Notification.objects.filter(
+        names_registrant=True, project__registration_deadline__gt=at).values_list("pk", flat=True)]
+    if not ids:
+        return []
+    seqs = LedgerEntry.objects.filter(object_type=Notification._meta.label, object_id__in=ids).values_list(
+        "seq", flat=True)
+    return [Seal(frozenset(seqs), NOTIFIED_NOTE)]
+
+
+def inbox(user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user).select_related("project")
+
+
+def unread_count(user: User) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notification_for(user: User, pk: int) -> Notification:
+    found = Notification.objects.filter(pk=pk, recipient_id=getattr(user, "pk", None)).first()
+    if found is None:
+        raise Http404(_("通知不存在。"))
+    return found
 
 
 def registration_list(user: User, project: Project) -> QuerySet[Registration]:

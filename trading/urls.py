@@ -18,6 +18,8 @@ urlpatterns = [
     path("workspace/", views.workspace, name="workspace"),
     path("workspace/new/", views.project_new, name="project-new"),
     path("my/registrations/", views.my_registrations, name="my-registrations"),
+    path("notifications/", views.notifications_inbox, name="notifications"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification-read"),
     # the centre's reference data (中心管理)
     path("centre/", views.centre_organisations, name="centre-organisations"),
     path("centre/organisations/<int:pk>/", views.centre_organisation, name="centre-organisation"),
@@ -66,5 +68,7 @@ api_urlpatterns = [
     path("questions/<int:pk>/answer", api.QuestionAnswerView.as_view(), name="api-question-answer"),
     # the centre's notice texts (public)
     path("notices", api.NoticeListView.as_view(), name="api-notices"),
+    path("notifications", api.NotificationListView.as_view(), name="api-notifications"),
+    path("notifications/<int:pk>/read", api.NotificationReadView.as_view(), name="api-notification-read"),
     path("notices/<str:notice>", api.NoticeDetailView.as_view(), name="api-notice"),
 ]

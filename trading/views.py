@@ -51,6 +51,7 @@ from trading.lifecycle import TRANSITIONS
 from trading.models import Appeal, BadBehaviourRecord, NoticeKind, Registration
 from trading.models.projects import ProjectType, Status
 from trading.services import aftercare, attachments, notices, reference
+from trading.services import notifications as notification_services
 from trading.services import projects as project_services
 from trading.services import registrations as registration_services
 from trading.services import sessions as session_services
@@ -596,3 +597,20 @@ def centre_notice(request: HttpRequest, notice: str) -> HttpResponse:
         "kind": NoticeKind(kind), "current": current, "versions": reference_selectors.notice_versions(kind),
         "form": form, "placeholders": notices_module.PLACEHOLDERS if kind == NoticeKind.DRAWN_ENTERPRISES else (),
     }, status=400 if form.errors else 200)
+
+
+@login_required
+def notifications_inbox(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.inbox(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "trading/notifications.html", {"page": page})
+
+
+@login_required
+@require_http_methods(["POST"])
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    if pk == 0:
+        notification_services.notifications_read_all(actor=request.user)
+    else:
+        notification_services.notification_read(actor=request.user,
+                                                 notification=selectors.notification_for(request.user, pk))
+    return redirect("notifications")

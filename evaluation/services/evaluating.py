@@ -33,6 +33,7 @@ from trading.lifecycle import project_transition
 from trading.models import Project, User
 from trading.models.projects import Status
 from trading.selectors import ensure_manages
+from trading.services import notifications
 from trading.services.aftercare import contract_offer, publicity_start
 
 SCORE_MAX = Decimal("99999.99")  # the widest score column (evaluation.models.SCORE)
@@ -220,6 +221,13 @@ def evaluation_finish(*, actor: User, project: Project) -> EvaluationResult:
     project_transition(project, Status.EVALUATED, actor=actor, reason=_("评标结束"))
     publicity_start(actor=actor, project=project, reason=_("中标候选人公示（招标投标法实施条例第五十四条）"))
     checkpoints.publish_on_commit(f"evaluation {project.code}")
+    bidders = Bid.objects.filter(project=project, round=project.round).values_list("bidder_id", flat=True)
+    notifications.notify(
+        kind=notifications.Kind.RESULT, event=f"evaluation:{result.pk}:result", project=project,
+        recipients=[p for org in sorted(set(bidders)) for p in notifications.people_of(org)],
+        title=_("评标结果：%(code)s") % {"code": project.code},
+        body=_("“%(title)s”（%(code)s）评标结束，中标候选人公示至 %(until)s；对结果有异议的，可在公示期内提出。") % {
+            "title": project.title, "code": project.code, "until": local_time(project.publicity_until)})
     return result
 
 

@@ -33,6 +33,7 @@ from lottery.services import (
 from trading.models import Attendance, Organisation, Project, User
 from trading.models.projects import Status
 from trading.selectors import ensure_manages
+from trading.services import notifications
 
 MIN_PANEL = 5  # 评标委员会 5 人以上单数 (招标投标法 §37)
 
@@ -244,6 +245,13 @@ def panel_draw(*, actor: User, project: Project) -> Panel:
         "seed": proof["seed"], "proof_sha256": panel.proof_sha256, "selected": panel.size,
         "record_digest": proof["record_digest"]})
     checkpoints.publish_on_commit(f"panel draw {project.code}")
+    for member in panel.members.select_related("expert__user"):
+        notifications.notify(
+            kind=notifications.Kind.EXPERT_CALLED, event=f"panel-member:{member.pk}", project=project,
+            recipients=[member.expert.user], title=_("评标专家抽取通知：%(code)s") % {"code": project.code},
+            body=_("您已被抽取为“%(title)s”（%(code)s）的评标专家（%(specialty)s）。请按通知时间到场；"
+                   "如有利害关系须回避，请在平台声明。") % {
+                "title": project.title, "code": project.code, "specialty": panel.specialty})
     return panel
 
 

@@ -64,6 +64,14 @@ ROUTES: dict[str, dict[str, str]] = {
     "api-milestones": {"GET": "200 200 200 200 200 200 200", "POST": "403 403 403 403 403 403 403"},
     "api-objection-answer": {"POST": "403 404 404 404 404 404 404"},
     "api-objections": {"GET": "200 200 200 200 200 200 200", "POST": "403 400 400 400 400 400 400"},
+    # a background job: only who started it (and administrators) see it; 999999 is nobody's
+    "api-job": {"GET": "403 404 404 404 404 404 404"},
+    "job": {"GET": "302 404 404 404 404 404 404"},
+    # everyone's own inbox; another's notification (or none) is 404
+    "api-notifications": {"GET": "403 200 200 200 200 200 200"},
+    "api-notification-read": {"POST": "403 404 404 404 404 404 404"},
+    "notifications": {"GET": "302 200 200 200 200 200 200"},
+    "notification-read": {"GET": "302 405 405 405 405 405 405", "POST": "302 404 404 404 404 404 404"},
     "api-ocds": {"GET": "200 200 200 200 200 200 200"},
     "api-ocds-record": {"GET": "200 200 200 200 200 200 200"},
     "api-opening": {"GET": "404 404 404 404 404 404 404", "POST": "403 409 403 403 403 403 409"},

@@ -19,6 +19,7 @@ PAGES = [
     ("supervisor", "/projects/GD-2026-0002/draw/"),
     ("inspector", "/inspect/"),
     ("enterprise1", "/my/registrations/"),
+    ("enterprise1", "/notifications/"),
     ("expert1", "/evaluation/my/panels/"),
 ]
 

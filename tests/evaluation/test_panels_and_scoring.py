@@ -344,3 +344,20 @@ def test_opening_record_is_plain_data_shaped_for_archive(in_publicity):
 
     assert build_bid_opening_record(record)[:4] == b"%PDF"
     assert build_evaluation_report(selectors.evaluation_report(project))[:4] == b"%PDF"
+
+
+# --- who is told -----------------------------------------------------------------------------------------------
+
+def test_drawn_experts_are_called_up_and_bidders_told_of_the_result(opened, django_capture_on_commit_callbacks):
+    from trading.models import Notification
+
+    project, users = opened
+    with django_capture_on_commit_callbacks(execute=True):
+        panel = builders.drawn_panel(project)
+    called = Notification.objects.filter(kind="expert_called")
+    assert sorted(n.recipient_id for n in called) == sorted(m.expert.user_id for m in panels.seated(panel))
+    with django_capture_on_commit_callbacks(execute=True):
+        _score_all(project, users, panel)
+        evaluating.evaluation_finish(actor=project.created_by, project=project)
+    told = {n.recipient_id for n in Notification.objects.filter(kind="result")}
+    assert told == {user.pk for user in users}

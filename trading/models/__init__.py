@@ -9,12 +9,13 @@ from trading.models.aftercare import (
 )
 from trading.models.clarifications import Amendment, Question
 from trading.models.notices import Appeal, NoticeKind, NoticeText
+from trading.models.notifications import Notification
 from trading.models.organisations import Certificate, Organisation, ProjectManager, RoleGrant, User
 from trading.models.projects import Attachment, Project, Registration
 from trading.models.sessions import Attendance, Room, Session
 
 __all__ = [
     "Amendment", "Appeal", "Attachment", "Attendance", "BadBehaviourRecord", "Certificate", "Complaint", "Contract", "FollowUp",
-    "Milestone", "NoticeKind", "NoticeText", "Organisation", "Project", "ProjectManager", "Question", "Referral", "Registration", "RoleGrant", "Room",
+    "Milestone", "NoticeKind", "NoticeText", "Notification", "Organisation", "Project", "ProjectManager", "Question", "Referral", "Registration", "RoleGrant", "Room",
     "Session", "Suspension", "User",
 ]

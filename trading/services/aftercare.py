@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from audit import checkpoints
 from core import clock, context
 from core.errors import Conflict
+from core.money import format_yuan
 from core.roles import Role, is_system, require
 from core.timefmt import local_time
 from trading import hooks
@@ -32,7 +33,7 @@ from trading.models import (
 )
 from trading.models.projects import Status
 from trading.selectors import ensure_manages
-from trading.services import reference
+from trading.services import notifications, reference
 
 
 def publicity_start(*, actor: User, project: Project, reason: str) -> Project:
@@ -71,8 +72,17 @@ def contract_offer(*, actor: User, project: Project, enterprise: Organisation, a
     tendered awards from evaluation at the winning bid's price)."""
     now = clock.now()
     with context.acting(actor, reason=_("发出中选通知，要约签订合同")):
-        return Contract.objects.create(project=project, enterprise=enterprise, amount=amount, offered_at=now,
-                                       sign_deadline=now + dt.timedelta(days=settings.SIGN_DAYS))
+        contract = Contract.objects.create(project=project, enterprise=enterprise, amount=amount, offered_at=now,
+                                           sign_deadline=now + dt.timedelta(days=settings.SIGN_DAYS))
+    notifications.notify(
+        kind=notifications.Kind.CONTRACT_OFFER, event=f"contract:{contract.pk}:offer", project=project,
+        recipients=notifications.people_of(enterprise),
+        title=_("中选通知：%(code)s") % {"code": project.code},
+        body=_("贵单位为“%(title)s”（%(code)s）的中选单位，合同金额 %(amount)s 元。请于 %(deadline)s 前签订合同；"
+               "逾期未签将记入不良行为记录并暂停参与固定价比选。") % {
+            "title": project.title, "code": project.code, "amount": format_yuan(amount),
+            "deadline": local_time(contract.sign_deadline)})
+    return contract
 
 
 @transaction.atomic
@@ -155,7 +165,14 @@ def referral_create(*, actor: User, project: Project, text: str) -> Referral:
     ensure_manages(actor, project)
     _check_text("text", text, _("须写明移送事由。"))
     with transaction.atomic(), context.acting(actor, reason=_("移送纪检监察")):
-        return Referral.objects.create(project=project, referred_by=actor, text=text.strip(), created_at=clock.now())
+        referral = Referral.objects.create(project=project, referred_by=actor, text=text.strip(),
+                                           created_at=clock.now())
+        notifications.notify(
+            kind=notifications.Kind.REFERRAL, event=f"referral:{referral.pk}", project=project,
+            recipients=notifications.inspectors(), title=_("移送纪检监察：%(code)s") % {"code": project.code},
+            body=_("%(who)s 将项目“%(title)s”（%(code)s）移送纪检监察：%(text)s") % {
+                "who": actor, "title": project.title, "code": project.code, "text": referral.text})
+        return referral
 
 
 class TooManyComplaints(Exception):
@@ -201,6 +218,12 @@ def complaint_open(*, actor: User, project: Project, text: str) -> Complaint:
             locked._change_reason = _("质疑投诉：录像法律保全")
             locked.save()
         hooks.run("complaint_opened", project=locked, actor=actor)
+    # the complainant is not named: before the deadline that would name a registrant
+    notifications.notify(
+        kind=notifications.Kind.COMPLAINT, event=f"complaint:{complaint.pk}", project=locked,
+        recipients=notifications.inspectors(), title=_("质疑投诉：%(code)s") % {"code": locked.code},
+        body=_("项目“%(title)s”（%(code)s）收到一件质疑投诉，定标冻结，现场录像已法律保全。") % {
+            "title": locked.title, "code": locked.code})
     return complaint
 
 

@@ -7,10 +7,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
 from core import clock, context
 from core.errors import Conflict
-from trading.models import Contract, Project
+from core.timefmt import local_date
+from trading.lifecycle import ONGOING
+from trading.models import Contract, FollowUp, Milestone, Notification, Project, User
 from trading.models.projects import Status
+from trading.services import notifications
 from trading.services.aftercare import contract_lapse
 from trading.services.projects import project_close
 
@@ -20,6 +26,7 @@ class DeadlineRun:
     closed: list[str] = field(default_factory=list)
     lapsed: list[int] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # "<what>: <why>", for the operator
+    overdue: list[int] = field(default_factory=list)  # milestones whose officer was told (once each)
 
 
 def due_projects():
@@ -49,4 +56,32 @@ def deadlines_run(*, progress: Callable[[int], object] = lambda n: None) -> Dead
         except Conflict as exc:
             run.refused.append(f"contract {contract.pk}: {exc.detail}")
         progress(1)
+    run.overdue = milestones_overdue_notify()
     return run
+
+
+def overdue_milestones():
+    return (Milestone.objects.filter(done_on__isnull=True, closed_on__isnull=True,
+                                     due__lt=timezone.localdate(clock.now()),
+                                     project__status__in=ONGOING)
+            .select_related("project").order_by("pk"))
+
+
+def milestones_overdue_notify() -> list[int]:
+    """Each overdue milestone's follow-up officer is told, once per milestone and due date."""
+    told = []
+    officers = dict(FollowUp.objects.values_list("project_id", "officer_id"))
+    due = {f"milestone:{m.pk}:overdue:{m.due.isoformat()}": m for m in overdue_milestones()}
+    told_before = set(Notification.objects.filter(event__in=list(due)).values_list("event", flat=True))
+    for event, milestone in due.items():
+        if event in told_before:
+            continue  # this minute's run is not the first to see it
+        project = milestone.project
+        people = list(User.objects.filter(pk=officers.get(project.pk)))
+        notifications.notify(
+            kind=notifications.Kind.MILESTONE_OVERDUE, project=project, recipients=people, event=event,
+            title=_("进度逾期：%(code)s") % {"code": project.code},
+            body=_("“%(title)s”（%(code)s）的进度节点“%(m)s”应于 %(due)s 完成，尚未记录完成。") % {
+                "title": project.title, "code": project.code, "m": milestone.title, "due": local_date(milestone.due)})
+        told.append(milestone.pk)
+    return told

@@ -24,6 +24,7 @@ from trading.models.projects import ProjectType, Status
 from trading.notices import render_notice
 from trading.rules import validate_project
 from trading.services import notices as notice_services
+from trading.services import notifications
 
 CODE_PREFIX = {ProjectType.PROCUREMENT: "CG", ProjectType.LAND_AUCTION: "TD",
                ProjectType.ASSET_TRANSFER: "ZC", ProjectType.FIXED_PRICE: "GD"}
@@ -264,7 +265,17 @@ def project_amend(*, actor: User, project: Project, text: str, registration_dead
                 "n": number, "a": local_time(before),
                 "b": local_time(after)}
             project.save()
+        _tell_registrants(project, kind=notifications.Kind.AMENDMENT, event=f"amendment:{amendment.pk}",
+                          title=_("变更公告：%(code)s 第%(n)d号") % {"code": project.code, "n": number},
+                          body=amendment.text)
     return amendment
+
+
+def _tell_registrants(project: Project, *, kind: str, event: str, title: str, body: str) -> None:
+    """Change notices and answers reach every enterprise registered so far, each told alone; before the deadline
+    the rows are sealed like the registrations they imply."""
+    notifications.notify(kind=kind, event=event, project=project, recipients=notifications.registrants(project),
+                         title=title, body=body, names_registrant=selectors.registrations_sealed(project))
 
 
 def question_ask(*, actor: User, project: Project, text: str) -> Question:
@@ -289,4 +300,7 @@ def question_answer(*, actor: User, question: Question, text: str) -> Question:
         question.answered_at, question.answered_by = clock.now(), actor
         with context.acting(actor, reason=_("答疑答复（公开）")):
             question.save()
+        _tell_registrants(question.project, kind=notifications.Kind.ANSWER, event=f"question:{question.pk}:answer",
+                          title=_("答疑答复：%(code)s") % {"code": question.project.code},
+                          body=_("问题：%(q)s\n答复：%(a)s") % {"q": question.text, "a": question.answer})
     return question

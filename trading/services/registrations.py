@@ -21,6 +21,7 @@ from trading.lifecycle import ONGOING
 from trading.models import Project, ProjectManager, Registration, User
 from trading.models.projects import Status
 from trading.services import notices as notice_services
+from trading.services import notifications
 
 
 def _clean(data: dict[str, Any]) -> dict[str, str]:
@@ -78,13 +79,28 @@ def registration_create(*, actor: User, project: Project, data: dict[str, Any]) 
             if manager is None:
                 manager = ProjectManager.objects.create(organisation_id=actor.organisation_id, name=fields["name"],
                                                         certificate_number=fields["number"])
-            return Registration.objects.create(
+            registration = Registration.objects.create(
                 project=project, round=project.round, enterprise_id=actor.organisation_id, manager=manager,
                 registered_by=actor, acknowledged_notice=True, deadline=project.registration_deadline,
                 notice_version=notice.version, notice_sha256=notice.sha256,
             )
+            _receipt(registration, actor)
+            return registration
     except IntegrityError as exc:
         raise _conflict(exc) from exc
+
+
+def _receipt(registration: Registration, actor: User) -> None:
+    """To the enterprise's own people only; sealed like the registration until the deadline."""
+    project = registration.project
+    notifications.notify(
+        kind=notifications.Kind.REGISTRATION_RECEIPT, event=f"registration:{registration.pk}", project=project,
+        recipients=notifications.people_of(registration.enterprise_id), names_registrant=True,
+        title=_("报名回执：%(code)s") % {"code": project.code},
+        body=_("贵单位已于 %(at)s 报名“%(title)s”（%(code)s），项目经理 %(manager)s。报名截止时间 %(deadline)s；"
+               "截止前报名情况对任何人保密。") % {
+            "at": local_time(Registration.objects.values_list("registered_at", flat=True).get(pk=registration.pk)), "title": project.title, "code": project.code,
+            "manager": registration.manager.name, "deadline": local_time(project.registration_deadline)})
 
 
 def _conflict(exc: IntegrityError) -> Conflict:

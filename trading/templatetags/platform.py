@@ -40,3 +40,11 @@ def recorded(value):
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
     return value
+
+
+@register.simple_tag
+def unread_notifications(user) -> int:
+    """The nav's count of the person's unread notifications (one indexed count per page)."""
+    from trading.selectors import unread_count
+
+    return unread_count(user)
