@@ -99,6 +99,7 @@ def build(size: int, root: bytes, timestamp: dt.datetime) -> dict[str, Any]:
             "key_id": signing.key_id(origin), "note": body + "\n" + signing.note_signature_line(body, origin)}
 
 
+@tasks.task()
 def publish(reason: str = "daily") -> Checkpoint | None:
     """Sequence what waits, sign the tree head and write it to the store, then index it. Slow I/O: call outside
     any transaction that holds locks (it runs on commit)."""

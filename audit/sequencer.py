@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from audit import merkle
 from audit.models import Leaf, LedgerEntry, PendingEntry
+from core import tasks
 
 SEQUENCER_LOCK_KEY = 0x6A69_616F_7365  # "jiaose"
 logger = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ def sequence_batch(*, using: str = "default", limit: int | None = None) -> int:
     return len(waiting)
 
 
+@tasks.task()
 def sequence_pending(*, using: str = "default") -> int:
     """Sequence everything waiting now, batch after batch (stops early when another sequencer leads)."""
     total = 0

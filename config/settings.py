@@ -232,6 +232,10 @@ CELERY_BEAT_SCHEDULE = {
                          "args": ["recordings.tasks:purge_recordings", [], {}]},
     "make-playback-copies": {"task": "core.run", "schedule": 600.0,
                              "args": ["recordings.tasks:make_playback_copies", [], {}]},
+    # a safety net under the sequencer thread of each web process (or the audit_sequencer process): whatever
+    # waits is sequenced well within AUDIT_MAX_MERGE_DELAY_SECONDS even if no commit wakes a sequencer
+    "audit-sequence": {"task": "core.run", "schedule": 20.0,
+                       "args": ["audit.sequencer:sequence_pending", [], {}]},
     "audit-checkpoint": {"task": "core.run", "schedule": 3600.0,
                          "args": ["audit.checkpoints:publish", ["hourly"], {}]},
     "notify-new-findings": {"task": "core.run", "schedule": 3600.0,

@@ -34,9 +34,6 @@ logger = logging.getLogger(__name__)
 # only functions of our own apps can be named in a message: a broker that someone else can write to must not be
 # able to call anything importable
 TASK_MODULES = frozenset({"core", "audit", "trading", "lottery", "evaluation", "recordings", "archive", "inspection"})
-# functions of ours that are tasks without the decorator (their module is not ours to change now): with it, every
-# other function must be declared a task with @task before a message may name it
-UNDECORATED = frozenset({"audit.checkpoints:publish"})
 DEFAULT_RETRIES = 5
 DEFAULT_BACKOFF_S = 10.0  # then 20, 40, 80, 160 s: a store or mail server that is down for minutes is waited for
 
@@ -74,7 +71,7 @@ def spec_for(name: str) -> Spec:
         fn = getattr(importlib.import_module(module), attribute)  # importing it registers its @task policy
     except (ImportError, AttributeError) as error:
         raise LookupError(f"{name!r} is not a task of this platform") from error
-    if name not in _SPECS and name not in UNDECORATED:
+    if name not in _SPECS:
         raise LookupError(f"{name!r} is not declared a task (core.tasks.task)")
     return _SPECS.get(name) or Spec(name, fn)
 
