@@ -47,7 +47,7 @@ def _tasks_run_when_the_code_under_test_commits(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def _chain_verifies_after_test(request):
+def _chain_verifies_after_test(request, _isolated_settings):  # checked under the test's settings (its key)
     yield
     if "django_db_setup" not in request.fixturenames:
         return
