@@ -40,3 +40,11 @@ def recorded(value):
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
     return value
+
+
+@register.simple_tag
+def complainant(complaint, user) -> str:
+    """Who filed an objection or complaint, as `user` may see it (trading.selectors.complainant_label)."""
+    from trading.selectors import complainant_label
+
+    return complainant_label(complaint, user)
