@@ -155,7 +155,15 @@ def candidates_page(request: HttpRequest, code: str) -> HttpResponse:
 def auction_page(request: HttpRequest, code: str) -> HttpResponse:
     project = project_for(request.user, code)
     found = selectors.auction(project)
-    if request.method == "POST" and found is not None:
+    if request.method == "POST" and found is None:  # the agency sets the auction's rules first
+        ensure_manages(request.user, project)
+        done = _run(request, {"setup": lambda: auctions.auction_setup(
+            actor=request.user, project=project, starting_price=request.POST.get("starting_price", ""),
+            increment=request.POST.get("increment", ""), reserve_price=request.POST.get("reserve_price") or None)},
+            _("拍卖规则已设置。"))
+        if done:
+            return done
+    elif request.method == "POST":
         ensure_manages(request.user, project)
         post, user = request.POST, request.user
         done = _run(request, {

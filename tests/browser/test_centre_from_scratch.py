@@ -1,7 +1,8 @@
 """Done criterion of issue 16: a centre starts from an empty database with only its administrator (createsuperuser)
 and the operator's one first inspector (grant_first_inspector: nobody can approve the first one), enters its people,
 rooms and enterprises through the pages, and runs a fixed-price project from announcement to acceptance — draw,
-publicity, award, contract, 竣工验收 — without the demo, a shell or the Django admin. Every step is a person at a
+publicity, award, contract, 竣工验收 — and a land auction from announcement to acceptance (rules, bidders, bids,
+hammer, 成交确认书, handover), without the demo, a shell or the Django admin. Every step is a person at a
 page; the test only moves the platform's clock (past the deadline, the publicity), as time would."""
 
 import datetime as dt
@@ -14,7 +15,7 @@ from playwright.sync_api import expect
 from core import clock
 from tests import factories
 from tests.browser.conftest import login
-from trading.models import Project, User
+from trading.models import Organisation, Project, User
 from trading.services import accounts
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -177,8 +178,54 @@ def test_a_centre_runs_a_fixed_price_project_from_an_empty_database(browser, liv
     public.goto(f"{live_server.url}/projects/{code}/")
     expect(public.get_by_role("heading", name="竣工验收")).to_be_visible()
     expect(public.get_by_text("工程质量合格")).to_be_visible()
+
+    _the_same_centre_auctions_land(agency, live_server, moved_clock)
     for page in (agency, public):
         page.context.close()
+
+
+def _the_same_centre_auctions_land(agency, live_server, moved_clock) -> None:
+    """A land-use-right auction by the same agency: rules, bidders by their USCC, bids, the hammer, the sale
+    confirmed (成交确认书) and the handover accepted."""
+    agency.goto(f"{live_server.url}/workspace/new/")
+    deadline = clock.now() + dt.timedelta(days=6)
+    agency.select_option("#id_type", "land_auction")
+    agency.fill("#id_title", "城南2026-07号地块国有建设用地使用权")
+    agency.fill("#id_budget", "46000000.00")
+    agency.fill("#id_registration_deadline", local_input(deadline))
+    agency.locator("form button").last.click()
+    expect(agency.get_by_text("项目草稿已保存")).to_be_visible()
+    code = Project.objects.get(type="land_auction").code
+    agency.get_by_role("button", name="发布公告").click()
+    expect(agency.locator(".badge").get_by_text("报名中").first).to_be_visible()
+
+    agency.goto(f"{live_server.url}/auction/{code}/")
+    agency.fill("#starting_price", "46000000")
+    agency.fill("#increment", "500000")
+    agency.get_by_role("button", name="设置拍卖规则").click()
+    expect(agency.get_by_text("拍卖规则已设置。")).to_be_visible()
+    for number, name in (("001", ENTERPRISES[0]), ("002", ENTERPRISES[1])):
+        agency.fill("#bidder", Organisation.objects.get(name=name).uscc)
+        agency.fill("#number", number)
+        agency.get_by_role("button", name="登记竞买人").click()
+        expect(agency.get_by_text("已记录。")).to_be_visible()
+    moved_clock.move_past(deadline)
+    agency.get_by_role("button", name="开始拍卖").click()
+    for number, amount in (("001", "46000000"), ("002", "46500000"), ("001", "47000000")):
+        agency.fill("#bidder_number", number)
+        agency.fill("#amount", amount)
+        agency.get_by_role("button", name="记录应价").click()
+        expect(agency.get_by_role("cell", name=number).first).to_be_visible()
+    agency.get_by_role("button", name="落槌").click()
+    expect(agency.get_by_text(ENTERPRISES[0]).first).to_be_visible()
+
+    agency.goto(f"{live_server.url}/projects/{code}/manage/")
+    agency.get_by_role("button", name="记录合同签订").click()
+    expect(agency.locator(".badge").get_by_text("实施中").first).to_be_visible()
+    form(agency, "complete").locator("[name=confirm]").check()
+    fill(agency, "complete", {"accepted_on": timezone.localdate(clock.now()).isoformat(),
+                              "note": "土地已按出让合同约定交付。"}, button="button.primary")
+    expect(agency.locator(".badge").get_by_text("已完工").first).to_be_visible()
 
 
 def _room_id(page, name: str) -> int:
