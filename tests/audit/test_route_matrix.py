@@ -59,6 +59,8 @@ ROUTES: dict[str, dict[str, str]] = {
     "api-appeals": {"GET": "404 404 404 404 404 404 404", "POST": "403 404 404 404 404 404 404"},
     "api-appeal-decide": {"POST": "403 403 403 403 403 403 404"},
     "api-statistics": {"GET": "403 200 200 200 403 403 200"},
+    # the expert pool page: administrators edit (an empty form: 400), inspectors read
+    "evaluation-experts": {"GET": "302 403 403 200 403 403 200", "POST": "302 403 403 403 403 403 400"},
     "api-complaints": {"GET": "403 200 200 200 200 200 200", "POST": "403 403 403 403 403 403 403"},
     "api-contract-sign": {"POST": "403 404 404 404 404 404 404"},
     "api-contracts": {"GET": "200 200 200 200 200 200 200"},
