@@ -106,7 +106,7 @@ def _known_at(project: Project, matter: str, organisation_id: int | None) -> dt.
     if matter == Complaint.Matter.RESULT:
         if project.status not in RESULT_STATES | {Status.AWARDED}:
             raise Late(_("本项目尚无采购结果，不能对结果提出质疑。"))
-        return project.publicity_until or timezone.now()
+        return project.publicity_until or clock.now()
     entered = project.history.filter(status=project.status).aggregate(at=Min("history_date"))["at"]
     return entered or project.registration_deadline
 
