@@ -157,7 +157,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # rooms and sessions share one set of kinds; without a name the generator warns (check --deploy must be clean)
-    "ENUM_NAME_OVERRIDES": {"RoomKindEnum": "trading.models.sessions.RoomKind"},
+    "ENUM_NAME_OVERRIDES": {"RoomKindEnum": "trading.models.sessions.RoomKind",
+                            # `outcome`: a complaint's (with withdrawn) and a decision's (upheld or rejected)
+                            "ComplaintOutcomeEnum": "trading.models.aftercare.Complaint.Outcome",
+                            "DecisionOutcomeEnum": ["upheld", "rejected"]},
 }
 
 # One console handler for everything: Django's own "django" logger (its console handler when DEBUG, then the root's
