@@ -3,13 +3,17 @@ package (the releases merged into one compiled release per contracting process).
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from archive import ocds, services
+from archive import ocds, services, statistics
+from core import clock
 from core.api import API
+from core.roles import require
 
 PACKAGE_SCHEMA = {
     "type": "object", "description": "OCDS 1.1 release package: every release of every round, oldest first",
@@ -53,3 +57,25 @@ class OcdsRecordPackageView(API):
                               404: OpenApiResponse(description="unknown project or a draft")})
     def get(self, request: Request, code: str) -> Response:
         return Response(ocds.record_package(_published(code)))
+
+
+class StatisticsView(API):
+    """The trading statistics of a year or a month (the statistics page's table, archive.statistics): one row per
+    trading type and a total, with 投诉件数 (`complaints`, cases) and 有效投诉 (`complaints_upheld`)."""
+
+    @extend_schema(responses={200: OpenApiResponse(description="{year, month, items, count}")})
+    def get(self, request: Request) -> Response:
+        require(request.user, "record.read")
+        try:
+            year, month = statistics.parse_period(request.query_params.get("year"),
+                                                  request.query_params.get("month"), default_year=clock.now().year)
+        except ValueError as exc:  # the message names the parameter first ("year: …" or "month: …")
+            field = str(exc).split(":")[0]
+            message = _("年份：须为2000至2100之间的整数。") if field == "year" else _("月份：须为1至12之间的整数。")
+            raise ValidationError({field: [message]}) from None
+        stats = statistics.trading_statistics(year=year, month=month)
+        items = [{"type": row.type, "label": str(row.label), "projects": row.projects, "budget": str(row.budget),
+                  "awarded": row.awarded, "awarded_amount": str(row.awarded_amount),
+                  "failed_rounds": row.failed_rounds, "complaints": row.complaints,
+                  "complaints_upheld": row.complaints_upheld} for row in [*stats.rows, stats.total]]
+        return Response({"year": year, "month": month, "items": items, "count": len(items)})

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -165,18 +165,23 @@ def _count_sale(project: Project, row: TypeRow, year: int, month: int | None, am
         row.days.append((_local(made.at).date() - _local(first_published).date()).days)
 
 
+def complaint_cases() -> QuerySet[Complaint]:
+    """投诉件数 counts cases: one per objection (质疑), which a complaint (投诉) about it continues (the same matter
+    is not counted twice), in the month the objection was made. The one rule, here."""
+    return Complaint.objects.filter(objection__isnull=True)
+
+
 def upheld_complaints() -> Q:
-    """有效投诉: a complaint decided in the complainant's favour. The complaint records no outcome yet (issue 16
-    adds upheld / rejected / withdrawn); until it does, none counts as upheld. The one place to change."""
-    names = {f.name for f in Complaint._meta.get_fields()}
-    return Q(outcome="upheld") if "outcome" in names else Q(pk__in=[])
+    """有效投诉: a case decided in the complainant's favour — its objection answered as upheld (成立) by the agency,
+    or its complaint upheld by the department. Withdrawn, rejected and refused cases are not."""
+    return Q(outcome=Complaint.Outcome.UPHELD) | Q(escalations__outcome=Complaint.Outcome.UPHELD)
 
 
 def _count_complaints(rows: dict[str, TypeRow], year: int, month: int | None) -> None:
-    """Complaints (质疑/投诉) by the type of their project, in the month they were made."""
+    """Complaint cases by the type of their project, in the month they were made."""
     start, end = _bounds(year, month)
-    counted = (Complaint.objects.filter(created_at__gte=start, created_at__lt=end).values("project__type")
-               .annotate(n=Count("id"), upheld=Count("id", filter=upheld_complaints())))
+    counted = (complaint_cases().filter(created_at__gte=start, created_at__lt=end).values("project__type")
+               .annotate(n=Count("id", distinct=True), upheld=Count("id", filter=upheld_complaints(), distinct=True)))
     for item in counted:
         rows[item["project__type"]].complaints += item["n"]
         rows[item["project__type"]].complaints_upheld += item["upheld"]

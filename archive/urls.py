@@ -16,4 +16,5 @@ urlpatterns = [
 api_urlpatterns = [
     path("ocds/<str:code>", api.OcdsReleasePackageView.as_view(), name="api-ocds"),
     path("ocds/<str:code>/record", api.OcdsRecordPackageView.as_view(), name="api-ocds-record"),
+    path("statistics", api.StatisticsView.as_view(), name="api-statistics"),
 ]

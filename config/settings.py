@@ -157,7 +157,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # rooms and sessions share one set of kinds; without a name the generator warns (check --deploy must be clean)
-    "ENUM_NAME_OVERRIDES": {"RoomKindEnum": "trading.models.sessions.RoomKind"},
+    "ENUM_NAME_OVERRIDES": {"RoomKindEnum": "trading.models.sessions.RoomKind",
+                            # `outcome`: a complaint's (with withdrawn) and a decision's (upheld or rejected)
+                            "ComplaintOutcomeEnum": "trading.models.aftercare.Complaint.Outcome",
+                            "DecisionOutcomeEnum": ["upheld", "rejected"]},
 }
 
 # One console handler for everything: Django's own "django" logger (its console handler when DEBUG, then the root's
@@ -204,6 +207,20 @@ UPLOAD_TEMP_MAX_AGE_HOURS = env_int("UPLOAD_TEMP_MAX_AGE_HOURS", 6)
 # a complaint freezes the award and holds the video: one party's complaints on one project are limited
 COMPLAINT_MAX_OPEN = env_int("COMPLAINT_MAX_OPEN", 3)  # open at once (409 until the agency answers one)
 COMPLAINT_MAX_PER_DAY = env_int("COMPLAINT_MAX_PER_DAY", 5)  # filed in any 24 hours (429 with Retry-After)
+# the statutory objection (质疑/异议) and complaint (投诉) procedure (trading.complaint_rules). Tendering-type projects
+# (fixed_price, land_auction, asset_transfer) follow 招标投标法实施条例, procurement 政府采购法; days are calendar days
+# unless named WORKDAYS (Monday to Friday: statutory holidays are not modelled)
+OBJECTION_DOCUMENTS_DAYS = env_int("OBJECTION_DOCUMENTS_DAYS", 10)  # 条例 art. 22: ≥10 days before the bid opening
+OBJECTION_PREQUAL_DAYS = env_int("OBJECTION_PREQUAL_DAYS", 2)  # 条例 art. 22: ≥2 days before the application deadline
+OBJECTION_ANSWER_DAYS = env_int("OBJECTION_ANSWER_DAYS", 3)  # 条例 arts. 22, 54: answered within 3 days
+COMPLAINT_FILE_DAYS = env_int("COMPLAINT_FILE_DAYS", 10)  # 条例 art. 60: within 10 days of knowing
+COMPLAINT_ACCEPT_WORKDAYS = env_int("COMPLAINT_ACCEPT_WORKDAYS", 3)  # 条例 art. 61: accepted or not in 3 working days
+COMPLAINT_DECIDE_WORKDAYS = env_int("COMPLAINT_DECIDE_WORKDAYS", 30)  # 条例 art. 61: decided in 30 working days
+GP_OBJECTION_WORKDAYS = env_int("GP_OBJECTION_WORKDAYS", 7)  # 政府采购法 art. 52: 质疑 within 7 working days
+GP_OBJECTION_ANSWER_WORKDAYS = env_int("GP_OBJECTION_ANSWER_WORKDAYS", 7)  # art. 53: answered within 7 working days
+GP_COMPLAINT_WORKDAYS = env_int("GP_COMPLAINT_WORKDAYS", 15)  # art. 55: 投诉 within 15 working days of the answer period
+GP_COMPLAINT_ACCEPT_WORKDAYS = env_int("GP_COMPLAINT_ACCEPT_WORKDAYS", 5)  # 财政部令第94号 art. 21: reviewed in 5
+GP_COMPLAINT_DECIDE_WORKDAYS = env_int("GP_COMPLAINT_DECIDE_WORKDAYS", 30)  # art. 56: decided in 30 working days
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 # a record's document number (文号): this prefix, the year the record was issued and a serial of that year,
 # e.g. 城交〔2026〕12号; assigned once per record (archive.services.record_number) and kept

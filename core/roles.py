@@ -54,7 +54,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "legal_hold.release": frozenset({Role.INSPECTOR}),
     "session.manage": frozenset({Role.AGENCY, Role.ADMIN}),
     "followup.manage": frozenset({Role.AGENCY, Role.ADMIN}),
-    "complaint.read": frozenset({Role.AGENCY, Role.INSPECTOR, Role.ADMIN}),
+    "complaint.read": frozenset({Role.AGENCY, Role.SUPERVISOR, Role.INSPECTOR, Role.ADMIN}),
+    # the supervising department (行政监督部门) accepts and decides complaints (投诉; trading.services.complaints)
+    "complaint.decide": frozenset({Role.SUPERVISOR}),
     "referral.read": frozenset({Role.INSPECTOR, Role.ADMIN}),
     # PDF records and statistics (agency: own projects)
     "record.read": frozenset({Role.AGENCY, Role.SUPERVISOR, Role.INSPECTOR, Role.ADMIN}),

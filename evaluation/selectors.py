@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from core import clock
@@ -21,6 +22,7 @@ from evaluation.models import (
     Candidate,
     EvaluationPlan,
     EvaluationResult,
+    Expert,
     Objection,
     Panel,
     PanelMember,
@@ -245,3 +247,12 @@ def is_party(*, project: Project, organisation_id: int) -> bool:
     bidder number."""
     return (Bid.objects.filter(project=project, bidder_id=organisation_id).exclude(state=Bid.State.WITHDRAWN).exists()
             or AuctionBidder.objects.filter(auction__project=project, bidder_id=organisation_id).exists())
+
+
+def expert_pool() -> QuerySet[Expert]:
+    return Expert.objects.select_related("user", "employer").order_by("specialty", "name", "pk")
+
+
+def expert_accounts() -> QuerySet[User]:
+    """Active expert accounts, the ones to enter into the pool."""
+    return User.objects.filter(role=Role.EXPERT, is_active=True).order_by("username")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("evaluation/<str:code>/score/", views.score_page, name="evaluation-score"),
     path("evaluation/<str:code>/panel-draw/", views.panel_draw_page, name="evaluation-panel-draw"),
     path("evaluation/my/panels/", views.my_panels, name="evaluation-my-panels"),
+    path("evaluation/experts/", views.expert_pool, name="evaluation-experts"),
     path("candidates/<str:code>/", views.candidates_page, name="evaluation-candidates"),
     path("auction/<str:code>/", views.auction_page, name="evaluation-auction"),
 ]

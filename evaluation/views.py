@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,14 +16,14 @@ from django.utils.translation import gettext as _
 
 from core import clock
 from core.errors import Conflict
-from core.roles import require
+from core.roles import can, require
 from core.views import confirm_first
 from evaluation import selectors
 from evaluation.models import Candidate, Objection, PanelMember
 from evaluation.services import auctions, evaluating, objections, panels
 from evaluation.services import bids as bid_services
 from lottery.services import sealing_closed
-from trading.models import Organisation
+from trading.models import Organisation, User
 from trading.selectors import ensure_manages, manages, project_for
 
 
@@ -179,7 +179,15 @@ def candidates_page(request: HttpRequest, code: str) -> HttpResponse:
 def auction_page(request: HttpRequest, code: str) -> HttpResponse:
     project = project_for(request.user, code)
     found = selectors.auction(project)
-    if request.method == "POST" and found is not None:
+    if request.method == "POST" and found is None:  # the agency sets the auction's rules first
+        ensure_manages(request.user, project)
+        done = _run(request, {"setup": lambda: auctions.auction_setup(
+            actor=request.user, project=project, starting_price=request.POST.get("starting_price", ""),
+            increment=request.POST.get("increment", ""), reserve_price=request.POST.get("reserve_price") or None)},
+            _("拍卖规则已设置。"))
+        if done:
+            return done
+    elif request.method == "POST":
         ensure_manages(request.user, project)
         hammer = {"hammer": (_("落槌"), _("拍卖将以当前最高应价落槌结束（未达保留价则流拍），此后不再接受应价。"))}
         if asked := _ask_first(request, project, hammer, "evaluation-auction"):
@@ -204,3 +212,42 @@ def auction_page(request: HttpRequest, code: str) -> HttpResponse:
 def index(request: HttpRequest) -> HttpResponse:
     """Projects this evaluation app serves, for whoever asks: the agency's own, open tenders, publicised results."""
     return render(request, "evaluation/index.html", selectors.project_lists(request.user))
+
+
+@login_required
+def expert_pool(request: HttpRequest) -> HttpResponse:
+    """The centre's expert pool (专家库): administrators enter an expert account's name, specialty, employer and
+    declared relations (one `USCC 关系` a line), which the panel draw's recusal reads; inspectors read it."""
+    if not (can(request.user, "centre.admin") or can(request.user, "audit.read")):
+        raise PermissionDenied(_("您的角色无权执行此操作。"))
+    if request.method == "POST":
+        require(request.user, "centre.admin")
+        post = request.POST
+        done = _run(request, {"expert": lambda: panels.expert_save(
+            actor=request.user, user=_expert_account(post.get("user", "")), name=post.get("name", ""),
+            specialty=post.get("specialty", ""), available=post.get("available") == "on",
+            employer=Organisation.objects.get(pk=int(post["employer"])) if post.get("employer") else None,
+            relations=_relations(post.get("relations", "")))}, _("专家信息已保存。"))
+        if done:
+            return done
+    return render(request, "evaluation/experts.html", {
+        "experts": selectors.expert_pool(), "accounts": selectors.expert_accounts(),
+        "organisations": Organisation.objects.filter(is_active=True).order_by("name"),
+        "can_edit": can(request.user, "centre.admin")}, status=400 if request.method == "POST" else 200)
+
+
+def _expert_account(value: str) -> User:
+    user = User.objects.filter(pk=int(value)).first() if value.isdigit() else None
+    if user is None:
+        raise ValidationError({"user": [_("专家账号：须选择一个账号。")]})
+    return user
+
+
+def _relations(text: str) -> list[dict[str, str]]:
+    """`USCC 关系` a line; a line without a code is passed on so that the service names it."""
+    rows = []
+    for line in text.splitlines():
+        if line.strip():
+            uscc, _sep, relation = line.strip().partition(" ")
+            rows.append({"uscc": uscc, "relation": relation.strip()})
+    return rows

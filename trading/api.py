@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -16,9 +18,11 @@ from rest_framework.response import Response
 from audit import receipts
 from core.api import API, MultiPartParser, paginated, request_data
 from core.parsing import aware_datetime, date_value, int_value, text_value
-from core.roles import can, require
+from core.roles import Role, can, require, role_of
 from trading import reference_selectors, selectors
 from trading.models import (
+    Appeal,
+    BadBehaviourRecord,
     Complaint,
     Contract,
     NoticeKind,
@@ -35,17 +39,22 @@ from trading.models.sessions import RoomKind
 from trading.serializers import (
     AmendmentCreateSerializer,
     AmendmentSerializer,
-    AnswerSerializer,
+    AppealDecideSerializer,
+    AppealSerializer,
     AttachmentSerializer,
     AttendanceSerializer,
     BadBehaviourSerializer,
     CertificateSerializer,
+    ComplaintAcceptSerializer,
+    ComplaintDecideSerializer,
     ComplaintSerializer,
     CompleteSerializer,
     ContractSerializer,
     FollowUpSerializer,
     ManagerSerializer,
     MilestoneSerializer,
+    ObjectionAnswerSerializer,
+    ObjectionSerializer,
     OrganisationSerializer,
     ProjectCreateSerializer,
     ProjectSerializer,
@@ -60,7 +69,8 @@ from trading.serializers import (
     TextSerializer,
     UserCreatedSerializer,
 )
-from trading.services import accounts, aftercare, attachments, reference
+from trading.services import accounts, aftercare, attachments, complaints, reference
+from trading.services import notices as notice_services
 from trading.services import notifications as notification_services
 from trading.services import projects as project_services
 from trading.services import registrations as registration_services
@@ -225,25 +235,105 @@ class ComplaintListView(API):
     @extend_schema(responses=ComplaintSerializer(many=True))
     def get(self, request: Request, code: str) -> Response:
         project = selectors.project_for(request.user, code)
-        return paginated(request, self, selectors.complaints_for(request.user, project), ComplaintSerializer)
+        return paginated(request, self, selectors.complaints_for(request.user, project), _complaints(request))
 
-    @extend_schema(request=TextSerializer, responses={201: ComplaintSerializer})
+    @extend_schema(request=ObjectionSerializer, responses={201: ComplaintSerializer},
+                   description="An objection (质疑/异议) to the agency; `matter` defaults to what the project's stage "
+                               "suggests. 403 without standing, 409 outside the statutory period or over the limit "
+                               "of open ones, 429 over the daily limit.")
     def post(self, request: Request, code: str) -> Response:
         project = selectors.project_for(request.user, code)
+        data = request_data(request)
         try:
-            complaint = aftercare.complaint_open(actor=request.user, project=project, text=_text(request, "text"))
-        except aftercare.TooManyComplaints as exc:
+            complaint = complaints.complaint_open(actor=request.user, project=project, text=_text(request, "text"),
+                                                  matter=text_value(data.get("matter"), "matter"))
+        except complaints.TooManyComplaints as exc:
             raise TooManyComplaintsError(exc.detail, exc.retry_after) from None
-        return Response(ComplaintSerializer(complaint).data, status=status.HTTP_201_CREATED)
+        return _complaint(request, complaint, status.HTTP_201_CREATED)
+
+
+def _complaints(request: Request) -> functools.partial:
+    """The serializer with the viewer, who decides how the complainant is named (selectors.complainant_label)."""
+    return functools.partial(ComplaintSerializer, context={"request": request})
+
+
+def _complaint(request: Request, complaint: Complaint, code: int = status.HTTP_200_OK) -> Response:
+    return Response(ComplaintSerializer(complaint, context={"request": request}).data, status=code)
+
+
+def _complaint_at(pk: int) -> Complaint:
+    return get_object_or_404(Complaint.objects.select_related("project", "complainant"), pk=pk)
 
 
 class ComplaintAnswerView(API):
-    @extend_schema(request=AnswerSerializer, responses=ComplaintSerializer)
+    @extend_schema(request=ObjectionAnswerSerializer, responses=ComplaintSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        complaint = get_object_or_404(Complaint, pk=pk)
-        complaint = aftercare.complaint_resolve(actor=request.user, complaint=complaint,
-                                                answer=_text(request, "answer"))
-        return Response(ComplaintSerializer(complaint).data)
+        data = request_data(request)
+        complaint = complaints.complaint_resolve(actor=request.user, complaint=_complaint_at(pk),
+                                                 answer=_text(request, "answer"),
+                                                 outcome=text_value(data.get("outcome"), "outcome"))
+        return _complaint(request, complaint)
+
+
+class ComplaintEscalateView(API):
+    @extend_schema(request=TextSerializer, responses={201: ComplaintSerializer},
+                   description="A complaint (投诉) to the supervising department about an objection of the caller's, "
+                               "once answered or its answer period lapsed, within the statutory period (409 else).")
+    def post(self, request: Request, pk: int) -> Response:
+        try:
+            complaint = complaints.complaint_escalate(actor=request.user, objection=_complaint_at(pk),
+                                                      text=_text(request, "text"))
+        except complaints.TooManyComplaints as exc:
+            raise TooManyComplaintsError(exc.detail, exc.retry_after) from None
+        return _complaint(request, complaint, status.HTTP_201_CREATED)
+
+
+class ComplaintWithdrawView(API):
+    @extend_schema(request=None, responses=ComplaintSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        return _complaint(request, complaints.complaint_withdraw(actor=request.user, complaint=_complaint_at(pk)))
+
+
+class ComplaintAcceptView(API):
+    @extend_schema(request=ComplaintAcceptSerializer, responses=ComplaintSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        require(request.user, "complaint.decide")
+        data = request_data(request)
+        accept = data.get("accept")
+        if not isinstance(accept, bool):
+            raise ValidationError({"accept": [_("须为 true（受理）或 false（不予受理）。")]})
+        complaint = complaints.complaint_accept(actor=request.user, complaint=_complaint_at(pk), accept=accept,
+                                                reason=text_value(data.get("reason"), "reason"))
+        return _complaint(request, complaint)
+
+
+class ComplaintDecideView(API):
+    @extend_schema(request=ComplaintDecideSerializer, responses=ComplaintSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        require(request.user, "complaint.decide")
+        data = request_data(request)
+        complaint = complaints.complaint_decide(actor=request.user, complaint=_complaint_at(pk),
+                                                outcome=text_value(data.get("outcome"), "outcome"),
+                                                decision=_text(request, "decision"))
+        return _complaint(request, complaint)
+
+
+class ComplaintDeskView(API):
+    @extend_schema(responses=ComplaintSerializer(many=True),
+                   description="Every complaint (投诉), for the supervising department, inspectors and administrators.")
+    def get(self, request: Request) -> Response:
+        if role_of(request.user) not in (Role.SUPERVISOR, Role.INSPECTOR, Role.ADMIN):
+            self.permission_denied(request)
+        return paginated(request, self, selectors.complaints_to_decide(), _complaints(request))
+
+
+class ComplaintDecisionListView(API):
+    permission_classes: list = []
+
+    @extend_schema(responses=ComplaintSerializer(many=True),
+                   description="Published complaint decisions (投诉处理决定) and refusals, public.")
+    def get(self, request: Request) -> Response:
+        return paginated(request, self, selectors.published_decisions(), _complaints(request))
 
 
 class LegalHoldReleaseView(API):
@@ -459,6 +549,39 @@ class BadBehaviourCreateView(API):
             actor=request.user, enterprise=_organisation(pk), reason=data.get("reason"), project=project,
             days=data.get("days"), until=data.get("until"))
         return _created(BadBehaviourSerializer(record).data)
+
+class AppealListView(API):
+    """申诉 of a bad-behaviour record: the enterprise concerned files one (while the record stands and no appeal of it
+    is open); it, the administrators and the inspectors read them."""
+
+    @extend_schema(responses=AppealSerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        record = get_object_or_404(BadBehaviourRecord, pk=pk)
+        if not (can(request.user, "centre.admin") or can(request.user, "audit.read")
+                or request.user.organisation_id == record.enterprise_id):
+            self.permission_denied(request)
+        return paginated(request, self, record.appeals.order_by("-filed_at", "-id"), AppealSerializer)
+
+    @extend_schema(request=ReasonSerializer, responses={201: AppealSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        record = get_object_or_404(BadBehaviourRecord, pk=pk)
+        appeal = notice_services.appeal_file(actor=request.user, record=record, reason=_text(request, "reason"))
+        return _created(AppealSerializer(appeal).data)
+
+
+class AppealDecideView(API):
+    @extend_schema(request=AppealDecideSerializer, responses=AppealSerializer,
+                   description="The administrator's decision: `outcome` upheld (the record annulled, its suspensions "
+                               "lifted from now) or rejected, with a `reason`.")
+    def post(self, request: Request, pk: int) -> Response:
+        require(request.user, "centre.admin")
+        appeal = get_object_or_404(Appeal, pk=pk)
+        data = request_data(request)
+        appeal = notice_services.appeal_decide(actor=request.user, appeal=appeal,
+                                               outcome=text_value(data.get("outcome"), "outcome"),
+                                               reason=_text(request, "reason"))
+        return Response(AppealSerializer(appeal).data)
+
 
 # The end of the life cycle: acceptance and termination (the agency managing the project)
 

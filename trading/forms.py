@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import PERSON_ROLES
-from trading.models import Certificate, Organisation, Room
+from trading.models import Certificate, Complaint, Organisation, Room
 from trading.models.projects import DrawProtocol, ProjectType
 from trading.models.sessions import RoomKind
 
@@ -65,7 +65,33 @@ class ReviewForm(ServiceForm):
 
 class AnswerForm(ServiceForm):
     complaint = forms.IntegerField(widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(label=_("质疑是否成立"), choices=[("rejected", _("不成立")), ("upheld", _("成立"))])
     answer = forms.CharField(label=_("答复"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+
+
+class ObjectionForm(ServiceForm):
+    matter = forms.ChoiceField(label=_("质疑事项"), required=False,
+                               choices=[("", _("按项目所处阶段")), *Complaint.Matter.choices])
+    text = forms.CharField(label=_("质疑内容"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class EscalateForm(ServiceForm):
+    text = forms.CharField(label=_("投诉事项和理由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class ComplaintAcceptForm(ServiceForm):
+    complaint = forms.IntegerField(widget=forms.HiddenInput)
+    accept = forms.TypedChoiceField(label=_("受理审查"), coerce=lambda v: v == "1",
+                                    choices=[("1", _("受理")), ("0", _("不予受理"))])
+    reason = forms.CharField(label=_("不予受理的理由"), required=False, max_length=5000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ComplaintDecideForm(ServiceForm):
+    complaint = forms.IntegerField(widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(label=_("处理结果"), choices=[("rejected", _("投诉不成立，驳回")),
+                                                          ("upheld", _("投诉成立"))])
+    decision = forms.CharField(label=_("处理决定"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
 
 class FollowUpForm(ServiceForm):

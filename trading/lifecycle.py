@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from core import context
 from core.errors import Conflict
-from trading import hooks
+from trading import complaint_rules, hooks
 from trading.models import Project
 from trading.models.projects import Status
 
@@ -19,7 +19,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.PUBLISHED: frozenset({Status.REGISTRATION_CLOSED, Status.TERMINATED}),
     Status.REGISTRATION_CLOSED: frozenset({Status.QUALIFIED, Status.FAILED, Status.TERMINATED}),
     Status.QUALIFIED: frozenset({Status.DRAWN, Status.OPENED, Status.FAILED, Status.TERMINATED}),
-    Status.DRAWN: frozenset({Status.PUBLICITY, Status.TERMINATED}),
+    Status.DRAWN: frozenset({Status.PUBLICITY, Status.FAILED, Status.TERMINATED}),  # failed: an upheld complaint
     Status.OPENED: frozenset({Status.EVALUATED, Status.AWARDED, Status.FAILED, Status.TERMINATED}),
     Status.EVALUATED: frozenset({Status.PUBLICITY, Status.FAILED, Status.TERMINATED}),
     Status.PUBLICITY: frozenset({Status.AWARDED, Status.FAILED, Status.TERMINATED}),
@@ -34,8 +34,11 @@ ONGOING = frozenset({Status.AWARDED, Status.CONTRACTED, Status.IN_PROGRESS})
 
 
 @transaction.atomic
-def project_transition(project: Project, to: str, *, actor: Any, reason: str = "", **changes: Any) -> Project:
-    """Move a project to `to`, setting `changes` on it in the same saved version (one history record)."""
+def project_transition(project: Project, to: str, *, actor: Any, reason: str = "", despite_complaints: bool = False,
+                       **changes: Any) -> Project:
+    """Move a project to `to`, setting `changes` on it in the same saved version (one history record). While an
+    objection or complaint suspends the procedure (trading.complaint_rules.suspension) no step before the contract
+    is taken, except termination and the effect of a complaint decision (`despite_complaints`)."""
     locked = Project.objects.select_for_update().get(pk=project.pk)
     if to not in TRANSITIONS[locked.status]:
         raise Conflict(
@@ -43,6 +46,10 @@ def project_transition(project: Project, to: str, *, actor: Any, reason: str = "
             % {"code": locked.code, "now": locked.get_status_display(), "to": Status(to).label},
             {"status": [locked.status]},
         )
+    if not despite_complaints and to != Status.TERMINATED and locked.status in complaint_rules.BEFORE_CONTRACT:
+        suspended = complaint_rules.suspension(locked)
+        if suspended:
+            raise Conflict(suspended, {"status": [locked.status]})
     for name, value in changes.items():
         setattr(locked, name, value)
     locked.status = to

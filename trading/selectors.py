@@ -243,13 +243,55 @@ def contracts(project: Project) -> QuerySet[Contract]:
 
 
 def complaints_for(user: User, project: Project) -> QuerySet[Complaint]:
-    """The project's agency, inspectors and administrators see every complaint; a complainant sees their own."""
-    qs = project.complaints.select_related("complainant").order_by("-created_at", "-id")
+    """The project's agency, supervisors (the department that decides complaints), inspectors and administrators see
+    every objection and complaint; a party sees its own (every account of its organisation)."""
+    qs = project.complaints.select_related("complainant__organisation", "objection").order_by("-created_at", "-id")
     if not user.is_authenticated:
         raise PermissionDenied(_("请先登录。"))
     if can(user, "complaint.read") and (user.role != Role.AGENCY or project.agency_id == user.organisation_id):
         return qs
-    return qs.filter(complainant=user)
+    if user.organisation_id is None:
+        return qs.filter(complainant=user)
+    return qs.filter(complainant__organisation_id=user.organisation_id)
+
+
+def own_complaints(user: User, project: Project) -> QuerySet[Complaint]:
+    """A party's own objections and complaints on the project (every account of its organisation)."""
+    if not user.is_authenticated or user.organisation_id is None:
+        return Complaint.objects.none()
+    return (project.complaints.filter(complainant__organisation_id=user.organisation_id)
+            .select_related("objection").prefetch_related("escalations").order_by("-created_at", "-id"))
+
+
+def complainant_label(complaint: Complaint, user: User) -> str:
+    """Who filed it, as `user` may see it. An enterprise that objected before the registration deadline is not named
+    to the agency before the deadline (招标投标法 art. 22: the potential bidders' names are not disclosed), nor to
+    the public ever; the department, the inspectors and the party itself see the name."""
+    organisation = complaint.complainant.organisation
+    name = str(organisation) if organisation else complaint.complainant.get_username()
+    if not complaint.anonymous:
+        return name
+    own = user.is_authenticated and organisation is not None and user.organisation_id == organisation.pk
+    if own or (user.is_authenticated and user.role in (Role.SUPERVISOR, Role.INSPECTOR, Role.ADMIN)):
+        return name
+    if user.is_authenticated and user.role == Role.AGENCY and clock.now() >= complaint.project.registration_deadline:
+        return name
+    return _("某潜在投标人（报名截止前提出，名称不公开）")
+
+
+def complaints_to_decide() -> QuerySet[Complaint]:
+    """The department's desk: complaints (投诉), those waiting for a step first, then the latest."""
+    return (Complaint.objects.filter(kind=Complaint.Kind.COMPLAINT)
+            .select_related("project", "complainant__organisation", "objection")
+            .order_by(F("decided_at").asc(nulls_first=True), "-created_at", "-id"))
+
+
+def published_decisions() -> QuerySet[Complaint]:
+    """Complaint decisions and refusals are public (published on the national platforms); the name is shown as
+    complainant_label says for an anonymous viewer."""
+    return (Complaint.objects.filter(kind=Complaint.Kind.COMPLAINT,
+                                     state__in=[Complaint.State.DECIDED, Complaint.State.REFUSED])
+            .select_related("project", "complainant__organisation").order_by("-decided_at", "-id"))
 
 
 def milestones(project: Project) -> QuerySet[Milestone]:

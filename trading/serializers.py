@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from core.money import AMOUNT_PATTERN
 from trading.models import (
     Amendment,
+    Appeal,
     Attachment,
     Attendance,
     BadBehaviourRecord,
@@ -23,6 +25,7 @@ from trading.models import (
     Room,
     Session,
 )
+from trading.selectors import complainant_label
 
 
 class ProjectSerializer(serializers.ModelSerializer):
@@ -134,12 +137,26 @@ class ContractSerializer(serializers.ModelSerializer):
 
 
 class ComplaintSerializer(serializers.ModelSerializer):
+    """An objection (kind `objection`) or complaint (`complaint`); `complainant` as the viewer may see it
+    (trading.selectors.complainant_label: a potential bidder is not named to the agency before the deadline)."""
+
     project = serializers.CharField(source="project.code", read_only=True)
+    complainant = serializers.SerializerMethodField()
+    kind = serializers.SerializerMethodField()
 
     class Meta:
         model = Complaint
-        fields = ["id", "project", "text", "state", "answer", "created_at"]
+        fields = ["id", "project", "kind", "matter", "objection", "complainant", "text", "state", "outcome",
+                  "answer", "answer_due", "answered_at", "accept_due", "accepted_at", "decide_due", "decided_at",
+                  "decision", "withdrawn_at", "created_at"]
         read_only_fields = fields
+
+    def get_complainant(self, complaint: Complaint) -> str:
+        request = self.context.get("request")
+        return complainant_label(complaint, request.user if request else AnonymousUser())
+
+    def get_kind(self, complaint: Complaint) -> str:
+        return complaint.kind or Complaint.Kind.OBJECTION
 
 
 class TextSerializer(serializers.Serializer):
@@ -148,6 +165,26 @@ class TextSerializer(serializers.Serializer):
 
 class AnswerSerializer(serializers.Serializer):
     answer = serializers.CharField()
+
+
+class ObjectionAnswerSerializer(serializers.Serializer):
+    answer = serializers.CharField()
+    outcome = serializers.ChoiceField(choices=["upheld", "rejected"])
+
+
+class ObjectionSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    matter = serializers.ChoiceField(choices=["documents", "onsite", "result", "process"], required=False)
+
+
+class ComplaintAcceptSerializer(serializers.Serializer):
+    accept = serializers.BooleanField()
+    reason = serializers.CharField(required=False)
+
+
+class ComplaintDecideSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=["upheld", "rejected"])
+    decision = serializers.CharField()
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -290,3 +327,19 @@ class QuestionSerializer(serializers.ModelSerializer):
         model = Question
         fields = ["id", "project", "text", "asked_at", "answer", "answered_at"]
         read_only_fields = fields
+
+
+class AppealSerializer(serializers.ModelSerializer):
+    """申诉 of a bad-behaviour record and its decision."""
+
+    organisation = serializers.IntegerField(source="enterprise_id", read_only=True)
+
+    class Meta:
+        model = Appeal
+        fields = ["id", "record", "organisation", "reason", "state", "filed_at", "decided_at", "decision_reason"]
+        read_only_fields = fields
+
+
+class AppealDecideSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=["upheld", "rejected"])
+    reason = serializers.CharField()

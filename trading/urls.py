@@ -1,6 +1,6 @@
 from django.urls import path
 
-from trading import api, views
+from trading import api, views, views_complaints
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -30,6 +30,11 @@ urlpatterns = [
     # the centre's notice texts with their versions
     path("centre/notices/", views.centre_notices, name="centre-notices"),
     path("centre/notices/<str:notice>/", views.centre_notice, name="centre-notice"),
+    # objections and complaints (质疑 → 投诉)
+    path("complaints/<int:pk>/escalate/", views_complaints.complaint_escalate, name="complaint-escalate"),
+    path("complaints/<int:pk>/withdraw/", views_complaints.complaint_withdraw, name="complaint-withdraw"),
+    path("supervision/complaints/", views_complaints.complaint_desk, name="complaint-desk"),
+    path("complaints/decisions/", views_complaints.complaint_decisions, name="complaint-decisions"),
 ]
 
 api_urlpatterns = [
@@ -48,6 +53,12 @@ api_urlpatterns = [
     path("contracts/<int:pk>/sign", api.ContractSignView.as_view(), name="api-contract-sign"),
     path("projects/<str:code>/complaints", api.ComplaintListView.as_view(), name="api-complaints"),
     path("complaints/<int:pk>/answer", api.ComplaintAnswerView.as_view(), name="api-complaint-answer"),
+    path("complaints/<int:pk>/escalate", api.ComplaintEscalateView.as_view(), name="api-complaint-escalate"),
+    path("complaints/<int:pk>/withdraw", api.ComplaintWithdrawView.as_view(), name="api-complaint-withdraw"),
+    path("complaints/<int:pk>/accept", api.ComplaintAcceptView.as_view(), name="api-complaint-accept"),
+    path("complaints/<int:pk>/decide", api.ComplaintDecideView.as_view(), name="api-complaint-decide"),
+    path("complaints", api.ComplaintDeskView.as_view(), name="api-complaint-desk"),
+    path("complaint-decisions", api.ComplaintDecisionListView.as_view(), name="api-complaint-decisions"),
     path("projects/<str:code>/legal-hold/release", api.LegalHoldReleaseView.as_view(), name="api-legal-hold-release"),
     path("projects/<str:code>/followup", api.FollowUpView.as_view(), name="api-followup"),
     path("projects/<str:code>/milestones", api.MilestoneListView.as_view(), name="api-milestones"),
@@ -59,6 +70,8 @@ api_urlpatterns = [
     path("organisations/<int:pk>/managers", api.ManagerCreateView.as_view(), name="api-managers"),
     path("organisations/<int:pk>/bad-behaviour", api.BadBehaviourCreateView.as_view(), name="api-bad-behaviour"),
     path("users", api.UserCreateView.as_view(), name="api-users"),
+    path("bad-behaviour/<int:pk>/appeals", api.AppealListView.as_view(), name="api-appeals"),
+    path("appeals/<int:pk>/decide", api.AppealDecideView.as_view(), name="api-appeal-decide"),
     path("rooms/<int:pk>/sessions", api.RoomSessionsView.as_view(), name="api-room-sessions"),
     # the end of the life cycle; change notices and clarifications
     path("projects/<str:code>/complete", api.ProjectCompleteView.as_view(), name="api-project-complete"),

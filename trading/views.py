@@ -29,11 +29,13 @@ from trading.forms import (
     BadBehaviourForm,
     CertificateForm,
     CompleteForm,
+    EscalateForm,
     FailRoundForm,
     FollowUpForm,
     ManagerForm,
     MilestoneForm,
     NoticeForm,
+    ObjectionForm,
     OrganisationForm,
     ProjectForm,
     QuestionAnswerForm,
@@ -90,7 +92,7 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
         return answer
 
 
-def project_detail(request: HttpRequest, code: str, complaint_form: TextForm | None = None,
+def project_detail(request: HttpRequest, code: str, complaint_form: ObjectionForm | None = None,
                    question_form: TextForm | None = None, status: int = 400) -> HttpResponse:
     project = selectors.project_for(request.user, code)
     invalid = complaint_form is not None or question_form is not None
@@ -102,7 +104,9 @@ def project_detail(request: HttpRequest, code: str, complaint_form: TextForm | N
         "manages": selectors.manages(request.user, project),
         "can_list": can(request.user, "registration.list"),
         "sessions": selectors.project_sessions(project), "contracts": selectors.contracts(project),
-        "attachments": selectors.attachments(project), "complaint_form": complaint_form or TextForm(),
+        "attachments": selectors.attachments(project), "complaint_form": complaint_form or ObjectionForm(),
+        "my_complaints": selectors.own_complaints(request.user, project), "escalate_form": EscalateForm(),
+        "decisions": selectors.published_decisions().filter(project=project),
         "complaint_refusal": aftercare.complaint_standing(request.user, project) if request.user.is_authenticated
         else "",
     }, status=status if invalid else 200)
@@ -142,20 +146,21 @@ def attachment_download(request: HttpRequest, code: str, pk: int) -> HttpRespons
 @require_http_methods(["POST"])
 def project_complaint(request: HttpRequest, code: str) -> HttpResponse:
     project = selectors.project_for(request.user, code)
-    form = TextForm(request.POST)
+    form = ObjectionForm(request.POST)
     if aftercare.complaint_standing(request.user, project):  # the page says why in place of the form
         return project_detail(request, code, complaint_form=form, status=403)
     status = 400
     if form.is_valid():
         try:
-            aftercare.complaint_open(actor=request.user, project=project, text=form.cleaned_data["text"])
+            aftercare.complaint_open(actor=request.user, project=project, text=form.cleaned_data["text"],
+                                     matter=form.cleaned_data["matter"])
         except ValidationError as exc:
             form.apply_errors(exc)
         except (Conflict, aftercare.TooManyComplaints) as exc:
             form.add_error(None, exc.detail)
             status = 429 if isinstance(exc, aftercare.TooManyComplaints) else 409
         else:
-            messages.success(request, _("质疑投诉已提交，代理机构将书面答复；相关录像已法律保全。"))
+            messages.success(request, _("质疑已提交，代理机构将在法定期限内书面答复；相关录像已法律保全。"))
             return redirect("project-detail", code=project.code)
     return project_detail(request, code, complaint_form=form, status=status)
 
@@ -352,7 +357,8 @@ def _answer(request, project, form):
     complaint = project.complaints.filter(pk=form.cleaned_data["complaint"]).first()
     if complaint is None:
         raise ValidationError(_("该质疑投诉不属于本项目。"))
-    aftercare.complaint_resolve(actor=request.user, complaint=complaint, answer=form.cleaned_data["answer"])
+    aftercare.complaint_resolve(actor=request.user, complaint=complaint, answer=form.cleaned_data["answer"],
+                                outcome=form.cleaned_data["outcome"])
     messages.success(request, _("答复已记录。"))
 
 

@@ -19,6 +19,7 @@ from trading.lifecycle import project_transition
 from trading.models import Organisation, Project, User
 from trading.models.projects import ProjectType, Status
 from trading.selectors import ensure_manages
+from trading.services.aftercare import contract_offer
 from trading.services.projects import project_close
 
 AUCTION_TYPES = frozenset({ProjectType.LAND_AUCTION, ProjectType.ASSET_TRANSFER})
@@ -134,5 +135,7 @@ def auction_hammer(*, actor: User, auction: Auction) -> Auction:
         "winner_number": outcome.winner_number, "bids": len(outcome.bids)})
     to = Status.AWARDED if outcome.sold else Status.FAILED
     project_transition(auction.project, to, actor=actor, reason=auction.outcome)
+    if outcome.sold:  # the confirmation of the sale (成交确认书) is offered to the buyer at the hammer price, signed
+        contract_offer(actor=actor, project=auction.project, enterprise=auction.winner, amount=outcome.hammer_price)
     checkpoints.publish_on_commit(f"auction {auction.project.code}")
     return auction

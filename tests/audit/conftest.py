@@ -35,7 +35,10 @@ def world(settings):
     values = {"code": project.code, "seq": 1, "fmt": "csv", "kind": "announcement", "notice": "experts", "version": 1, "key": "x/y",
               "uidb64": "MQ", "token": "not-a-token"}
     ids = {"api-attendance": session.pk, "api-session-recordings": session.pk, "session-recordings": session.pk,
-           "recording-upload": session.pk, "session-attendance": session.pk, "api-complaint-answer": complaint.pk}
+           "recording-upload": session.pk, "session-attendance": session.pk, "api-complaint-answer": complaint.pk,
+           "api-complaint-escalate": complaint.pk, "api-complaint-withdraw": complaint.pk,
+           "api-complaint-accept": complaint.pk, "api-complaint-decide": complaint.pk,
+           "complaint-escalate": complaint.pk, "complaint-withdraw": complaint.pk}
     enterprise = factories.organisation(name="参照企业")  # the centre's reference data about an enterprise
     ids.update({"api-room-sessions": session.room_id, "api-certificates": enterprise.pk,
                 "api-managers": enterprise.pk, "api-bad-behaviour": enterprise.pk,

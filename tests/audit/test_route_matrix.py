@@ -49,6 +49,24 @@ ROUTES: dict[str, dict[str, str]] = {
     "api-candidates": {"GET": "200 200 200 200 200 200 200"},
     "api-candidates-award": {"POST": "403 409 403 403 403 403 409"},
     "api-complaint-answer": {"POST": "403 400 403 403 403 403 400"},
+    # the world's objection is the tenderer's: nobody below may escalate or withdraw it; the department (supervisor)
+    # accepts and decides complaints (this is an objection: 400 for a missing field first)
+    "api-complaint-escalate": {"POST": "403 403 403 403 403 403 403"},
+    "api-complaint-withdraw": {"POST": "403 403 403 403 403 403 403"},
+    "api-complaint-accept": {"POST": "403 403 400 403 403 403 403"},
+    "api-complaint-decide": {"POST": "403 403 400 403 403 403 403"},
+    "api-complaint-desk": {"GET": "403 403 200 200 403 403 200"},
+    "api-complaint-decisions": {"GET": "200 200 200 200 200 200 200"},
+    "complaint-escalate": {"GET": "302 405 405 405 405 405 405", "POST": "302 403 403 403 403 403 403"},
+    "complaint-withdraw": {"GET": "302 405 405 405 405 405 405", "POST": "302 403 403 403 403 403 403"},
+    "complaint-desk": {"GET": "302 403 200 403 403 403 403", "POST": "302 403 200 403 403 403 403"},
+    "complaint-decisions": {"GET": "200 200 200 200 200 200 200", "POST": "405 405 405 405 405 405 405"},
+    # appeals of bad-behaviour records (the world has none: 404 once the role may)
+    "api-appeals": {"GET": "404 404 404 404 404 404 404", "POST": "403 404 404 404 404 404 404"},
+    "api-appeal-decide": {"POST": "403 403 403 403 403 403 404"},
+    "api-statistics": {"GET": "403 200 200 200 403 403 200"},
+    # the expert pool page: administrators edit (an empty form: 400), inspectors read
+    "evaluation-experts": {"GET": "302 403 403 200 403 403 200", "POST": "302 403 403 403 403 403 400"},
     "api-complaints": {"GET": "403 200 200 200 200 200 200", "POST": "403 403 403 403 403 403 403"},
     "api-contract-sign": {"POST": "403 404 404 404 404 404 404"},
     "api-contracts": {"GET": "200 200 200 200 200 200 200"},

@@ -21,6 +21,10 @@ PAGES = [
     ("enterprise1", "/my/registrations/"),
     ("enterprise1", "/notifications/"),
     ("expert1", "/evaluation/my/panels/"),
+    ("supervisor", "/supervision/complaints/"),  # the supervising department's complaint desk
+    (None, "/complaints/decisions/"),
+    ("admin", "/evaluation/experts/"),
+    ("enterprise1", "/projects/GD-2026-0001/"),  # the objection form and the party's own objections
 ]
 
 

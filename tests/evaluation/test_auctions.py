@@ -132,3 +132,34 @@ def test_the_hammer_on_the_page_is_asked_once_more_and_only_the_confirmed_post_e
 
         assert client.post(url, {"action": "hammer", "confirmed": "1"}).status_code == 302
         assert Auction.objects.get(pk=found.pk).hammered_at is not None
+
+
+def test_a_sale_offers_the_buyer_the_confirmation_at_the_hammer_price(auction):
+    found, agency = auction
+    _bid(found, agency, "002", "47000000")
+
+    auctions.auction_hammer(actor=agency, auction=found)
+
+    [contract] = found.project.contracts.all()
+    assert contract.enterprise == found.bidders.get(number="002").bidder
+    assert contract.amount == Decimal("47000000.00") and contract.state == "offered"
+    assert LedgerEntry.objects.filter(object_type="trading.Contract", action="create").count() == 1
+
+
+def test_the_agency_sets_the_rules_on_the_auction_page_and_bad_input_changes_nothing(settings, client):
+    from evaluation.models import Auction
+
+    settings.REGISTRATION_MIN_DAYS = 1
+    agency = factories.agency_user()
+    project = project_publish(actor=agency, project=project_create(actor=agency, data={
+        "type": "land_auction", "title": "城西地块", "budget": Decimal("9000000.00"),
+        "registration_deadline": clock.now() + builders.DAYS}))
+    client.force_login(agency)
+    url = f"/auction/{project.code}/"
+
+    bad = client.post(url, {"action": "setup", "starting_price": "", "increment": "100000"}, follow=True)
+    assert "starting_price" in bad.content.decode() and not Auction.objects.exists()
+    client.post(url, {"action": "setup", "starting_price": "9000000", "increment": "100000"})
+    assert Auction.objects.get().starting_price == Decimal("9000000.00")
+    client.force_login(factories.user(Role.ENTERPRISE))
+    assert client.post(url, {"action": "setup", "starting_price": "1", "increment": "1"}).status_code == 403

@@ -165,7 +165,7 @@ def test_the_inbox_lists_referrals_and_complaints_and_a_hold_is_released_only_wi
     aftercare.referral_create(actor=agency, project=project, text="中选企业疑似挂靠")
     inbox = client.get("/inspect/inbox/").content.decode()
     assert "质疑抽取程序" in inbox and "中选企业疑似挂靠" in inbox and project.code in inbox
-    aftercare.complaint_resolve(actor=agency, complaint=complaint, answer="经核查程序合法")
+    aftercare.complaint_resolve(actor=agency, complaint=complaint, answer="经核查程序合法", outcome="rejected")
     url = f"/inspect/projects/{project.code}/release-hold/"
     client.post(url, {"reason": "  "})
     project.refresh_from_db()

@@ -124,9 +124,9 @@ def test_a_complaint_freezes_the_award_and_holds_until_an_inspector_releases_it(
 
     api.force_login(drawn_project.created_by)
     complaint_id = opened.json()["id"]
-    answered = api.post(f"/api/complaints/{complaint_id}/answer", {"answer": "两名监督人员均已签到"}, format="json")
+    answered = api.post(f"/api/complaints/{complaint_id}/answer", {"answer": "两名监督人员均已签到", "outcome": "rejected"}, format="json")
     assert answered.status_code == 200 and answered.json()["state"] == "resolved"
-    assert api.post(f"/api/complaints/{complaint_id}/answer", {"answer": "再答"}, format="json").status_code == 409
+    assert api.post(f"/api/complaints/{complaint_id}/answer", {"answer": "再答", "outcome": "rejected"}, format="json").status_code == 409
     assert api.post(f"/api/projects/{code}/legal-hold/release", {"reason": "x"}, format="json").status_code == 403
 
     api.force_login(inspector)

@@ -189,3 +189,34 @@ def test_the_active_suspension_shown_ends_with_an_upheld_appeal(client, admin, r
     notices.appeal_decide(actor=admin, appeal=appeal, outcome="upheld", reason="成立")
     assert reference_selectors.active_suspension(record.enterprise) is None
     assert Suspension.objects.get().lifted_at is not None
+
+
+# --- the same through the API --------------------------------------------------------------------------------------
+
+def test_an_appeal_is_filed_and_decided_through_the_api(api, admin, recorded):
+    org, staff, record, suspension = recorded
+    api.force_authenticate(user=factories.enterprise_with_licences("别家公司")[1])
+    assert api.post(f"/api/bad-behaviour/{record.pk}/appeals", {"reason": "冒名申诉"}, format="json").status_code == 403
+    assert api.get(f"/api/bad-behaviour/{record.pk}/appeals").status_code == 403
+
+    api.force_authenticate(user=staff)
+    empty = api.post(f"/api/bad-behaviour/{record.pk}/appeals", {"reason": " "}, format="json")
+    filed = api.post(f"/api/bad-behaviour/{record.pk}/appeals", {"reason": "合同已按时签订"}, format="json")
+    again = api.post(f"/api/bad-behaviour/{record.pk}/appeals", {"reason": "再次申诉"}, format="json")
+    assert empty.status_code == 400 and "reason" in empty.json()["errors"]
+    assert filed.status_code == 201 and filed.json()["state"] == "open"
+    assert again.status_code == 409
+    assert api.get(f"/api/bad-behaviour/{record.pk}/appeals").json()["count"] == 1
+
+    path = f"/api/appeals/{filed.json()['id']}/decide"
+    assert api.post(path, {"outcome": "upheld", "reason": "自行决定"}, format="json").status_code == 403
+    api.force_authenticate(user=admin)
+    bad = api.post(path, {"outcome": "maybe", "reason": "回执属实"}, format="json")
+    assert bad.status_code == 400 and "outcome" in bad.json()["errors"]
+    decided = api.post(path, {"outcome": "upheld", "reason": "回执属实"}, format="json")
+    assert decided.status_code == 200 and decided.json()["state"] == "upheld"
+    assert api.post(path, {"outcome": "rejected", "reason": "改判"}, format="json").status_code == 409
+    record.refresh_from_db()
+    assert record.annulled_at is not None
+    assert Appeal.objects.count() == 1
+    assert LedgerEntry.objects.filter(object_type="trading.Appeal", actor=admin.username).exists()

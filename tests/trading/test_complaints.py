@@ -83,7 +83,7 @@ def test_a_registered_enterprise_complains_through_the_page(drawn_project):
     assert Project.objects.get(pk=drawn_project.pk).legal_hold
 
 
-def test_the_tenderer_and_a_bidder_of_a_procurement_project_have_standing(api):
+def test_the_tenderer_a_bidder_and_a_potential_bidder_of_a_procurement_project_have_standing(api):
     from tests.evaluation.builders import bidder, procurement, submit
 
     project = procurement()
@@ -93,10 +93,11 @@ def test_the_tenderer_and_a_bidder_of_a_procurement_project_have_standing(api):
 
     assert complain_api(api, tenderer, project).status_code == 201
     assert complain_api(api, bidding, project).status_code == 201
-    assert complain_api(api, bidder("未投标企业"), project).status_code == 403
+    # before the deadline any enterprise is a potential bidder with standing (条例 art. 22)
+    assert complain_api(api, bidder("未投标企业"), project).status_code == 201
 
 
-def test_a_bidder_of_an_auction_has_standing(api):
+def test_a_bidder_and_a_potential_bidder_of_an_auction_have_standing(api):
     from decimal import Decimal
 
     from evaluation.services import auctions
@@ -112,7 +113,7 @@ def test_a_bidder_of_an_auction_has_standing(api):
     auctions.auction_register(actor=agency, auction=auction, bidder=registered[0], number="01")
 
     assert complain_api(api, registered[1], project).status_code == 201
-    assert complain_api(api, factories.enterprise_with_licences()[1], project).status_code == 403
+    assert complain_api(api, factories.enterprise_with_licences()[1], project).status_code == 201  # potential bidder
 
 
 def test_a_party_may_have_at_most_the_configured_open_complaints(api, drawn_project, settings):
@@ -129,7 +130,7 @@ def test_a_party_may_have_at_most_the_configured_open_complaints(api, drawn_proj
     assert by_page.status_code == 409 and "2 件未办结" in by_page.content.decode()
     assert Complaint.objects.count() == 2
     complaint_resolve(actor=drawn_project.created_by, complaint=Complaint.objects.get(pk=first["id"]),
-                      answer="经核查，资质合格")
+                      answer="经核查，资质合格", outcome="rejected")
     assert complain_api(api, party, drawn_project).status_code == 201
 
 
@@ -139,7 +140,7 @@ def test_a_party_may_file_at_most_the_configured_complaints_a_day(api, drawn_pro
     for n in range(3):
         opened = complain_api(api, party, drawn_project, text=f"质疑{n}").json()
         complaint_resolve(actor=drawn_project.created_by, complaint=Complaint.objects.get(pk=opened["id"]),
-                          answer="已答复")
+                          answer="已答复", outcome="rejected")
 
     refused = complain_api(api, party, drawn_project)
     by_page = complain_page(party, drawn_project)

@@ -130,11 +130,33 @@ class Milestone(AuditedModel):
 
 
 class Complaint(AuditedModel):
-    """A complaint or objection (质疑/投诉). While open it freezes the award and holds the project's video."""
+    """An objection (质疑/异议) to the agency, or a complaint (投诉) to the supervising department that follows one
+    (trading.services.complaints; time limits in trading.complaint_rules). Filed by a party, answered by the
+    project's agency (objection) or accepted and decided by a supervisor (complaint), withdrawn by its party; never
+    edited otherwise. While pending it suspends the project's next step, freezes the award and holds the video."""
+
+    class Kind(models.TextChoices):
+        OBJECTION = "objection", _("质疑")
+        COMPLAINT = "complaint", _("投诉")
+
+    class Matter(models.TextChoices):
+        DOCUMENTS = "documents", _("招标（采购）文件、公告")
+        ONSITE = "onsite", _("开标、抽取、拍卖现场")
+        RESULT = "result", _("评审、抽取、竞价结果")
+        PROCESS = "process", _("其他交易活动")
 
     class State(models.TextChoices):
         OPEN = "open", _("处理中")
-        RESOLVED = "resolved", _("已办结")
+        RESOLVED = "resolved", _("已答复")
+        ACCEPTED = "accepted", _("已受理")
+        REFUSED = "refused", _("不予受理")
+        DECIDED = "decided", _("已作出处理决定")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    class Outcome(models.TextChoices):
+        UPHELD = "upheld", _("成立")
+        REJECTED = "rejected", _("不成立（驳回）")
+        WITHDRAWN = "withdrawn", _("撤回")
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="complaints")
     complainant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -142,6 +164,25 @@ class Complaint(AuditedModel):
     state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.OPEN)
     answer = models.TextField(_("答复"), blank=True, default="")
     created_at = models.DateTimeField(_("提出时间"))
+    # the statutory procedure (issue 16); nullable for the audit migration guard: a row without a kind is an objection
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices, null=True, blank=True)  # noqa: DJ001
+    matter = models.CharField(_("事项"), max_length=20, choices=Matter.choices, null=True, blank=True)  # noqa: DJ001
+    objection = models.ForeignKey("self", on_delete=models.PROTECT, related_name="escalations", null=True,
+                                  blank=True, verbose_name=_("所涉质疑"))
+    # filed by an enterprise before the registration deadline: never named to the agency before it, nor in public
+    # (招标投标法 art. 22: the names of potential bidders are not disclosed)
+    anonymous = models.BooleanField(_("截止前提出"), null=True, blank=True)
+    answer_due = models.DateTimeField(_("答复期限"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    outcome = models.CharField(_("结果"), max_length=20, choices=Outcome.choices, null=True, blank=True)  # noqa: DJ001
+    accept_due = models.DateTimeField(_("受理审查期限"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    decide_due = models.DateTimeField(_("处理决定期限"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    decision = models.TextField(_("处理决定"), null=True, blank=True)  # noqa: DJ001 (audit.migration_guard)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   null=True, blank=True, verbose_name=_("承办人"))
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
     history = audited()
 
     class Meta:
@@ -153,6 +194,10 @@ class Complaint(AuditedModel):
         return f"{self.project.code}: {self.text[:30]}"
 
     audit_project = "project"
+
+    @property
+    def is_complaint(self) -> bool:
+        return self.kind == self.Kind.COMPLAINT
 
 
 class Referral(AuditedModel):

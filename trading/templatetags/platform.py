@@ -48,3 +48,10 @@ def unread_notifications(user) -> int:
     from trading.selectors import unread_count
 
     return unread_count(user)
+
+
+def complainant(complaint, user) -> str:
+    """Who filed an objection or complaint, as `user` may see it (trading.selectors.complainant_label)."""
+    from trading.selectors import complainant_label
+
+    return complainant_label(complaint, user)
