@@ -50,6 +50,7 @@ def unread_notifications(user) -> int:
     return unread_count(user)
 
 
+@register.simple_tag
 def complainant(complaint, user) -> str:
     """Who filed an objection or complaint, as `user` may see it (trading.selectors.complainant_label)."""
     from trading.selectors import complainant_label
