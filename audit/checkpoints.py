@@ -43,6 +43,7 @@ class FileCheckpointStore:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{size:012d}.json"
         if path.exists():
+            _same_root(json.loads(path.read_bytes()), payload, str(path))
             return str(path)  # the same head published twice: one file
         with open(path, "xb") as handle:
             handle.write(payload)
@@ -69,8 +70,9 @@ class ObjectCheckpointStore:
         try:
             self.store.put(key, io.BytesIO(payload), size=len(payload), content_type="application/json",
                            metadata={"tree-size": str(size)}, retention_until=until)
-        except storage.ObjectExists:
-            pass  # the same head published twice: one object
+        except storage.ObjectExists:  # the same head published twice: one object
+            with self.store.open(key) as handle:
+                _same_root(json.loads(handle.read()), payload, key)
         return key
 
     def latest(self, origin: str) -> dict[str, Any] | None:
@@ -84,6 +86,13 @@ class ObjectCheckpointStore:
 def get_store() -> CheckpointStore:
     factory = settings.AUDIT_CHECKPOINT_STORE
     return import_string(factory)() if factory else ObjectCheckpointStore()
+
+
+def _same_root(published: dict[str, Any], payload: bytes, where: str) -> None:
+    """A size is published once: another root for it (a restored database, a fork) is refused, never hidden."""
+    if published.get("root_hash") != json.loads(payload).get("root_hash"):
+        raise RuntimeError(f"audit: {where} already holds another root for this tree size: the log forked or was "
+                           "restored from a backup; investigate before publishing again")
 
 
 def _folder(origin: str) -> str:

@@ -11,7 +11,8 @@ The log is a Merkle tree as RFC 9162 §2.1 defines it: a leaf is SHA-256(0x00 ||
 SHA-256(0x01 || left || right), the entry bytes are the entry's canonical JSON (below). The centre signs
 checkpoints (origin, tree size, root hash, time) as C2SP signed notes with Ed25519; a witness cosigns them
 (C2SP tlog-cosignature). Signatures need the `cryptography` package: without it they are reported UNCHECKED and
-everything else is still checked. Prints OK and what was checked, exit 0; or the first mismatch, exit 1.
+everything else is still checked, and with --log-key the exit status is 3 unless --allow-unchecked is given.
+Prints OK and what was checked, exit 0; or the first mismatch, exit 1.
 
 Files (as the platform's API and dossiers give them):
   checkpoint   {"origin", "tree_size", "root_hash" (hex), "timestamp" (ms), "note" (the signed note text), ...}
@@ -38,6 +39,7 @@ import argparse
 import base64
 import hashlib
 import json
+import re
 import sys
 
 ENTRY_FIELDS = (
@@ -93,8 +95,14 @@ def root_of(leaves: list) -> bytes:
     return value
 
 
+def _sha256_sized(values: list, what: str) -> None:
+    if any(not isinstance(value, bytes) or len(value) != 32 for value in values):
+        raise Mismatch(f"{what}: every hash must be 32 bytes")
+
+
 def verify_inclusion(index: int, size: int, leaf: bytes, path: list, root: bytes) -> None:
     """RFC 9162 §2.1.3.2."""
+    _sha256_sized([leaf, root, *path], "inclusion proof")
     if not 0 <= index < size:
         raise Mismatch(f"leaf index {index} is outside a tree of {size} entries")
     fn, sn, r = index, size - 1, leaf
@@ -116,6 +124,7 @@ def verify_inclusion(index: int, size: int, leaf: bytes, path: list, root: bytes
 
 def verify_consistency(first: int, second: int, first_root: bytes, second_root: bytes, path: list) -> None:
     """RFC 9162 §2.1.4.2."""
+    _sha256_sized([first_root, second_root, *path], "consistency proof")
     if not 0 < first <= second:
         raise Mismatch(f"no consistency proof exists from a tree of {first} to a tree of {second} entries")
     if first == second:
@@ -181,7 +190,10 @@ def split_note(note: str) -> tuple:
         if not line.startswith("\u2014 "):
             raise Mismatch(f"not a signature line: {line[:60]!r}")
         name, _, blob = line[2:].rpartition(" ")
-        lines.append((name, base64.b64decode(blob)))
+        try:
+            lines.append((name, base64.b64decode(blob, validate=True)))
+        except ValueError as exc:
+            raise Mismatch(f"a signature of {name!r} is not base64") from exc
     return text + "\n", lines
 
 
@@ -191,9 +203,17 @@ def checkpoint_body(origin: str, size: int, root: bytes, timestamp_ms: int) -> s
 
 def parse_checkpoint_body(text: str) -> tuple:
     lines = text.rstrip("\n").split("\n")
-    if len(lines) < 4 or not lines[1].isdigit() or not lines[3].startswith("timestamp "):
+    number = re.compile(r"0|[1-9][0-9]{0,18}")
+    if (len(lines) < 4 or not number.fullmatch(lines[1]) or not lines[3].startswith("timestamp ")
+            or not number.fullmatch(lines[3][len("timestamp "):])):
         raise Mismatch("not a checkpoint: origin, size, root hash and timestamp lines expected")
-    return lines[0], int(lines[1]), base64.b64decode(lines[2]), int(lines[3].split(" ", 1)[1])
+    try:
+        root = base64.b64decode(lines[2], validate=True)
+    except ValueError as exc:
+        raise Mismatch("not a checkpoint: the root hash is not base64") from exc
+    if len(root) != 32:
+        raise Mismatch("not a checkpoint: the root hash is not 32 bytes")
+    return lines[0], int(lines[1]), root, int(lines[3][len("timestamp "):])
 
 
 def cosigned_message(body: str, timestamp: int) -> bytes:
@@ -309,6 +329,8 @@ def main(argv: list | None = None) -> int:
     parser.add_argument("--new")
     parser.add_argument("--proof")
     parser.add_argument("--log-key", help="the centre's verifier key: name+hash+base64 key")
+    parser.add_argument("--allow-unchecked", action="store_true",
+                        help="accept that signatures stay unchecked when `cryptography` is not installed")
     args = parser.parse_args(argv)
     out: list = []
     try:
@@ -345,6 +367,12 @@ def main(argv: list | None = None) -> int:
         problem = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
         print(f"FAILED: {problem}")
         return 1
+    if args.log_key and any("UNCHECKED" in line for line in out) and not args.allow_unchecked:
+        print("NOT VERIFIED: a signature could not be checked (install `cryptography`, or pass --allow-unchecked "
+              "to accept the rest of the checks without it)")
+        for line in out:
+            print(f"  {line}")
+        return 3
     print("OK")
     for line in out:
         print(f"  {line}")

@@ -79,7 +79,7 @@ class Leaf(models.Model):
 
     index = models.BigIntegerField(_("叶序号"), primary_key=True)
     entry_seq = models.BigIntegerField(_("记录序号"), unique=True)
-    hash = models.CharField(_("叶哈希"), max_length=64)
+    hash = models.CharField(_("叶哈希"), max_length=64, db_index=True)  # receipts ask for proofs by it
     sequenced_at = models.DateTimeField(_("排序时间"))
 
     class Meta:

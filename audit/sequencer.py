@@ -93,14 +93,18 @@ class _Thread:
         self.wake.set()
 
     def run(self, using: str) -> None:
-        while True:
-            self.wake.wait()
-            time.sleep(settings.AUDIT_SEQUENCER_INTERVAL_MS / 1000)
+        pause = settings.AUDIT_SEQUENCER_INTERVAL_MS / 1000
+        retry: float | None = None  # while entries still wait (another process's sequencer held the lock, or a
+        while True:                 # batch failed), look again after a pause even if no commit wakes the thread
+            self.wake.wait(timeout=retry)
+            time.sleep(pause)
             self.wake.clear()
             try:
                 sequence_pending(using=using)
+                retry = pause * 5 if PendingEntry.objects.using(using).exists() else None
             except Exception:  # the next commit, the next checkpoint or audit_verify will see what still waits
                 logger.exception("audit: the sequencer thread's batch failed")
+                retry = pause * 25
             finally:
                 connections[using].close()
 

@@ -62,7 +62,7 @@ class VerifyResult:
         }
 
 
-def _rows(using: str) -> Iterator[tuple[Any, ...]]:
+def _rows(using: str, top: int) -> Iterator[tuple[Any, ...]]:
     """Raw rows in number order (no ORM converters: this loop runs a million times), the time already as the
     canonical integer microseconds and the event payload decoded from its JSON text. On PostgreSQL the database
     does both conversions: building an aware datetime per row cost more than the hashing."""
@@ -76,9 +76,8 @@ def _rows(using: str) -> Iterator[tuple[Any, ...]]:
     table = LedgerEntry._meta.db_table
     sql = f"SELECT {', '.join(columns)} FROM {table} WHERE seq > %s AND seq <= %s ORDER BY seq"  # noqa: S608
     loads, parse, utc, micros = json.loads, dt.datetime.fromisoformat, dt.UTC, canonical.format_time
+    low = 0
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MAX(seq) FROM {table}")  # noqa: S608 - entries appended later wait for the next run
-        top, low = cursor.fetchone()[0] or 0, 0
         while low < top:
             cursor.execute(sql, [low, low + CHUNK])
             chunk = cursor.fetchall()
@@ -111,15 +110,18 @@ def verify_chain(
     connection = connections[using]
     if parallel is None:
         parallel = not connection.in_atomic_block and LedgerEntry.objects.using(using).count() >= PARALLEL_FROM
+    # what the log holds now: everything below is checked against this size and this last entry, so that writes and
+    # sequencing while the check runs (PostgreSQL commits entries out of number order) are left for the next run
+    size, top = merkle.tree_size(using), _last_entry(using)
     child = _start_history_child(using) if parallel else None
-    result, pending = _walk_entries(using, collect=child is None, progress=progress)
+    result, pending = _walk_entries(using, top, collect=child is None, progress=progress)
     broken = child.result() if child is not None else _check_history(pending, using)
     if broken:
         seq, problem = min(broken)
         if result.ok or seq < (result.broken_seq or 0):
             result.ok, result.broken_seq, result.problem = False, seq, problem
     if result.ok:
-        _check_tree(result, using)
+        _check_tree(result, using, size, top)
     if result.ok:
         _check_checkpoints(result, checkpoint, using)
     if live:
@@ -130,11 +132,15 @@ def verify_chain(
     return result
 
 
-def _walk_entries(using: str, *, collect: bool, progress: Callable[[int], None] | None):
+def _last_entry(using: str) -> int:
+    return LedgerEntry.objects.using(using).order_by("-seq").values_list("seq", flat=True).first() or 0
+
+
+def _walk_entries(using: str, top: int, *, collect: bool, progress: Callable[[int], None] | None):
     result = VerifyResult()
     pending: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
     entry_hash = canonical.entry_hash
-    for row in _rows(using):
+    for row in _rows(using, top):
         seq, stored_hash, data = row[0], row[14], row[15]
         if entry_hash(row[:14]) != stored_hash:
             result.fail(seq, "the entry's fields do not match its hash")
@@ -150,12 +156,13 @@ def _walk_entries(using: str, *, collect: bool, progress: Callable[[int], None] 
     return result, pending
 
 
-def _check_tree(result: VerifyResult, using: str) -> None:
-    """The leaves in order, each the hash of the entry it names; every stored subtree recomputed; the counts."""
-    level = _leaf_hashes(result, using)
+def _check_tree(result: VerifyResult, using: str, size: int, top: int) -> None:
+    """The first `size` leaves in order, each the hash of the entry it names and none back-dated; every stored
+    subtree among them recomputed; every entry up to `top` in the tree or waiting for it."""
+    level = _leaf_hashes(result, using, size)
     if not result.ok:
         return
-    result.tree_size = len(level)
+    result.tree_size = size
     edge: list[bytes] = []  # the complete subtrees on the right edge, lowest first
     height, node = 0, logverify.node_hash
     while len(level) > 1:
@@ -168,48 +175,87 @@ def _check_tree(result: VerifyResult, using: str) -> None:
     if level:
         edge.append(level[0])
     result.root_hash = merkle.fold(edge[::-1]).hex()
-    if TreeNode.objects.using(using).filter(key__gte=merkle.node_key(height + 1, 0)).exists():
-        result.fail(None, f"the tree stores subtrees higher than a tree of {result.tree_size} has")
-        return
-    _check_pending(result, using)
+    _check_pending(result, using, top)
 
 
-def _leaf_hashes(result: VerifyResult, using: str) -> list[bytes]:
+def _leaf_rows_sql(connection: Any) -> str:
+    index = connection.ops.quote_name("index")
+    at = ("(EXTRACT(EPOCH FROM e.at) * 1000000)::bigint" if connection.vendor == "postgresql" else "e.at")
+    return (f"SELECT l.{index}, l.hash, e.hash, l.entry_seq, {at} "  # noqa: S608
+            f"FROM {Leaf._meta.db_table} l LEFT JOIN {LedgerEntry._meta.db_table} e ON e.seq = l.entry_seq "
+            f"WHERE l.{index} >= %s AND l.{index} < %s ORDER BY l.{index}")
+
+
+def _leaf_hashes(result: VerifyResult, using: str, size: int) -> list[bytes]:
     connection = connections[using]
-    sql = (f"SELECT l.{connection.ops.quote_name('index')}, l.hash, e.hash, l.entry_seq "  # noqa: S608
-           f"FROM {Leaf._meta.db_table} l LEFT JOIN {LedgerEntry._meta.db_table} e ON e.seq = l.entry_seq "
-           f"WHERE l.{connection.ops.quote_name('index')} >= %s AND l.{connection.ops.quote_name('index')} < %s "
-           f"ORDER BY l.{connection.ops.quote_name('index')}")
     leaves: list[bytes] = []
+    floors = _time_floors(using, size)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*), MAX({connection.ops.quote_name('index')}) FROM {Leaf._meta.db_table}")  # noqa: S608
-        count, top = cursor.fetchone()
-        if count and top != count - 1:
-            result.fail(None, f"the tree has {count} leaves but its last position is {top}: a position is missing")
+        cursor.execute(f"SELECT COUNT(*) FROM {Leaf._meta.db_table} "  # noqa: S608
+                       f"WHERE {connection.ops.quote_name('index')} < %s", [size])
+        if cursor.fetchone()[0] != size:
+            result.fail(None, f"a position below {size} is missing from the tree")
             return leaves
-        fromhex, step = bytes.fromhex, CHUNK * 4
-        for low in range(0, count, step):
-            cursor.execute(sql, [low, low + step])
+        fromhex, step, sql = bytes.fromhex, CHUNK * 4, _leaf_rows_sql(connection)
+        for low in range(0, size, step):
+            cursor.execute(sql, [low, min(low + step, size)])
             rows = cursor.fetchall()
-            if [entry for _, _, entry, _ in rows] != [leaf for _, leaf, _, _ in rows]:  # find the first, to name it
-                for index, leaf, entry, seq in rows:
+            if [row[2] for row in rows] != [row[1] for row in rows]:  # find the first, to name it
+                for index, leaf, entry, seq, _at in rows:
                     if entry is None:
                         result.fail(seq, f"leaf {index} names entry {seq}, which is not in the ledger")
                         return leaves
                     if entry != leaf:
                         result.fail(seq, f"leaf {index} does not hold the hash of entry {seq}")
                         return leaves
-            leaves.extend(fromhex(leaf) for _, leaf, _, _ in rows)
+            if floors and not _not_back_dated(result, rows, floors):
+                return leaves
+            leaves.extend(fromhex(row[1]) for row in rows)
     return leaves
 
 
+def _time_floors(using: str, size: int) -> list[tuple[int, int]]:
+    """(tree size, earliest time in microseconds an entry placed at or after it may carry) for each signed
+    checkpoint: an entry sequenced after a checkpoint was written at most the maximum merge delay before it, with
+    as much again for the longest transaction. An older time is an entry written in later and dated back."""
+    tolerance = 2 * settings.AUDIT_MAX_MERGE_DELAY_SECONDS * 1_000_000
+    rows = (Checkpoint.objects.using(using).filter(origin=settings.AUDIT_LOG_ORIGIN, tree_size__lte=size)
+            .order_by("tree_size").values_list("tree_size", "timestamp"))
+    floors, highest = [], None
+    for tree_size, stamp in rows:
+        floor = canonical.format_time(stamp) - tolerance
+        if highest is None or floor > highest:
+            floors.append((tree_size, floor))
+            highest = floor
+    return floors
+
+
+def _not_back_dated(result: VerifyResult, rows: list[tuple[Any, ...]], floors: list[tuple[int, int]]) -> bool:
+    for index, _leaf, _entry, seq, at in rows:
+        floor = None
+        for tree_size, value in floors:
+            if tree_size > index:
+                break
+            floor = value
+        if floor is None:
+            continue
+        if not isinstance(at, int):
+            moment = dt.datetime.fromisoformat(at) if isinstance(at, str) else at
+            at = canonical.format_time(moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC))
+        if at < floor:
+            result.fail(seq, f"entry {seq} at leaf {index} is dated before a checkpoint that did not contain it "
+                             "(by more than twice the maximum merge delay): it was written in later and back-dated")
+            return False
+    return True
+
+
 def _same_as_stored(result: VerifyResult, height: int, computed: list[bytes], using: str) -> bool:
-    """The stored subtrees of one height against those recomputed, compared as whole lists (a raw query: this
-    reads as many rows as there are leaves)."""
+    """The stored subtrees of one height among the first leaves against those recomputed, compared as whole
+    lists (a raw query: this reads as many rows as there are leaves). Subtrees the tree grew since are not read."""
     first = merkle.node_key(height, 0)
     with connections[using].cursor() as cursor:
         cursor.execute(f"SELECT key, hash FROM {TreeNode._meta.db_table} WHERE key >= %s AND key < %s "  # noqa: S608
-                       "ORDER BY key", [first, merkle.node_key(height + 1, 0)])
+                       "ORDER BY key", [first, first + len(computed)])
         rows = cursor.fetchall()
     if len(rows) != len(computed):
         result.fail(None, f"the tree stores {len(rows)} subtrees at height {height}, its leaves make "
@@ -224,26 +270,35 @@ def _same_as_stored(result: VerifyResult, height: int, computed: list[bytes], us
     return True
 
 
-def _check_pending(result: VerifyResult, using: str) -> None:
-    """Every entry is a leaf or waits to be one (never both, never neither), and none waits too long."""
-    waiting = PendingEntry.objects.using(using)
-    result.pending = waiting.count()
-    doubled = waiting.filter(entry_seq__in=Leaf.objects.using(using).values("entry_seq")).first()
+def _check_pending(result: VerifyResult, using: str, top: int) -> None:
+    """Every entry up to `top` is a leaf or waits to be one (never both, never neither), and none waits too long.
+    The counts come from one statement, so they see one moment of the log."""
+    connection = connections[using]
+    ledger, leaf, waiting_table = (LedgerEntry._meta.db_table, Leaf._meta.db_table, PendingEntry._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT (SELECT COUNT(*) FROM {ledger} WHERE seq <= %s), "  # noqa: S608
+                       f"(SELECT COUNT(*) FROM {leaf} WHERE entry_seq <= %s), "
+                       f"(SELECT COUNT(*) FROM {waiting_table} WHERE entry_seq <= %s), "
+                       f"(SELECT COUNT(*) FROM {waiting_table})", [top, top, top])
+        entries, sequenced, waiting, result.pending = cursor.fetchone()
+    pending = PendingEntry.objects.using(using)
+    doubled = pending.filter(entry_seq__in=Leaf.objects.using(using).values("entry_seq")).first()
     if doubled is not None:
         result.fail(doubled.entry_seq, f"entry {doubled.entry_seq} is in the tree and still waiting for it")
         return
-    ghosts = waiting.exclude(entry_seq__in=LedgerEntry.objects.using(using).values("seq")).first()
+    ghosts = pending.exclude(entry_seq__in=LedgerEntry.objects.using(using).values("seq")).first()
     if ghosts is not None:
         result.fail(ghosts.entry_seq, f"entry {ghosts.entry_seq} waits for the tree but is not in the ledger")
         return
-    if result.entries != result.tree_size + result.pending:
-        entries = LedgerEntry.objects.using(using)
-        lost = (entries.exclude(seq__in=Leaf.objects.using(using).values("entry_seq"))
-                .exclude(seq__in=waiting.values("entry_seq")).order_by("seq").values_list("seq", flat=True).first())
-        result.fail(lost, f"entry {lost} is neither in the tree nor waiting for it")
-        return
-    oldest = (LedgerEntry.objects.using(using).filter(seq__in=waiting.values("entry_seq"))
-              .order_by("seq").values_list("at", flat=True).first())
+    if entries != sequenced + waiting:
+        lost = (LedgerEntry.objects.using(using).filter(seq__lte=top)
+                .exclude(seq__in=Leaf.objects.using(using).values("entry_seq"))
+                .exclude(seq__in=pending.values("entry_seq")).order_by("seq").values_list("seq", flat=True).first())
+        if lost is not None:
+            result.fail(lost, f"entry {lost} is neither in the tree nor waiting for it")
+            return
+    oldest = (LedgerEntry.objects.using(using).filter(seq__in=pending.values("entry_seq"))
+              .order_by("at").values_list("at", flat=True).first())
     if oldest is not None:
         result.oldest_pending_seconds = round((_database_now(using) - oldest).total_seconds(), 3)
         if result.oldest_pending_seconds > settings.AUDIT_MAX_MERGE_DELAY_SECONDS:
@@ -279,6 +334,8 @@ def _check_checkpoints(result: VerifyResult, published: dict[str, Any] | None, u
             result.fail(None, f"{name}: {exc}")
             return
         if size > result.tree_size:
+            if merkle.tree_size(using) >= size:
+                continue  # signed after this check began: the next run checks it
             result.fail(None, f"{name} has {size} entries, the tree only {result.tree_size}: the log was cut")
             return
         if merkle.root(size, using) != root:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import os
+import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -20,7 +22,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
@@ -48,7 +50,9 @@ def accept_cosignatures(note: str) -> int:
         raise ValidationError({"note": [_("本日志没有签署过这个检查点。")]})
     accepted = 0
     for vkey in settings.AUDIT_WITNESS_KEYS:
-        name, khash = logverify.parse_vkey(vkey)[:2]
+        name, khash, key_type = logverify.parse_vkey(vkey)[:3]
+        if key_type != logverify.COSIGNATURE_V1:
+            continue  # a witness key is a cosignature/v1 key (type 0x04): anything else cannot sign a cosignature
         blob = next((b for n, b in lines if n == name and b[:4] == khash), None)
         if blob is None:
             continue
@@ -58,10 +62,13 @@ def accept_cosignatures(note: str) -> int:
             raise ValidationError({"note": [_("见证签名无效：%(e)s") % {"e": exc}]}) from exc
         signed_at = dt.datetime.fromtimestamp(int.from_bytes(blob[4:12], "big"), tz=dt.UTC)
         line = f"\u2014 {name} {base64.b64encode(blob).decode()}\n"
-        with transaction.atomic():
-            _cosignature, created = Cosignature.objects.get_or_create(
-                checkpoint=checkpoint, key_id=khash.hex(),
-                defaults={"witness": name, "signed_at": signed_at, "signature_line": line})
+        try:
+            with transaction.atomic():
+                _cosignature, created = Cosignature.objects.get_or_create(
+                    checkpoint=checkpoint, key_id=khash.hex(),
+                    defaults={"witness": name, "signed_at": signed_at, "signature_line": line})
+        except IntegrityError:  # the same cosignature handed in twice at once: kept once
+            created = False
         accepted += created
     if not accepted and not checkpoint.cosignatures.exists():
         raise ValidationError({"note": [_("没有已登记见证节点（AUDIT_WITNESS_KEYS）的有效联署。")]})
@@ -120,9 +127,10 @@ class Witness:
         data = json.loads(path.read_text())
         return Seen(data["tree_size"], bytes.fromhex(data["root_hash"]), data["note"])
 
-    def check(self, checkpoint: dict[str, Any]) -> Seen:
+    def check(self, checkpoint: dict[str, Any], *, bootstrap: bool = False) -> Seen:
         """The checkpoint's signature, then its consistency with the last one seen; raises Alarm on a fork or a
-        rollback, logverify.Mismatch on a checkpoint that is not the log's."""
+        rollback, logverify.Mismatch on a checkpoint that is not the log's. With no state, a first checkpoint is
+        trusted only when asked (`bootstrap`): a lost state directory must not silently accept any history."""
         note = checkpoint["note"]
         text = logverify.split_note(note)[0]
         origin, size, root, _stamp = logverify.parse_checkpoint_body(text)
@@ -132,6 +140,12 @@ class Witness:
             raise logverify.Mismatch("cannot check the log's signature: install cryptography")
         new, last = Seen(size, root, note), self.last_seen()
         if last is None:
+            if any(self.state.glob("0*.json")):
+                raise Alarm(f"STATE LOST: {self.state} holds checkpoints this witness accepted but not the last one "
+                            "(latest.json): restore it before witnessing again")
+            if not bootstrap:
+                raise logverify.Mismatch(f"no checkpoint accepted yet under {self.state}: run once with --bootstrap "
+                                         "to trust the log's current checkpoint as the first")
             return new
         if size < last.size:
             raise Alarm(f"ROLLBACK: the log shows a tree of {size} entries after showing one of {last.size}")
@@ -153,17 +167,31 @@ class Witness:
         self.state.mkdir(parents=True, exist_ok=True)
         record = {"tree_size": seen.size, "root_hash": seen.root.hex(), "note": cosigned}
         text = json.dumps(record, indent=1)
-        (self.state / f"{seen.size:012d}-{seen.root.hex()[:16]}.json").write_text(text)
-        tmp = self.state / "latest.json.tmp"
-        tmp.write_text(text)
-        tmp.replace(self.state / "latest.json")  # atomic: a crash leaves the old or the new, never half
+        _write_durably(self.state / f"{seen.size:012d}-{seen.root.hex()[:16]}.json", text)
+        _write_durably(self.state / "latest.json", text)  # before the cosignature leaves this machine
 
-    def run_once(self, *, submit: bool = True) -> tuple[Seen, str]:
+    def run_once(self, *, submit: bool = True, bootstrap: bool = False) -> tuple[Seen, str]:
         checkpoint = self._get("/api/audit/checkpoint")
-        seen = self.check(checkpoint)
+        seen = self.check(checkpoint, bootstrap=bootstrap)
         text = logverify.split_note(checkpoint["note"])[0]
         cosigned = checkpoint["note"] + cosign(text, self.name, self.key)
         self.keep(seen, cosigned)
         if submit:
             self._post("/api/audit/cosignatures", {"note": cosigned})
         return seen, cosigned
+
+
+def _write_durably(path: Path, text: str) -> None:
+    """Write through a temporary file of its own, flushed to disk, then renamed over `path` and the directory
+    flushed too: after a crash or a power cut the file is the old one or the new one, never half, never lost."""
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)

@@ -101,7 +101,7 @@ class Migration(migrations.Migration):
             fields=[
                 ("index", models.BigIntegerField(primary_key=True, serialize=False, verbose_name="叶序号")),
                 ("entry_seq", models.BigIntegerField(unique=True, verbose_name="记录序号")),
-                ("hash", models.CharField(max_length=64, verbose_name="叶哈希")),
+                ("hash", models.CharField(db_index=True, max_length=64, verbose_name="叶哈希")),
                 ("sequenced_at", models.DateTimeField(verbose_name="排序时间")),
             ],
             options={"verbose_name": "日志树叶", "verbose_name_plural": "日志树叶"},

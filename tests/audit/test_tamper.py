@@ -1,14 +1,16 @@
 """Tampering below the application (raw SQL on the SQLite file; on PostgreSQL as the tables' owner with the
 append-only triggers switched off) is caught and named."""
 
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from audit import canonical, checkpoints, ledger, merkle, sequencer
+from audit import canonical, checkpoints, ledger, merkle, sequencer, verify
 from audit.db import set_triggers_enabled
-from audit.models import Leaf, LedgerEntry
+from audit.models import Leaf, LedgerEntry, PendingEntry
 from audit.verify import verify_chain
 from tests import factories
 
@@ -135,3 +137,37 @@ def test_the_parallel_check_finds_a_changed_historical_row_like_the_serial_one(c
     serial, parallel = verify_chain(parallel=False), verify_chain(parallel=True)
     assert not parallel.ok and (parallel.broken_seq, parallel.problem) == (serial.broken_seq, serial.problem)
     assert "changed" in parallel.problem
+
+
+def test_an_entry_written_in_later_and_dated_back_before_a_checkpoint_is_caught(chain, settings):
+    """An insider with INSERT on the ledger adds an entry dated an hour ago, after a checkpoint that could not
+    have contained it: the sequencer places it after the checkpoint, where its time cannot be."""
+    set_triggers_enabled(True)
+    checkpoints.publish("test")
+    back_dated = LedgerEntry.objects.get(seq=_nth(2))
+    back_dated.seq = _nth(6) + 1000
+    back_dated.at = back_dated.at - dt.timedelta(hours=1)
+    back_dated.hash = canonical.entry_hash(ledger.entry_values(back_dated))
+    back_dated.save(force_insert=True)
+    PendingEntry.objects.create(entry_seq=back_dated.seq)
+    sequencer.sequence_pending()
+    assert "back-dated" in _verify_fails_at(back_dated.seq)
+
+
+def test_a_verification_while_entries_are_written_and_sequenced_stays_within_its_snapshot(chain, monkeypatch):
+    """What is written or sequenced after the check began is left for the next run, never reported broken: here
+    entries are written and sequenced, and a checkpoint signed, between the walk of the entries and the tree's."""
+    set_triggers_enabled(True)
+    check_history = verify._check_history
+
+    def write_meanwhile(*args, **kwargs):
+        for n in range(9):
+            ledger.record_event("note", data={"n": n})
+        sequencer.sequence_batch(limit=5)
+        checkpoints.publish("meanwhile")
+        ledger.record_event("note", data={"n": "pending"})
+        return check_history(*args, **kwargs)
+
+    monkeypatch.setattr(verify, "_check_history", write_meanwhile)
+    result = verify_chain(live=False, parallel=False)
+    assert result.ok, result.problem

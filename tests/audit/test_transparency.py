@@ -218,7 +218,10 @@ def test_the_offline_verifier_checks_an_inclusion_proof_and_the_signature(client
     assert ok.returncode == 0 and "signature of" in ok.stdout and ": OK" in ok.stdout, ok.stdout + ok.stderr
     bare = _run_logverify(tmp_path, "inclusion", proof, "--checkpoint", str(tmp_path / "cp.json"),
                           "--log-key", signing.vkey(), isolated=True)
-    assert bare.returncode == 0 and "UNCHECKED" in bare.stdout, bare.stdout + bare.stderr
+    assert bare.returncode == 3 and bare.stdout.startswith("NOT VERIFIED"), bare.stdout + bare.stderr
+    allowed = _run_logverify(tmp_path, "inclusion", proof, "--checkpoint", str(tmp_path / "cp.json"),
+                             "--log-key", signing.vkey(), "--allow-unchecked", isolated=True)
+    assert allowed.returncode == 0 and "UNCHECKED" in allowed.stdout, allowed.stdout + allowed.stderr
     proof["audit_path"][0] = "00" * 32
     bad = _run_logverify(tmp_path, "inclusion", proof, "--checkpoint", str(tmp_path / "cp.json"))
     assert bad.returncode == 1 and bad.stdout.startswith("FAILED")

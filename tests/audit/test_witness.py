@@ -38,7 +38,7 @@ def _witness(live_server, key, state) -> witness.Witness:
 def test_a_witness_cosigns_consistent_checkpoints_and_the_platform_shows_them(live_server, witness_key, tmp_path,
                                                                               client):
     _grow(5)
-    first, _ = _witness(live_server, witness_key, tmp_path).run_once()
+    first, _ = _witness(live_server, witness_key, tmp_path).run_once(bootstrap=True)
     later = _grow(6)
     seen, cosigned = _witness(live_server, witness_key, tmp_path).run_once()
     assert (first.size, seen.size) == (5, later.tree_size)
@@ -60,7 +60,7 @@ def settings_vkey():
 def test_a_fork_of_the_same_size_raises_the_alarm(live_server, witness_key, tmp_path, chain_broken_on_purpose):
     """audit_verify names the forged checkpoint too (the test's end-of-test check is skipped for that)."""
     published = _grow(4)
-    _witness(live_server, witness_key, tmp_path).run_once()
+    _witness(live_server, witness_key, tmp_path).run_once(bootstrap=True)
     forged_root = bytes(32)  # the centre signs another root for the same tree: two histories
     document = checkpoints.build(published.tree_size, forged_root, published.timestamp)
     Checkpoint.objects.create(origin=document["origin"], tree_size=published.tree_size, root_hash=forged_root.hex(),
@@ -72,7 +72,7 @@ def test_a_fork_of_the_same_size_raises_the_alarm(live_server, witness_key, tmp_
 def test_a_larger_tree_that_does_not_extend_the_cosigned_one_raises_the_alarm(live_server, witness_key, tmp_path):
     _grow(3)
     state = tmp_path
-    seen, _ = _witness(live_server, witness_key, state).run_once()
+    seen, _ = _witness(live_server, witness_key, state).run_once(bootstrap=True)
     forged = {"tree_size": seen.size, "root_hash": "ab" * 32, "note": "forged"}  # the witness remembers another root
     (state / "latest.json").write_text(json.dumps(forged))
     _grow(4)
@@ -87,7 +87,7 @@ def test_a_rollback_raises_the_alarm_through_the_command_with_a_non_zero_exit(li
     key = signing.read_private_key(key_path)
     args = ["audit_witness", "--url", live_server.url, "--log-key", signing.vkey(), "--key", str(key_path),
             "--name", WITNESS, "--state", str(tmp_path / "state"), "--no-submit"]
-    call_command(*args)
+    call_command(*args, "--bootstrap")
     seen = json.loads((tmp_path / "state" / "latest.json").read_text())
     seen["tree_size"] += 10  # it had seen a bigger tree: the log now shows a smaller one
     (tmp_path / "state" / "latest.json").write_text(json.dumps(seen))
@@ -137,3 +137,13 @@ def test_the_sequencer_thread_sequences_what_committed_without_the_request_waiti
         time.sleep(0.05)
     assert not PendingEntry.objects.exists()
     assert Leaf.objects.count() == LedgerEntry.objects.count() >= 30
+
+
+def test_a_witness_without_its_state_trusts_nothing_unless_told_to(live_server, witness_key, tmp_path):
+    _grow(2)
+    with pytest.raises(logverify.Mismatch, match="--bootstrap"):
+        _witness(live_server, witness_key, tmp_path).run_once()
+    _witness(live_server, witness_key, tmp_path).run_once(bootstrap=True)
+    (tmp_path / "latest.json").unlink()  # the state lost, the checkpoints it kept still there
+    with pytest.raises(witness.Alarm, match="STATE LOST"):
+        _witness(live_server, witness_key, tmp_path).run_once(bootstrap=True)

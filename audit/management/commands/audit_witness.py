@@ -25,6 +25,8 @@ class Command(BaseCommand):
         parser.add_argument("--init-key", action="store_true",
                             help="create --key if missing and print its verifier key (for AUDIT_WITNESS_KEYS)")
         parser.add_argument("--no-submit", action="store_true", help="keep the cosignature; do not send it")
+        parser.add_argument("--bootstrap", action="store_true",
+                            help="the first run only: trust the log's current checkpoint as the first one")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["init_key"]:
@@ -36,7 +38,7 @@ class Command(BaseCommand):
         watcher = witness.Witness(base_url=options["url"], log_vkey=options["log_key"], key=key,
                                   name=options["name"], state=options["state"])
         try:
-            seen, _ = watcher.run_once(submit=not options["no_submit"])
+            seen, _ = watcher.run_once(submit=not options["no_submit"], bootstrap=options["bootstrap"])
         except witness.Alarm as exc:
             raise CommandError(f"ALARM: {exc}", returncode=2) from exc
         except (logverify.Mismatch, urllib.error.URLError, OSError, KeyError, ValueError) as exc:
