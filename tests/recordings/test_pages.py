@@ -80,13 +80,15 @@ def test_opening_the_detail_page_reads_no_video_and_runs_no_analysis(client, sto
     """The page is metadata and links: the file is fetched by the player when the person presses play, and the
     analysis ran at upload (or runs in the background), never in the page's GET."""
     from core.storage import filestore
-    from recordings import services, transcode
+    from recordings import analysis, reconciler, tasks, transcode
 
     def refuse(*args, **kwargs):
         raise AssertionError("heavy work in the page's GET")
 
     monkeypatch.setattr(filestore.FileStore, "open", refuse)
-    monkeypatch.setattr(services, "analyse", refuse)
+    monkeypatch.setattr(analysis, "analyse", refuse)
+    monkeypatch.setattr(reconciler, "analyse", refuse)
+    monkeypatch.setattr(tasks, "analyse_recording", refuse)
     monkeypatch.setattr(transcode, "transcode_for_browser", refuse)
     client.force_login(roles["inspector"])
 
