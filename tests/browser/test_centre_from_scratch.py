@@ -138,6 +138,7 @@ def test_a_centre_runs_a_fixed_price_project_from_an_empty_database(browser, liv
     expect(agency.get_by_text("项目草稿已保存")).to_be_visible()
     code = Project.objects.get().code
     agency.get_by_role("button", name="发布公告").click()
+    agency.locator("#confirm-button").click()  # asked once more (irreversible)
     expect(agency.locator(".badge").get_by_text("报名中").first).to_be_visible()
 
     for n in range(len(ENTERPRISES)):
@@ -153,6 +154,7 @@ def test_a_centre_runs_a_fixed_price_project_from_an_empty_database(browser, liv
     moved_clock.move_past(deadline)
     agency.goto(f"{live_server.url}/projects/{code}/manage/")
     agency.get_by_role("button", name="截止并冻结名单").click()
+    agency.locator("#confirm-button").click()  # asked once more (irreversible)
     expect(agency.locator(".badge").get_by_text("资格审查通过").first).to_be_visible()
     starts = clock.now() + dt.timedelta(minutes=10)
     fill(agency, "session", {"kind": "draw", "room": str(_room_id(agency, "第一抽取室")),
@@ -166,6 +168,7 @@ def test_a_centre_runs_a_fixed_price_project_from_an_empty_database(browser, liv
 
     moved_clock.move_past(Project.objects.get().publicity_until)
     agency.get_by_role("button", name="公示期满，定标").click()
+    agency.locator("#confirm-button").click()  # asked once more (irreversible)
     expect(agency.get_by_text("已定标").first).to_be_visible()
     agency.get_by_role("button", name="记录合同签订").click()
     expect(agency.locator(".badge").get_by_text("实施中").first).to_be_visible()
@@ -197,6 +200,7 @@ def _the_same_centre_auctions_land(agency, live_server, moved_clock) -> None:
     expect(agency.get_by_text("项目草稿已保存")).to_be_visible()
     code = Project.objects.get(type="land_auction").code
     agency.get_by_role("button", name="发布公告").click()
+    agency.locator("#confirm-button").click()  # asked once more (irreversible)
     expect(agency.locator(".badge").get_by_text("报名中").first).to_be_visible()
 
     agency.goto(f"{live_server.url}/auction/{code}/")
@@ -217,6 +221,7 @@ def _the_same_centre_auctions_land(agency, live_server, moved_clock) -> None:
         agency.get_by_role("button", name="记录应价").click()
         expect(agency.get_by_role("cell", name=number).first).to_be_visible()
     agency.get_by_role("button", name="落槌").click()
+    agency.locator("#confirm-button").click()  # asked once more (irreversible)
     expect(agency.get_by_text(ENTERPRISES[0]).first).to_be_visible()
 
     agency.goto(f"{live_server.url}/projects/{code}/manage/")
@@ -255,6 +260,7 @@ def _supervisors_draw(browser, live_server, code: str) -> None:
         expect(page.locator("#reveal-button")).to_be_visible()
         page.click("#reveal-button")
     pages[0].click("#draw-button")
+    pages[0].click("#draw-confirm-button")  # the dialog asks once more
     for page in pages:
         expect(page.locator("#ranking tbody tr")).to_have_count(len(ENTERPRISES))
         page.context.close()
