@@ -118,7 +118,8 @@ def _refuse_save_without_history(instance: Any, *args: Any, **kwargs: Any) -> No
 
 def _save_with_entry(history_instance: models.Model, instance: Any, using: str) -> None:
     """The historical row and the ledger entry that records it, in one transaction. On PostgreSQL one statement
-    inserts both and hashes them (audit/db.py); both hashes are recomputed here, and a difference rolls back."""
+    inserts both and hashes them (audit/db.py); both hashes are recomputed here, and a difference rolls back.
+    The entry stays on the instance (`_ledger_entry`) for the receipt its writer may hand out."""
     model = type(history_instance)
     entry = {
         "action": HISTORY_ACTIONS.get(history_instance.history_type, history_instance.history_type),
@@ -129,11 +130,12 @@ def _save_with_entry(history_instance: models.Model, instance: Any, using: str) 
     with transaction.atomic(using=using, savepoint=False):
         if connections[using].vendor != "postgresql":
             history_instance.save(using=using)
-            ledger.append(digest=history_digest(history_instance), history_id=history_instance.pk, **entry)
+            instance._ledger_entry = ledger.append(digest=history_digest(history_instance),
+                                                   history_id=history_instance.pk, **entry)
             return
         pk = model._meta.pk
         values = _row_values(history_instance)  # the primary key's slot is still empty
-        row_id, digest = ledger.append_with_row(
+        row_id, digest, instance._ledger_entry = ledger.append_with_row(
             _insert_sql(history_instance, using), pk.column, _digest_around_id(model, values), using=using, **entry)
         setattr(history_instance, pk.attname, row_id)
         history_instance._state.adding, history_instance._state.db = False, using

@@ -132,10 +132,11 @@ def append(*, action: str, digest: str, **kwargs: Any) -> LedgerEntry:
 def append_with_row(
     insert: tuple[str, list[Any]], pk_column: str, digest_around_id: tuple[str, str], *, using: str,
     **kwargs: Any,
-) -> tuple[int, str]:
+) -> tuple[int, str, LedgerEntry]:
     """PostgreSQL only: run `insert` (one row's INSERT, without RETURNING) and append the entry that records it,
     in one statement. The row's digest is SHA-256 of `head + id + tail`, the canonical JSON of the row split
-    where its id goes. Answers the new row's id and its digest, which the caller checks against the row."""
+    where its id goes. Answers the new row's id, its digest (which the caller checks against the row) and the
+    entry."""
     fields = _fields(**kwargs)
     insert_sql, insert_params = insert
     quote = connections[using].ops.quote_name
@@ -148,8 +149,8 @@ def append_with_row(
         _sequence_after_commit(using)
         row_id, digest, *appended = _fetch_one(using, sql, params)
         fields["history_id"], fields["digest"] = row_id, digest
-        _check_hash(fields, tuple(appended))
-    return row_id, digest
+        entry = _entry(using, fields, tuple(appended))
+    return row_id, digest, entry
 
 
 def entry_values(entry: LedgerEntry) -> tuple[Any, ...]:
@@ -182,10 +183,13 @@ def record_event(
         object_id = str(obj.pk)
         project = project or project_code_of(obj)
     data = canonical.as_stored(data)  # digest what the database will give back, not what was handed in
-    return append(
+    entry = append(
         action=action, digest=event_digest(action, data), object_type=object_type, object_id=object_id,
         project=project, reason=reason, data=data, actor=actor,
     )
+    if obj is not None:
+        obj._ledger_entry = entry  # its latest entry, for a receipt (audit/receipts.py)
+    return entry
 
 
 def project_code_of(obj: Any) -> str:

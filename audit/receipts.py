@@ -25,9 +25,12 @@ def issue(entry: LedgerEntry) -> dict[str, Any]:
 
 
 def for_object(obj: models.Model) -> dict[str, Any]:
-    """The receipt of the latest entry about `obj` (call it in the transaction that wrote the change)."""
-    entry = (LedgerEntry.objects.filter(object_type=obj._meta.label, object_id=str(obj.pk)).order_by("-seq")
-             .first())
+    """The receipt of the latest entry about `obj` (call it in the transaction that wrote the change): the one its
+    last save appended, else the latest in the ledger."""
+    entry = getattr(obj, "_ledger_entry", None)
+    if entry is None:
+        entry = (LedgerEntry.objects.filter(object_type=obj._meta.label, object_id=str(obj.pk)).order_by("-seq")
+                 .first())
     if entry is None:
         raise LookupError(f"audit: no entry records {obj._meta.label} #{obj.pk}")
     return issue(entry)

@@ -8,7 +8,9 @@ Prints throughput, p50 and p99 of both and the ratio of throughputs. Goal: regis
 least 25% of the trivial view's throughput. Uses its own database (jiaoyi_bench_reg), recreated every run.
 The ledger runs as in production: requests write their entries without a lock (AUDIT_SEQUENCER=worker) and one
 `manage.py audit_sequencer --loop` process gives them tree positions; the delay from an entry's writing to its
-position (p50, p99) is printed too.
+position (p50, p99) is printed too. So does the task queue: with `--broker` (default the machine's Redis, db 12)
+the servers hand side effects (the registration receipt's inbox row and mail) to one Celery worker process, as a
+centre running at this scale would; `--broker ""` runs them in the request after commit, as `make run` does.
 """
 
 from __future__ import annotations
@@ -71,10 +73,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(url: str, port: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50),
-           "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "0", "CONN_MAX_AGE": "60",
-           "AUDIT_SEQUENCER": "worker"}
+def production_env(url: str, broker: str) -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "SECRET_KEY": SECRET_KEY, "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0", "CONN_MAX_AGE": "60", "AUDIT_SEQUENCER": "worker",
+            "CELERY_BROKER_URL": broker, "CELERY_QUEUE": "bench-registration"}
+
+
+SECRET_KEY = secrets.token_urlsafe(50)
+
+
+def start_server(url: str, port: int, broker: str) -> subprocess.Popen:
+    env = production_env(url, broker)
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}",
          "--log-level", "warning"], cwd=ROOT, env=env)
@@ -90,10 +99,21 @@ def start_server(url: str, port: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not answer /healthz")
 
 
-def start_sequencer(url: str) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": url, "AUDIT_SEQUENCER": "worker"}
-    return subprocess.Popen([sys.executable, "manage.py", "audit_sequencer", "--loop"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL)
+def start_sequencer(url: str, broker: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "manage.py", "audit_sequencer", "--loop"], cwd=ROOT,
+                            env=production_env(url, broker), stdout=subprocess.DEVNULL)
+
+
+def start_worker(url: str, broker: str) -> subprocess.Popen | None:
+    if not broker:
+        return None
+    import redis
+
+    redis.Redis.from_url(broker).delete("bench-registration")  # no messages of an earlier run
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "bench-registration", "-c", "1",
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
+        cwd=ROOT, env=production_env(url, broker))
 
 
 def sequencing_delays(since) -> list[float]:
@@ -142,6 +162,43 @@ def burst(port: int, requests: list[tuple[str, str, str, dict | None]], clients:
     return time.perf_counter() - started, latencies, statuses
 
 
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(child) for child in text.split()]
+
+
+def _tree(pid: int) -> list[int]:
+    return [pid, *(grandchild for child in _children(pid) for grandchild in _tree(child))]
+
+
+def cpu_ticks(processes: list[subprocess.Popen | None]) -> dict[int, int]:
+    """CPU time (user + system, clock ticks) of every process serving the bench: the servers, the sequencer and the
+    worker with their children, and the PostgreSQL backends connected to the bench's database. The machine may be
+    shared: CPU spent per request is what another session's load changes least, unlike requests per second."""
+    import psycopg
+
+    pids = [pid for process in processes if process is not None for pid in _tree(process.pid)]
+    with psycopg.connect(f"{PG}/{DB_NAME}", autocommit=True) as conn:
+        pids += [row[0] for row in conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [DB_NAME])]
+    ticks = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks[pid] = int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks
+
+
+def cpu_ms_per_request(before: dict[int, int], after: dict[int, int], requests: int) -> float:
+    spent = sum(ticks - before.get(pid, 0) for pid, ticks in after.items())
+    return spent / os.sysconf("SC_CLK_TCK") * 1000 / requests
+
+
 def report(name: str, seconds: float, latencies: list[float], statuses: dict[int, int]) -> float:
     rate = len(latencies) / seconds
     q = statistics.quantiles(latencies, n=100)
@@ -155,35 +212,45 @@ def main() -> int:
     parser.add_argument("--enterprises", type=int, default=400)
     parser.add_argument("--projects", type=int, default=8)
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--broker", default="redis://127.0.0.1:6379/12",
+                        help='the task queue\'s broker; "" runs side effects in the request, after commit')
     args = parser.parse_args()
 
     url = recreate_database()
     plan = prepare(url, enterprises=args.enterprises, projects=args.projects)
     port = free_port()
-    server = start_server(url, port)
-    sequencer = start_sequencer(url)
+    server = start_server(url, port, args.broker)
+    sequencer = start_sequencer(url, args.broker)
+    worker = start_worker(url, args.broker)
     from django.utils import timezone
 
     try:
+        processes = [server, sequencer, worker]
         trivial = [("GET", "/healthz", "", None)] * len(plan)
         burst(port, trivial[: args.clients * 4], args.clients)  # warm both workers
+        ticks = cpu_ticks(processes)
         base = report("trivial view", *burst(port, trivial, args.clients))
+        trivial_cpu = cpu_ms_per_request(ticks, ticks := cpu_ticks(processes), len(trivial))
         registrations = [("POST", path, token, body) for path, token, body in plan]
         burst_started = timezone.now()
         seconds, latencies, statuses = burst(port, registrations, args.clients)
         rate = report("registrations", seconds, latencies, statuses)
         again = report("trivial again", *burst(port, trivial, args.clients))
         from audit.models import PendingEntry
+        from trading.models import Notification
 
-        for _ in range(600):  # the sequencer catches up (it runs on: nothing to move but time)
-            if not PendingEntry.objects.exists():
+        for _ in range(600):  # the worker and the sequencer catch up (they run on: nothing to move but time)
+            if Notification.objects.count() >= len(plan) and not PendingEntry.objects.exists():
                 break
             time.sleep(0.1)
+        # the registrations' share of CPU: their burst and the worker's and sequencer's catching up after it, less
+        # what the second trivial burst in between took
+        registration_cpu = cpu_ms_per_request(ticks, cpu_ticks(processes), len(plan)) - trivial_cpu
     finally:
-        server.terminate()
-        server.wait(timeout=30)
-        sequencer.terminate()
-        sequencer.wait(timeout=30)
+        for process in (server, sequencer, worker):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=30)
 
     from trading.models import Registration
 
@@ -192,11 +259,17 @@ def main() -> int:
     print(f"sequencing delay of {len(delays)} entries: p50 {q[49] * 1000:.0f} ms   p99 {q[98] * 1000:.0f} ms   "
           f"max {delays[-1] * 1000:.0f} ms (the log promises at most AUDIT_MAX_MERGE_DELAY_SECONDS)")
 
-    stored = Registration.objects.count()
+    from trading.models import Notification
+
+    stored, receipts = Registration.objects.count(), Notification.objects.count()
     ratio = rate / ((base + again) / 2)
-    print(f"stored registrations {stored} of {len(plan)}; registration throughput = {ratio:.2f}x the trivial "
-          f"view's (goal >= 0.25x)")
-    return 0 if stored == len(plan) and statuses == {201: len(plan)} else 1
+    print(f"stored registrations {stored} of {len(plan)}, receipts in inboxes {receipts}; side effects "
+          f"{'on a Celery worker' if args.broker else 'in the request'}; registration throughput = {ratio:.2f}x the "
+          f"trivial view's (goal >= 0.25x)")
+    print(f"CPU per request (servers, sequencer, worker, database): trivial view {trivial_cpu:.2f} ms, registration "
+          f"{registration_cpu:.2f} ms; ratio {trivial_cpu / registration_cpu:.3f} (what the throughput ratio would be "
+          "on an idle machine where CPU is the limit)")
+    return 0 if stored == receipts == len(plan) and statuses == {201: len(plan)} else 1
 
 
 if __name__ == "__main__":

@@ -111,9 +111,13 @@ def progress(percent: int) -> None:
 def dispatch(name: str, args: list, kwargs: dict, *, job_id: int | None = None) -> None:
     if settings.CELERY_BROKER_URL:
         from celery import current_app
+        from kombu import pools
 
         try:  # the URL is read here, not when the app was configured, so the setting is the one switch
-            with current_app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
+            broker = current_app.connection_for_write(settings.CELERY_BROKER_URL)
+            # from kombu's pool of connections to that URL: a new connection per message (TCP, the broker's
+            # handshake) cost a request more than the rest of a registration did
+            with pools.connections[broker].acquire(block=True, timeout=10) as connection:
                 run_task.apply_async(args=[name, args, kwargs, job_id], connection=connection,
                                      queue=settings.CELERY_TASK_DEFAULT_QUEUE)
         except Exception as error:  # noqa: BLE001 - the change has committed: the broker's outage is kept, not raised

@@ -58,10 +58,11 @@ def notifications_create(*, kind: str, event: str, recipient_ids: list[int], tit
                          project_id: int | None, names_registrant: bool) -> list[int]:
     """The inbox rows (as the system account), then one mail task per row not yet mailed."""
     to_mail = []
+    project = Project.objects.filter(pk=project_id).first() if project_id else None  # once, not per row's audit
     for user in User.objects.filter(pk__in=recipient_ids, is_active=True).order_by("pk"):
         with transaction.atomic(), context.acting(reason=_("发送通知")):
             row, _created = Notification.objects.get_or_create(event=event, recipient=user, defaults={
-                "kind": kind, "title": title, "body": body, "project_id": project_id,
+                "kind": kind, "title": title, "body": body, "project": project,
                 "names_registrant": names_registrant, "created_at": clock.now()})
         if row.emailed_at is None and user.email:
             to_mail.append(row.pk)

@@ -99,7 +99,7 @@ def _receipt(registration: Registration, actor: User) -> None:
         title=_("报名回执：%(code)s") % {"code": project.code},
         body=_("贵单位已于 %(at)s 报名“%(title)s”（%(code)s），项目经理 %(manager)s。报名截止时间 %(deadline)s；"
                "截止前报名情况对任何人保密。") % {
-            "at": local_time(Registration.objects.values_list("registered_at", flat=True).get(pk=registration.pk)), "title": project.title, "code": project.code,
+            "at": local_time(registration.registered_at), "title": project.title, "code": project.code,
             "manager": registration.manager.name, "deadline": local_time(project.registration_deadline)})
 
 
