@@ -7,6 +7,10 @@
     python logverify.py export EXPORT.json [--log-key VKEY]
     python logverify.py receipt RECEIPT.json --log-key VKEY [--proof PROOF.json --checkpoint CHECKPOINT.json]
 
+Every command that reads a checkpoint also takes --witness-key VKEY (repeatable) and --quorum N: the checkpoint
+must then carry valid cosignatures (its "cosignatures", as GET /api/audit/checkpoint gives them) of at least N of
+those witnesses (default: all of them), so that the log could not have shown this tree to you alone.
+
 The log is a Merkle tree as RFC 9162 §2.1 defines it: a leaf is SHA-256(0x00 || entry bytes), a node is
 SHA-256(0x01 || left || right), the entry bytes are the entry's canonical JSON (below). The centre signs
 checkpoints (origin, tree size, root hash, time) as C2SP signed notes with Ed25519; a witness cosigns them
@@ -269,8 +273,19 @@ def _hex(value: str, what: str) -> bytes:
     return raw
 
 
-def check_checkpoint(checkpoint: dict, vkey: str | None, out: list) -> tuple:
-    """The checkpoint's note against its fields and, with a key, its signature → (size, root)."""
+class Witnesses:
+    """Whose cosignatures a checkpoint must carry: `keys` (cosignature/v1 verifier keys), at least `quorum`."""
+
+    def __init__(self, keys: list | None = None, quorum: int | None = None) -> None:
+        self.keys = list(keys or [])
+        self.quorum = len(self.keys) if quorum is None else quorum
+        if not 0 <= self.quorum <= len(self.keys):
+            raise Mismatch(f"a quorum of {self.quorum} needs at least that many --witness-key")
+
+
+def check_checkpoint(checkpoint: dict, vkey: str | None, out: list, witnesses: Witnesses | None = None) -> tuple:
+    """The checkpoint's note against its fields, with a key its signature, and the witnesses' cosignatures →
+    (size, root)."""
     origin, size, root, timestamp = parse_checkpoint_body(split_note(checkpoint["note"])[0])
     if (origin, size, root.hex(), timestamp) != (checkpoint["origin"], checkpoint["tree_size"],
                                                  checkpoint["root_hash"], checkpoint["timestamp"]):
@@ -280,7 +295,33 @@ def check_checkpoint(checkpoint: dict, vkey: str | None, out: list) -> tuple:
         out.append(f"signature of {origin}: " + ("OK" if signed else "UNCHECKED (install cryptography)"))
     else:
         out.append("signature: UNCHECKED (no --log-key given)")
+    if witnesses and witnesses.keys:
+        check_cosignatures(checkpoint, witnesses, out)
     return size, root
+
+
+def check_cosignatures(checkpoint: dict, witnesses: Witnesses, out: list) -> None:
+    """A witness's cosignature line, added to the centre's note, must verify as that witness's signature on it."""
+    lines = "".join(c["signature_line"] for c in checkpoint.get("cosignatures") or [])
+    cosigned = checkpoint["note"] + lines
+    found, unchecked = [], False
+    for key in witnesses.keys:
+        name, _, key_type, _ = parse_vkey(key)
+        if key_type != COSIGNATURE_V1:
+            raise Mismatch(f"witness key {name!r} is not a cosignature/v1 key")
+        try:
+            ok = verify_note(cosigned, key)
+        except Mismatch as exc:
+            if "carries no signature" in str(exc):
+                continue  # this witness did not cosign: counted against the quorum below
+            raise
+        found.append(name)
+        unchecked = unchecked or ok is None
+    if len(found) < witnesses.quorum:
+        raise Mismatch(f"cosigned by {len(found)} of the {len(witnesses.keys)} witnesses given "
+                       f"({', '.join(found) or 'none'}); {witnesses.quorum} required")
+    out.append(f"cosignatures of {', '.join(found)}: " + ("UNCHECKED (install cryptography)" if unchecked else "OK")
+               + f" ({len(found)} of {len(witnesses.keys)}, quorum {witnesses.quorum})")
 
 
 def check_inclusion(proof: dict, size: int, root: bytes) -> None:
@@ -290,8 +331,8 @@ def check_inclusion(proof: dict, size: int, root: bytes) -> None:
     verify_inclusion(proof["leaf_index"], size, _hex(proof["leaf_hash"], "leaf_hash"), path, root)
 
 
-def check_export(export: dict, vkey: str | None, out: list) -> None:
-    size, root = check_checkpoint(export["checkpoint"], vkey, out)
+def check_export(export: dict, vkey: str | None, out: list, witnesses: Witnesses | None = None) -> None:
+    size, root = check_checkpoint(export["checkpoint"], vkey, out, witnesses)
     for item in export["entries"]:
         entry = item["entry"]
         if not entry.get("history_model") and event_digest(entry["action"], entry.get("data")) != entry["digest"]:
@@ -329,35 +370,39 @@ def main(argv: list | None = None) -> int:
     parser.add_argument("--new")
     parser.add_argument("--proof")
     parser.add_argument("--log-key", help="the centre's verifier key: name+hash+base64 key")
+    parser.add_argument("--witness-key", action="append", default=[],
+                        help="a witness's verifier key (cosignature/v1); repeat for several")
+    parser.add_argument("--quorum", type=int, help="how many of the witnesses must have cosigned (default: all)")
     parser.add_argument("--allow-unchecked", action="store_true",
                         help="accept that signatures stay unchecked when `cryptography` is not installed")
     args = parser.parse_args(argv)
     out: list = []
     try:
+        witnesses = Witnesses(args.witness_key, args.quorum)
         document = _load(args.file)
         if args.kind == "checkpoint":
-            size, root = check_checkpoint(document, args.log_key, out)
+            size, root = check_checkpoint(document, args.log_key, out, witnesses)
             out.append(f"tree of {size} entries, root {root.hex()}")
         elif args.kind == "inclusion":
-            size, root = check_checkpoint(_load(args.checkpoint), args.log_key, out)
+            size, root = check_checkpoint(_load(args.checkpoint), args.log_key, out, witnesses)
             check_inclusion(document, size, root)
             out.append(f"leaf {document['leaf_index']} is in the tree of {size}")
         elif args.kind == "consistency":
             old_size, old_root = check_checkpoint(_load(args.old), args.log_key, out)
-            new_size, new_root = check_checkpoint(_load(args.new), args.log_key, out)
+            new_size, new_root = check_checkpoint(_load(args.new), args.log_key, out, witnesses)
             if (document["first"], document["second"]) != (old_size, new_size):
                 raise Mismatch("the proof is for other tree sizes than the two checkpoints")
             path = [_hex(h, "a consistency path hash") for h in document["consistency_path"]]
             verify_consistency(old_size, new_size, old_root, new_root, path)
             out.append(f"the tree of {new_size} extends the tree of {old_size}")
         elif args.kind == "export":
-            check_export(document, args.log_key, out)
+            check_export(document, args.log_key, out, witnesses)
         else:
             if not args.log_key:
                 raise Mismatch("a receipt is checked against the centre's key: give --log-key")
             check_receipt(document, args.log_key, out)
             if args.proof:
-                size, root = check_checkpoint(_load(args.checkpoint), args.log_key, out)
+                size, root = check_checkpoint(_load(args.checkpoint), args.log_key, out, witnesses)
                 proof = _load(args.proof)
                 if proof["leaf_hash"] != document["leaf_hash"]:
                     raise Mismatch("the proof is for another leaf than the receipt's")
@@ -367,7 +412,8 @@ def main(argv: list | None = None) -> int:
         problem = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
         print(f"FAILED: {problem}")
         return 1
-    if args.log_key and any("UNCHECKED" in line for line in out) and not args.allow_unchecked:
+    checked_signatures = args.log_key or args.witness_key
+    if checked_signatures and any("UNCHECKED" in line for line in out) and not args.allow_unchecked:
         print("NOT VERIFIED: a signature could not be checked (install `cryptography`, or pass --allow-unchecked "
               "to accept the rest of the checks without it)")
         for line in out:

@@ -147,3 +147,39 @@ def test_a_witness_without_its_state_trusts_nothing_unless_told_to(live_server, 
     (tmp_path / "latest.json").unlink()  # the state lost, the checkpoints it kept still there
     with pytest.raises(witness.Alarm, match="STATE LOST"):
         _witness(live_server, witness_key, tmp_path).run_once(bootstrap=True)
+
+
+def _checkpoint_file(client, tmp_path) -> str:
+    path = tmp_path / "checkpoint.json"
+    path.write_text(json.dumps(client.get("/api/audit/checkpoint").json()), encoding="utf-8")
+    return str(path)
+
+
+def test_the_offline_verifier_requires_the_quorum_of_witness_cosignatures_it_is_given(live_server, witness_key,
+                                                                                       tmp_path, client):
+    _grow(3)
+    state = tmp_path / "state"
+    _witness(live_server, witness_key, state).run_once(bootstrap=True)
+    absent = Ed25519PrivateKey.generate()
+    absent_vkey = signing.vkey("absent.example/witness", key=absent, key_type=logverify.COSIGNATURE_V1)
+    checkpoint = _checkpoint_file(client, tmp_path)
+    base = ["checkpoint", checkpoint, "--log-key", signing.vkey(), "--witness-key", settings_vkey()]
+
+    assert logverify.main(base) == 0
+    assert logverify.main([*base, "--witness-key", absent_vkey, "--quorum", "1"]) == 0
+    assert logverify.main([*base, "--witness-key", absent_vkey]) == 1  # quorum defaults to every witness given
+    assert logverify.main([*base, "--quorum", "2"]) == 1  # a quorum larger than the witnesses named
+
+
+def test_the_offline_verifier_refuses_a_forged_cosignature(live_server, witness_key, tmp_path, client, capsys):
+    _grow(3)
+    _witness(live_server, witness_key, tmp_path / "state").run_once(bootstrap=True)
+    body = client.get("/api/audit/checkpoint").json()
+    other = _grow(1)  # the witness's signature moved onto a checkpoint it never saw
+    forged = {**checkpoints.as_dict(other), "cosignatures": body["cosignatures"]}
+    path = tmp_path / "forged.json"
+    path.write_text(json.dumps(forged), encoding="utf-8")
+    capsys.readouterr()
+    assert logverify.main(["checkpoint", str(path), "--log-key", signing.vkey(), "--witness-key",
+                           settings_vkey()]) == 1
+    assert "does not match" in capsys.readouterr().out
