@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
 from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -65,7 +66,7 @@ class InclusionProofView(API):
             leaf = Leaf.objects.filter(hash=wanted).values_list("index", flat=True).first()
             if leaf is None:
                 raise NotFound(_("日志中尚无此叶哈希（新写入的记录须待排序，最长 %(s)d 秒）。")
-                               % {"s": checkpoints.max_merge_delay()})
+                               % {"s": settings.AUDIT_MAX_MERGE_DELAY_SECONDS})
             index = leaf
         else:
             index = int_value(request.query_params.get("index"), "index", minimum=0)

@@ -167,10 +167,6 @@ def check_signature(note: str) -> None:
     raise logverify.Mismatch(problems[0] if problems else "no key to check the checkpoint with")
 
 
-def max_merge_delay() -> int:
-    return settings.AUDIT_MAX_MERGE_DELAY_SECONDS
-
-
 def centre_signature(note: str) -> str:
     """The centre's signature line's value (base64 of key hash ‖ Ed25519 signature) in a signed note."""
     return next((base64.b64encode(blob).decode() for name, blob in logverify.split_note(note)[1]
