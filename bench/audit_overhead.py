@@ -3,7 +3,11 @@ transaction) against the same model without history, on SQLite and on PostgreSQL
 rate in entries per second over 100,000 entries; and its comparison of 100,000 live rows with their last history
 records, against merely reading both tables in the same run. Each database is fresh and made by this script.
 
-    .venv/bin/python bench/audit_overhead.py [--saves 2000] [--entries 100000] [--live 100000]
+    .venv/bin/python bench/audit_overhead.py [--saves 2000] [--entries 100000] [--live 100000] [--sequencer thread]
+
+The saves run with the sequencer as AUDIT_SEQUENCER says (`--sequencer`, default `worker`: a request's own cost,
+with the tree built by a process of its own, as in production; `thread` builds it in a thread of the same process,
+which then shares the save's CPU and interpreter lock).
 """
 
 from __future__ import annotations
@@ -83,6 +87,9 @@ def child(saves: int, entries: int, live: int) -> None:
                     audited.name = f"链{i}"
                     audited.save()
                     ledger.record_event("bench_event", project="BENCH", data={"i": i})
+        from audit import sequencer
+
+        sequencer.sequence_pending()  # the tree complete, as a sequencer process would have left it
         count = LedgerEntry.objects.count()
         started = time.perf_counter()
         result = verify_chain(live=False)
@@ -110,8 +117,10 @@ def main() -> None:
     parser.add_argument("--saves", type=int, default=2000)
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--live", type=int, default=100_000)
+    parser.add_argument("--sequencer", default="worker", choices=["worker", "thread", "commit"])
     parser.add_argument("--child", action="store_true")
     args = parser.parse_args()
+    os.environ["AUDIT_SEQUENCER"] = args.sequencer
     if args.child:
         child(args.saves, args.entries, args.live)
         return
