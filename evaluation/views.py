@@ -105,6 +105,9 @@ def manage_page(request: HttpRequest, code: str) -> HttpResponse:
             "answer": lambda: objections.objection_answer(
                 actor=user, objection=Objection.objects.get(pk=int(post.get("objection", 0)), project=project),
                 answer=post.get("answer", "")),
+            "plan": lambda: evaluating.plan_set(actor=user, project=project, method=post.get("method", ""),
+                                                price_weight=post.get("price_weight") or "0",
+                                                criteria=_plan_criteria(post)),
             "panel": lambda: panels.panel_request(actor=user, project=project, specialty=post.get("specialty", ""),
                                                   size=int(post.get("size") or 0)),
             "finish": lambda: evaluating.evaluation_finish(actor=user, project=project),
@@ -117,10 +120,13 @@ def manage_page(request: HttpRequest, code: str) -> HttpResponse:
         if done:
             return done
         project.refresh_from_db()
+    members, plan = selectors.panel_rows(request.user, project), selectors.plan(project)
     return render(request, "evaluation/manage.html", {
         "project": project, "box": selectors.box(project), "bids": selectors.opened_bids(project),
         "objections": selectors.objections(project), "panel": selectors.panel(project),
-        "deadline_passed": clock.now() >= project.registration_deadline, "members": selectors.panel_rows(request.user, project), "plan": selectors.plan(project),
+        "deadline_passed": clock.now() >= project.registration_deadline, "members": members,
+        "plan": plan, "plan_rows": _plan_rows(plan),
+        "plan_open": project.status in PLAN_STATUSES and not any(m["submitted"] for m in members),
         "result": selectors.result(project), "candidates": selectors.candidates(project)})
 
 
@@ -234,6 +240,32 @@ def expert_pool(request: HttpRequest) -> HttpResponse:
         "experts": selectors.expert_pool(), "accounts": selectors.expert_accounts(),
         "organisations": Organisation.objects.filter(is_active=True).order_by("name"),
         "can_edit": can(request.user, "centre.admin")}, status=400 if request.method == "POST" else 200)
+
+
+PLAN_STATUSES = ("draft", "published", "registration_closed", "qualified", "opened")
+PLAN_ROWS = 4  # rows of criteria on the plan form; a blank row is left out
+
+
+def _plan_criteria(post) -> list[dict[str, str]]:
+    """The plan form's criteria rows (name, kind, points at full marks) as the service takes them; an expert
+    scores 0 to the full marks and the score counts as points (weight = max score)."""
+    rows = []
+    for n in range(1, 100):
+        if f"c{n}-name" not in post:
+            break
+        name, points = post.get(f"c{n}-name", "").strip(), post.get(f"c{n}-max", "").strip()
+        if name or points:
+            rows.append({"code": f"c{n}", "name": name or f"c{n}", "kind": post.get(f"c{n}-kind", ""),
+                         "weight": points, "max_score": points})
+    return rows
+
+
+def _plan_rows(plan) -> list[dict[str, Any]]:
+    """The form's rows, the saved criteria first (to correct them), then blank ones."""
+    saved = list(plan.criteria) if plan else []
+    blank = {"name": "", "kind": "technical", "max_score": ""}
+    return [{"n": n, **(saved[n - 1] if n <= len(saved) else blank)}
+            for n in range(1, max(PLAN_ROWS, len(saved)) + 1)]
 
 
 def _expert_account(value: str) -> User:
