@@ -169,7 +169,8 @@ def _supervisors_draw(browser, live_server, code: str) -> None:
 
 SPECIALTY = "教学仪器设备"
 EXPERTS = [("专家赵", "赵建国", ""), ("专家钱", "钱立新", ""), ("专家孙", "孙晓梅", ""), ("专家李", "李文博", ""),
-           ("专家周", "周海燕", ""), ("专家吴", "吴志强", ENTERPRISES[0])]  # 吴 works for a bidder: recused
+           ("专家周", "周海燕", ""), ("专家吴", "吴志强", ENTERPRISES[0]), ("专家郑", "郑明", "县教育局")]
+RECUSED = 2  # 吴 works for a bidder, 郑 for the purchaser (采购人)
 BIDS = ["1160000.00", "1095000.00", "1130000.00"]  # under the ceiling of 1,200,000
 
 
@@ -219,6 +220,7 @@ def test_a_centre_runs_a_procurement_project_from_an_empty_database(browser, liv
     agency.goto(f"{live_server.url}/projects/{code}/manage/")
     accept(agency, "设备到货安装调试完毕，经采购人组织履约验收合格。")
     public.goto(f"{live_server.url}/projects/{code}/")
+    expect(public.locator("#tenderer")).to_have_text("县教育局")
     expect(public.get_by_role("heading", name="履约验收")).to_be_visible()
     expect(public.get_by_text("履约验收合格")).to_be_visible()
     _inspector_verifies_the_ledger(browser, live_server)
@@ -231,6 +233,7 @@ def _agency_announces_a_procurement(agency, live_server) -> tuple[str, dt.dateti
     deadline = clock.now() + dt.timedelta(days=6)
     agency.select_option("#id_type", "procurement")
     agency.fill("#id_title", "县第一小学智慧教室设备采购")
+    agency.select_option("#id_tenderer", label="县教育局")
     agency.fill("#id_budget", "1250000.00")
     agency.fill("#id_ceiling_price", "1200000.00")
     agency.fill("#id_registration_deadline", local_input(deadline))
@@ -268,7 +271,7 @@ def _enterprise_bids(browser, live_server, code: str, username: str, price: str)
 
 def _the_bids_are_opened(browser, live_server, agency, code: str) -> None:
     """In the opening session: a supervisor and a bidder's representative sign in; the agency closes the box and
-    opens the bids, then requests the panel (the expert working for a bidder is recused)."""
+    opens the bids, then requests the panel (the experts working for a bidder or the purchaser are recused)."""
     present = [person(browser, live_server, SUPERVISORS[0]), person(browser, live_server, "企业1")]
     for page, badge in zip(present, ("supervisor", "bidder"), strict=True):
         sign_in(page, live_server, code, "opening", badge)
@@ -286,7 +289,7 @@ def _the_bids_are_opened(browser, live_server, agency, code: str) -> None:
     agency.fill("#specialty", SPECIALTY)
     agency.fill("#size", "5")
     agency.get_by_role("button", name="申请抽取评标专家").click()
-    expect(agency.get_by_text("回避 1 人")).to_be_visible()
+    expect(agency.get_by_text(f"回避 {RECUSED} 人")).to_be_visible()
     for page in present:
         page.context.close()
 
