@@ -49,15 +49,15 @@ def test_a_lowest_price_plan_needs_no_criteria():
 
 
 @pytest.mark.parametrize(("data", "named"), [
-    ({"method": "", **ROWS}, "method"),
-    ({"method": "comprehensive", "price_weight": "四十", **ROWS}, "price_weight"),
-    ({"method": "comprehensive", "price_weight": "40", **ROWS, "c2-max": "-5"}, "criteria"),
-    ({"method": "comprehensive", "price_weight": "0", "c1-name": "", "c1-max": ""}, "criteria"),
+    ({"method": "", **ROWS}, "评标办法: "),
+    ({"method": "comprehensive", "price_weight": "四十", **ROWS}, "价格分: "),
+    ({"method": "comprehensive", "price_weight": "40", **ROWS, "c2-max": "-5"}, "评分因素: "),
+    ({"method": "comprehensive", "price_weight": "0", "c1-name": "", "c1-max": ""}, "评分因素: "),
 ])
 def test_bad_input_names_the_field_and_saves_nothing(data, named):
     project = builders.procurement()
     answer = logged_in(project.created_by).post(f"/evaluation/{project.code}/manage/", {"action": "plan", **data})
-    assert answer.status_code == 200 and named in answer.content.decode()
+    assert answer.status_code == 400 and named in answer.content.decode()
     assert not EvaluationPlan.objects.exists()
 
 
@@ -76,7 +76,7 @@ def test_the_plan_is_fixed_once_an_expert_has_scored():
         page = logged_in(project.created_by)
         assert 'value="plan"' not in page.get(f"/evaluation/{project.code}/manage/").content.decode()
         answer = page.post(f"/evaluation/{project.code}/manage/", {"action": "plan", "method": "lowest_price"})
-    assert "评标办法不能再改" in answer.content.decode()
+    assert answer.status_code == 409 and "评标办法不能再改" in answer.content.decode()
     assert EvaluationPlan.objects.get(project=project).method == "comprehensive"
 
 
