@@ -2,8 +2,11 @@
 and the operator's one first inspector (grant_first_inspector: nobody can approve the first one), enters its people,
 rooms and enterprises through the pages, and runs a fixed-price project from announcement to acceptance — draw,
 publicity, award, contract, 竣工验收 — and a land auction from announcement to acceptance (rules, bidders, bids,
-hammer, 成交确认书, handover), without the demo, a shell or the Django admin. Every step is a person at a
-page; the test only moves the platform's clock (past the deadline, the publicity), as time would."""
+hammer, 成交确认书, handover); and, in a second centre, a government procurement (政府采购) from its expert pool
+and evaluation plan through sealed bids, opening, panel draw, scoring and publicity to award, contract and 履约验收
+— without the demo, a shell or the Django admin. Every step is a person at a page; the test only moves the
+platform's clock (past the deadline, to each session, past the publicity), as time would. The shared first-day
+steps are in tests/browser/centre.py."""
 
 import datetime as dt
 
@@ -245,8 +248,7 @@ def _agency_announces_a_procurement(agency, live_server) -> tuple[str, dt.dateti
     confirm(agency)
     expect(agency.locator(".badge").get_by_text("报名中").first).to_be_visible()
 
-    agency.goto(f"{live_server.url}/evaluation/")
-    agency.get_by_role("link", name="开标评标").last.click()
+    agency.locator("#evaluation-link").click()  # the project's opening-and-evaluation page
     expect(agency.get_by_text("尚未设定评标办法")).to_be_visible()
     fill(agency, "plan", {"method": "comprehensive", "price_weight": "40",
                           "c1-name": "技术方案", "c1-kind": "technical", "c1-max": "40",
