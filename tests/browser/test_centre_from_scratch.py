@@ -307,6 +307,7 @@ def _supervisors_draw_the_panel(browser, live_server, code: str) -> None:
         page.get_by_role("link", name="县第一小学智慧教室设备采购").click()
         page.fill("#input-value", value)
         page.click("#seal-form button")
+        expect(page.locator("#seal-form")).to_be_hidden()  # sealed: only the commitment went to the server
         pages.append(page)
     for page in pages:
         page.reload()
