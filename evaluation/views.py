@@ -29,24 +29,38 @@ from trading.selectors import ensure_manages, manages, project_for
 
 def _run(request: HttpRequest, actions: dict[str, Callable[[], Any]], done: str) -> HttpResponse | None:
     """Run the posted action; a bad input or a state conflict becomes a message on the same page."""
+    if _attempt(request, actions) is not None:
+        return None
+    messages.success(request, done)
+    return redirect(request.get_full_path())
+
+
+def _attempt(request: HttpRequest, actions: dict[str, Callable[[], Any]]) -> int | None:
+    """Run the posted action: None when done, else the status of the refusal (400 bad input, 409 the state),
+    whose reason is a message on the page, the field named in Chinese."""
     action = actions.get(request.POST.get("action", ""))
     if action is None:
         messages.error(request, _("未知操作。"))
-        return None
+        return 400
     try:
         action()
     except ValidationError as exc:
         for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [("", exc.messages)]:
-            messages.error(request, f"{field}: {' '.join(errors)}" if field else " ".join(errors))
-        return None
+            label = _field_labels().get(field, field)
+            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+        return 400
     except Conflict as exc:
         messages.error(request, exc.detail)
-        return None
+        return 409
     except (ObjectDoesNotExist, ValueError):
         messages.error(request, _("所选对象不存在或输入无效。"))
-        return None
-    messages.success(request, done)
-    return redirect(request.get_full_path())
+        return 400
+    return None
+
+
+def _field_labels() -> dict[str, str]:
+    return {"method": _("评标办法"), "price_weight": _("价格分"), "criteria": _("评分因素"),
+            "specialty": _("专业"), "size": _("人数"), "reason": _("原因")}
 
 
 @login_required
@@ -90,7 +104,7 @@ def _ask_first(request: HttpRequest, project, texts: dict[str, tuple[str, str]],
 
 @login_required
 def manage_page(request: HttpRequest, code: str) -> HttpResponse:
-    project = project_for(request.user, code)
+    project, refused = project_for(request.user, code), None
     ensure_manages(request.user, project)
     if request.method == "POST":
         if asked := _ask_first(request, project, _manage_confirmations(), "evaluation-manage"):
@@ -105,6 +119,9 @@ def manage_page(request: HttpRequest, code: str) -> HttpResponse:
             "answer": lambda: objections.objection_answer(
                 actor=user, objection=Objection.objects.get(pk=int(post.get("objection", 0)), project=project),
                 answer=post.get("answer", "")),
+            "plan": lambda: evaluating.plan_set(actor=user, project=project, method=post.get("method", ""),
+                                                price_weight=post.get("price_weight") or "0",
+                                                criteria=_plan_criteria(post)),
             "panel": lambda: panels.panel_request(actor=user, project=project, specialty=post.get("specialty", ""),
                                                   size=int(post.get("size") or 0)),
             "finish": lambda: evaluating.evaluation_finish(actor=user, project=project),
@@ -113,15 +130,20 @@ def manage_page(request: HttpRequest, code: str) -> HttpResponse:
                 actor=user, project=project, candidate=Candidate.objects.get(pk=int(post.get("candidate", 0))),
                 reason=post.get("reason", "")),
         }
-        done = _run(request, actions, _("操作完成。"))
-        if done:
-            return done
+        refused = _attempt(request, actions)
+        if refused is None:
+            messages.success(request, _("操作完成。"))
+            return redirect(request.get_full_path())
         project.refresh_from_db()
+    members, plan = selectors.panel_rows(request.user, project), selectors.plan(project)
     return render(request, "evaluation/manage.html", {
         "project": project, "box": selectors.box(project), "bids": selectors.opened_bids(project),
         "objections": selectors.objections(project), "panel": selectors.panel(project),
-        "deadline_passed": clock.now() >= project.registration_deadline, "members": selectors.panel_rows(request.user, project), "plan": selectors.plan(project),
-        "result": selectors.result(project), "candidates": selectors.candidates(project)})
+        "deadline_passed": clock.now() >= project.registration_deadline, "members": members,
+        "plan": plan, "plan_rows": _plan_rows(plan),
+        "plan_open": project.status in PLAN_STATUSES and not any(m["submitted"] for m in members),
+        "result": selectors.result(project), "candidates": selectors.candidates(project)},
+        status=refused or 200)
 
 
 @login_required
@@ -234,6 +256,32 @@ def expert_pool(request: HttpRequest) -> HttpResponse:
         "experts": selectors.expert_pool(), "accounts": selectors.expert_accounts(),
         "organisations": Organisation.objects.filter(is_active=True).order_by("name"),
         "can_edit": can(request.user, "centre.admin")}, status=400 if request.method == "POST" else 200)
+
+
+PLAN_STATUSES = ("draft", "published", "registration_closed", "qualified", "opened")
+PLAN_ROWS = 4  # rows of criteria on the plan form; a blank row is left out
+
+
+def _plan_criteria(post) -> list[dict[str, str]]:
+    """The plan form's criteria rows (name, kind, points at full marks) as the service takes them; an expert
+    scores 0 to the full marks and the score counts as points (weight = max score)."""
+    rows = []
+    for n in range(1, 100):
+        if f"c{n}-name" not in post:
+            break
+        name, points = post.get(f"c{n}-name", "").strip(), post.get(f"c{n}-max", "").strip()
+        if name or points:
+            rows.append({"code": f"c{n}", "name": name or f"c{n}", "kind": post.get(f"c{n}-kind", ""),
+                         "weight": points, "max_score": points})
+    return rows
+
+
+def _plan_rows(plan) -> list[dict[str, Any]]:
+    """The form's rows, the saved criteria first (to correct them), then blank ones."""
+    saved = list(plan.criteria) if plan else []
+    blank = {"name": "", "kind": "technical", "max_score": ""}
+    return [{"n": n, **(saved[n - 1] if n <= len(saved) else blank)}
+            for n in range(1, max(PLAN_ROWS, len(saved)) + 1)]
 
 
 def _expert_account(value: str) -> User:

@@ -26,6 +26,7 @@ class ServiceForm(forms.Form):
 class ProjectForm(ServiceForm):
     type = forms.ChoiceField(label=_("交易类型"), choices=ProjectType.choices)
     title = forms.CharField(label=_("项目名称"), max_length=200)
+    tenderer = forms.ChoiceField(label=_("招标人（采购人）"), required=False)
     budget = forms.CharField(label=_("预算金额（元）"))
     fixed_price = forms.CharField(label=_("固定合同价（元，固定价比选必填）"), required=False)
     ceiling_price = forms.CharField(label=_("最高投标限价（元）"), required=False)
@@ -41,6 +42,13 @@ class ProjectForm(ServiceForm):
     draw_sources = forms.CharField(label=_("公开数值来源（RFC 3797，每行一个，如“2026年12月10日福利彩票双色球开奖号码”）"),
                                    widget=forms.Textarea(attrs={"rows": 3}), required=False)
     announcement = forms.CharField(label=_("公告正文"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """The tenderers the centre has entered, by their code (the rules look the code up; the panel draw's
+        recusal reads the tenderer)."""
+        super().__init__(*args, **kwargs)
+        tenderers = Organisation.objects.filter(kind=Organisation.Kind.TENDERER, is_active=True).order_by("name")
+        self.fields["tenderer"].choices = [("", _("未指定")), *tenderers.values_list("uscc", "name")]
 
 
 class RegistrationForm(ServiceForm):

@@ -117,6 +117,12 @@ class Project(AuditedModel):
         return self.type == ProjectType.FIXED_PRICE
 
     @property
+    def acceptance_label(self) -> str:
+        """What the acceptance is called: goods and services are accepted on performance (履约验收, 政府采购法
+        §41), works on completion (竣工验收)."""
+        return str(_("履约验收") if self.type == ProjectType.PROCUREMENT else _("竣工验收"))
+
+    @property
     def uses_rfc3797(self) -> bool:
         return self.is_fixed_price and self.draw_protocol == DrawProtocol.RFC3797
 

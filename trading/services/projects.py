@@ -49,7 +49,8 @@ def project_create(*, actor: User, data: dict[str, Any]) -> Project:
 
 # what a draft's edit may change, and the value of an optional field left empty (validate_project omits it)
 EDITABLE = {"title": None, "budget": None, "fixed_price": None, "ceiling_price": None, "registration_deadline": None,
-            "qualification_kind": "", "qualification_grade": 0, "announcement": "", "external_input_source": ""}
+            "qualification_kind": "", "qualification_grade": 0, "announcement": "", "external_input_source": "",
+            "tenderer": None}
 
 
 @transaction.atomic
@@ -73,7 +74,8 @@ def project_update(*, actor: User, project: Project, data: dict[str, Any]) -> Pr
 
 def draft_initial(project: Project) -> dict[str, Any]:
     """A draft's fields, as the project form starts from them."""
-    return {"type": project.type, **{field: getattr(project, field) for field in EDITABLE}}
+    return {"type": project.type, **{field: getattr(project, field) for field in EDITABLE},
+            "tenderer": project.tenderer.uscc if project.tenderer_id else ""}
 
 
 def _next_code(ptype: str, *, offset: int = 0) -> str:
