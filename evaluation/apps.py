@@ -8,8 +8,9 @@ class EvaluationConfig(AppConfig):
 
     def ready(self) -> None:
         from evaluation import selectors
-        from evaluation.services import bids
+        from evaluation.services import bids, evaluating
         from trading import hooks
 
         hooks.register("published", bids.bid_box_prepare)
         hooks.register("is_party", selectors.is_party)
+        hooks.register("next_in_line", evaluating.candidate_after_lapse)

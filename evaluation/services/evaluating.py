@@ -257,6 +257,23 @@ def candidate_award(*, actor: User, project: Project) -> Candidate:
     return first
 
 
+def candidate_after_lapse(*, project: Project, actor: User, lapsed: Any) -> tuple | None:
+    """The awarded candidate let its contract lapse: it is out, and the next in order is awarded and answered with
+    its bid's price (trading.hooks "next_in_line"); () when none is left; None for a project without candidates."""
+    awarded = Candidate.objects.select_for_update().filter(
+        project=project, round=project.round, state=Candidate.State.AWARDED).select_related("bid__bidder").first()
+    if awarded is None:
+        return None
+    reason = _("中标人未在规定期限内签订合同")
+    _mark(awarded, Candidate.State.WITHDRAWN, actor, reason)
+    ledger.record_event("candidate_withdrawn", obj=awarded, actor=actor, data={"rank": awarded.rank, "lapsed": True})
+    nxt = _remaining(project).select_related("bid__bidder").first()
+    if nxt is None:
+        return ()
+    _mark(nxt, Candidate.State.AWARDED, actor, _("中标人逾期未签订合同，依次确定下一候选人"))
+    return nxt.bid.bidder, nxt.bid.price
+
+
 def _mark(candidate: Candidate, state: str, actor: User, reason: str) -> None:
     candidate.state, candidate.reason = state, reason
     candidate._change_reason = reason

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 
 from audit.models import LedgerEntry
 from core import clock
@@ -23,6 +24,7 @@ from evaluation.services import evaluating, objections, panels
 from lottery import engine
 from tests import factories
 from tests.evaluation import builders
+from trading.models import BadBehaviourRecord
 
 pytestmark = pytest.mark.django_db
 VERIFY = Path(__file__).resolve().parents[2] / "lottery" / "verify.py"
@@ -361,3 +363,37 @@ def test_drawn_experts_are_called_up_and_bidders_told_of_the_result(opened, djan
         evaluating.evaluation_finish(actor=project.created_by, project=project)
     told = {n.recipient_id for n in Notification.objects.filter(kind="result")}
     assert told == {user.pk for user in users}
+
+
+def test_a_lapsed_contract_goes_to_the_next_winning_candidate_at_its_own_price(in_publicity, settings):
+    project, _ = in_publicity
+    with clock.travel(dt.timedelta(days=4)):
+        first = evaluating.candidate_award(actor=project.created_by, project=project)
+    with clock.travel(dt.timedelta(days=4 + settings.SIGN_DAYS + 1)):
+        call_command("run_deadlines", "--quiet")
+
+    first.refresh_from_db()
+    second = Candidate.objects.get(project=project, rank=2)
+    assert first.state == Candidate.State.WITHDRAWN and second.state == Candidate.State.AWARDED
+    offer = project.contracts.get(state="offered")
+    assert (offer.enterprise, offer.amount) == (second.bid.bidder, second.bid.price)
+    assert project.contracts.get(state="lapsed").enterprise == first.bid.bidder
+    assert BadBehaviourRecord.objects.filter(enterprise=first.bid.bidder).exists()
+    project.refresh_from_db()
+    assert project.status == "awarded"
+
+
+def test_when_every_winning_candidate_lets_the_contract_lapse_the_project_fails(in_publicity, settings):
+    project, _ = in_publicity
+    with clock.travel(dt.timedelta(days=4)):
+        evaluating.candidate_award(actor=project.created_by, project=project)
+    days = 4
+    for _ in range(Candidate.objects.filter(project=project).count()):
+        days += settings.SIGN_DAYS + 1
+        with clock.travel(dt.timedelta(days=days)):
+            call_command("run_deadlines", "--quiet")
+
+    assert project.contracts.filter(state="lapsed").count() == Candidate.objects.filter(project=project).count()
+    assert not Candidate.objects.filter(project=project, state=Candidate.State.AWARDED).exists()
+    project.refresh_from_db()
+    assert project.status == "failed"

@@ -111,8 +111,10 @@ def contract_sign(*, actor: User, contract: Contract) -> Contract:
 
 @transaction.atomic
 def contract_lapse(*, actor: User, contract: Contract) -> Contract | None:
-    """The winner did not sign in time: a bad-behaviour record, a suspension, and the next alternate is offered
-    the contract (or the project fails when none is left). Returns the new offer."""
+    """The winner did not sign in time: a bad-behaviour record, a suspension, and the next in line is offered the
+    contract — the next drawn alternate of a fixed-price project, the next winning candidate (at its own bid) of a
+    tendered one (招标投标法实施条例 §55, 政府采购法实施条例 §49) — or the project fails when none is left. Returns
+    the new offer."""
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     now = clock.now()
     if contract.state != Contract.State.OFFERED or now <= contract.sign_deadline:
@@ -124,13 +126,16 @@ def contract_lapse(*, actor: User, contract: Contract) -> Contract | None:
     reference.bad_behaviour_record(
         actor=actor, enterprise=contract.enterprise, project=project, days=settings.SUSPENSION_DAYS,
         reason=_("%(code)s 中选后未在%(d)d日内签订合同") % {"code": project.code, "d": settings.SIGN_DAYS})
-    offered = set(project.contracts.values_list("enterprise_id", flat=True))
-    alternate = _ranked(project).exclude(enterprise_id__in=offered).first()
-    if alternate is None:
+    found = hooks.answer("next_in_line", project=project, actor=actor, lapsed=contract)
+    if found is None:  # a fixed-price project: the next of the drawn ranking not yet offered the contract
+        offered = set(project.contracts.values_list("enterprise_id", flat=True))
+        alternate = _ranked(project).exclude(enterprise_id__in=offered).first()
+        found = (alternate.enterprise, contract.amount) if alternate else ()
+    if not found:
         project_transition(project, Status.FAILED, actor=actor, reason=_("候补企业已用尽，流标"))
         return None
-    return contract_offer(actor=actor, project=project, enterprise=alternate.enterprise,
-                          amount=contract.amount)
+    enterprise, amount = found
+    return contract_offer(actor=actor, project=project, enterprise=enterprise, amount=amount)
 
 
 def followup_assign(*, actor: User, project: Project, officer: User) -> FollowUp:
