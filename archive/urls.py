@@ -17,4 +17,8 @@ api_urlpatterns = [
     path("ocds/<str:code>", api.OcdsReleasePackageView.as_view(), name="api-ocds"),
     path("ocds/<str:code>/record", api.OcdsRecordPackageView.as_view(), name="api-ocds-record"),
     path("statistics", api.StatisticsView.as_view(), name="api-statistics"),
+    path("projects/<str:code>/records/<str:kind>/signatures", api.RecordSignaturesView.as_view(),
+         name="api-record-signatures"),
+    path("projects/<str:code>/records/<str:kind>/signatures/export", api.RecordSignaturesExportView.as_view(),
+         name="api-record-signatures-export"),
 ]

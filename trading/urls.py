@@ -1,6 +1,6 @@
 from django.urls import path
 
-from trading import api, views, views_complaints
+from trading import api, api_keys, views, views_complaints
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -84,4 +84,8 @@ api_urlpatterns = [
     path("notifications", api.NotificationListView.as_view(), name="api-notifications"),
     path("notifications/<int:pk>/read", api.NotificationReadView.as_view(), name="api-notification-read"),
     path("notices/<str:notice>", api.NoticeDetailView.as_view(), name="api-notice"),
+    # personal signing keys (records signed by the people who vouch for them: archive.signatures)
+    path("signing-keys", api_keys.SigningKeysView.as_view(), name="api-signing-keys"),
+    path("signing-keys/<int:pk>/approve", api_keys.SigningKeyApproveView.as_view(), name="api-signing-key-approve"),
+    path("signing-keys/<int:pk>/revoke", api_keys.SigningKeyRevokeView.as_view(), name="api-signing-key-revoke"),
 ]
