@@ -124,6 +124,7 @@ class RecordSignaturesView(API):
     @extend_schema(request=SIGNATURE_BODY, responses={201: OpenApiResponse(description="the stored signature")})
     def post(self, request: Request, code: str, kind: str) -> Response:
         record = _record(request, code, kind)
+        signatures.ensure_can_sign(request.user, record)
         data = request_data(request)
         signed = signatures.record_sign(
             actor=request.user, record=record, fingerprint=text_value(data.get("key"), "key", required=True),

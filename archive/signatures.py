@@ -89,6 +89,13 @@ def ensure_can_see_signatures(user: Any, record: selectors.Record) -> None:
     raise PermissionDenied(_("您无权查看该记录的签名。"))
 
 
+def ensure_can_sign(user: Any, record: selectors.Record) -> str:
+    role = standing(user, record)
+    if role is None:
+        raise PermissionDenied(_("您无权签署该记录（须为本场监督、本项目代理机构、本项目投标人或评标专家）。"))
+    return role
+
+
 def record_signatures(record: selectors.Record) -> list[RecordSignature]:
     return list(RecordSignature.objects.filter(project=record.project, round=record.project.round, kind=record.kind)
                 .select_related("signer", "key").order_by("signed_at", "id"))
@@ -119,9 +126,7 @@ def record_sign(*, actor: User, record: selectors.Record, fingerprint: str, dige
     """Verify and store one person's signature of the record as it is now. Refused, with nothing stored: a signer
     without standing, a key not theirs or not bound (pending, revoked), a digest of another version of the record,
     a signature that does not verify, a second signature of the same version by the same person."""
-    role = standing(actor, record)
-    if role is None:
-        raise PermissionDenied(_("您无权签署该记录（须为本场监督、本项目代理机构、本项目投标人或评标专家）。"))
+    role = ensure_can_sign(actor, record)
     raw = _signature_bytes(signature)
     key = SigningKey.objects.filter(fingerprint=(fingerprint or "").strip().lower(), user=actor).first()
     if key is None:
@@ -172,3 +177,37 @@ def signatures_export(record: selectors.Record) -> dict[str, Any]:
 
 def _json_value(data: dict[str, Any]) -> Any:
     return json.loads(pdf.canonical_json(data))
+
+
+def ensure_can_read_record(user: Any, record: selectors.Record) -> None:
+    """A record's PDF: the project's record readers, and whoever may sign this record (a bidder reads the opening
+    record it signs, an expert the report)."""
+    if not standing(user, record):
+        selectors.ensure_can_read_records(user, record.project)
+
+
+def signing_panel(user: Any, record: selectors.Record) -> dict[str, Any] | None:
+    """What a record page shows of a signed record for `user`: its digest and message, its signatures, whether the
+    user may sign it (and has not yet) and the fingerprints of their keys bound now (the browser looks for one)."""
+    if not is_signed_kind(record.kind):
+        return None
+    digest = record_digest(record)
+    rows = signature_rows(record, digest)
+    role = standing(user, record)
+    now = clock.now()
+    keys = [k.fingerprint for k in SigningKey.objects.filter(user=user, approved_at__isnull=False,
+                                                              revoked_at__isnull=True) if k.valid_at(now)] if role else []
+    return {"digest": digest, "message": record_message(record, digest).decode(), "rows": rows, "standing": role,
+            "standing_label": STANDING_LABELS[role] if role else "", "keys": json.dumps(keys),
+            "signed": any(r["username"] == user.username and r["digest"] == digest for r in rows)}
+
+
+def with_signatures(record: selectors.Record, content: dict[str, Any]) -> dict[str, Any]:
+    """The record's content with its signature block (archive.pdf: `electronic_signatures`, left out of the
+    content digest): the signatures of the record as it is now, in the order they were made."""
+    if not is_signed_kind(record.kind):
+        return content
+    digest = record_digest(record)
+    items = [{"signer": r["signer"], "role": r["role"], "signed_at": r["signed_at"], "fingerprint": r["fingerprint"],
+              "signature": base64.b64decode(r["signature"]).hex()} for r in signature_rows(record, digest) if r["current"]]
+    return {**content, pdf.ELECTRONIC_SIGNATURES: {"digest": digest, "items": items}} if items else content

@@ -13,8 +13,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from core import context
 from core.errors import Conflict
 from core.roles import PERSON_ROLES, SENSITIVE_ROLES, Role, can
-from trading.models import Organisation, RoleGrant, User
+from trading.models import Organisation, RoleGrant, SigningKey, User
 from trading.services import accounts
+from trading.services.signing_keys import signing_key_approve
 
 # Roles are the platform's permissions (core.roles). Django's groups and permissions are not used, and API tokens
 # are issued by their owner (trading.services.accounts): the admin offers no form for any of them, so that nothing
@@ -173,3 +174,28 @@ class UserAdmin(CentreAdmin, BaseUserAdmin):
 class RoleGrantAdmin(ReadOnlyCentreAdmin):
     list_display = ["user", "old_role", "role", "state", "requested_by", "requested_at", "decided_by", "decided_at"]
     list_filter = ["state", "role"]
+
+
+@admin.register(SigningKey)
+class SigningKeyAdmin(ReadOnlyCentreAdmin):
+    """Personal signing keys: read-only rows; the administrator binds pending keys with the action below (the same
+    service as the key page, trading.services.signing_keys) and revokes on the key page, where a reason is given."""
+
+    list_display = ["user", "label", "fingerprint", "state_label", "registered_at", "approved_at", "revoked_at"]
+    list_filter = [("approved_at", admin.EmptyFieldListFilter), ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["user__username", "fingerprint", "label"]
+    actions = ["approve_keys"]
+
+    @admin.display(description=_("状态"))
+    def state_label(self, obj: SigningKey) -> str:
+        return obj.get_state_display()
+
+    @admin.action(description=_("核实并绑定所选的待审核密钥"))
+    def approve_keys(self, request, queryset) -> None:
+        for key in queryset:
+            try:
+                signing_key_approve(actor=request.user, key=key)
+            except (Conflict, PermissionDenied) as exc:
+                self.message_user(request, f"{key}: {getattr(exc, 'detail', exc)}", level="error")
+            else:
+                self.message_user(request, _("已绑定：%(key)s") % {"key": key})

@@ -43,6 +43,7 @@ class SigningKeysView(API):
 
     @extend_schema(request=KEY_BODY, responses={201: SigningKeySerializer})
     def post(self, request: Request) -> Response:
+        require(request.user, "signing_key.hold")
         data = request_data(request)
         key = signing_keys.signing_key_register(
             actor=request.user, public_key=text_value(data.get("public_key"), "public_key", required=True),

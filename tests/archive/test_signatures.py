@@ -25,6 +25,7 @@ from core.errors import Conflict
 from core.roles import Role
 from tests import factories
 from tests.archive.signing_tools import PersonalKey
+from tests.archive.test_records import evaluated_project  # noqa: F401  (a fixture)
 from trading.models import SigningKey
 from trading.services.signing_keys import signing_key_approve, signing_key_register, signing_key_revoke
 
@@ -334,3 +335,47 @@ def test_the_offline_verifier_rejects_a_signature_dated_after_its_keys_revocatio
     export["signatures"][0]["signed_at"] = (clock.now() + dt.timedelta(hours=2)).isoformat()
     result = _verify(tmp_path, export)
     assert result.returncode == 1 and "after the key was revoked" in result.stdout, result.stdout
+
+
+# --- who signs what: bidders the opening record, experts the evaluation report ---
+
+def test_a_bidder_signs_the_opening_record_and_an_expert_the_evaluation_report(  # noqa: F811 (the fixture)
+        evaluated_project, admin, client, tmp_path):
+    from archive import services
+    from evaluation.models import PanelMember
+    from tests.archive.test_records import pdf_text
+
+    project, users = evaluated_project
+    opening, report = (selectors.record_for(project, kind) for kind in ("bid-opening", "evaluation"))
+    bidder = users[0]
+    expert = PanelMember.objects.filter(panel__project=project, state="seated").first().expert.user
+    assert signatures.standing(bidder, opening) == "bidder" and signatures.standing(bidder, report) is None
+    assert signatures.standing(expert, report) == "expert" and signatures.standing(expert, opening) is None
+
+    bidder_key = bound_key(bidder, admin)
+    sign(bidder, *bidder_key, opening)
+    sign(expert, *bound_key(expert, admin), report)
+    with pytest.raises(PermissionDenied):
+        sign(bidder, *bidder_key, report)
+
+    client.force_login(bidder)  # a bidder reads the opening record it signs, not the project's other records
+    page = client.get(f"/projects/{project.code}/records/bid-opening/signatures/")
+    assert page.status_code == 200 and "您已签署该记录的此版本" in page.content.decode()
+    assert client.get(f"/projects/{project.code}/records/").status_code == 403
+    _, content = services.record_download(bidder, project, "bid-opening")
+    text = pdf_text(content, tmp_path)
+    assert "电子签名" in text and bidder_key[1].fingerprint[:16] in text and "投标人" in text
+    with pytest.raises(PermissionDenied):
+        services.record_download(bidder, project, "evaluation")
+
+
+def test_the_dossier_carries_each_signed_records_signatures_export(drawn_project, admin):
+    from archive import services
+
+    supervisor = draw_supervisor(drawn_project)
+    sign(supervisor, *bound_key(supervisor, admin), selectors.record_for(drawn_project, "draw"))
+    files = dict(services.dossier_files(drawn_project))
+    export = json.loads(files[f"records/{drawn_project.code}-draw-signatures.json"]())
+    assert export["format"] == "jiaoyi record signatures v1" and len(export["signatures"]) == 1
+    record_json = json.loads(files[f"records/{drawn_project.code}-draw.json"]())
+    assert {k: v for k, v in record_json.items() if k != "doc_number"} == export["record"]

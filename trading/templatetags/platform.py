@@ -56,3 +56,11 @@ def complainant(complaint, user) -> str:
     from trading.selectors import complainant_label
 
     return complainant_label(complaint, user)
+
+
+@register.filter
+def may(user, capability: str) -> bool:
+    """`{% if user|may:"signing_key.hold" %}`: core.roles.can in a template."""
+    from core.roles import can
+
+    return can(user, capability)
