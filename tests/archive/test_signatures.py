@@ -339,8 +339,8 @@ def test_the_offline_verifier_rejects_a_signature_dated_after_its_keys_revocatio
 
 # --- who signs what: bidders the opening record, experts the evaluation report ---
 
-def test_a_bidder_signs_the_opening_record_and_an_expert_the_evaluation_report(  # noqa: F811 (the fixture)
-        evaluated_project, admin, client, tmp_path):
+def test_a_bidder_signs_the_opening_record_and_an_expert_the_evaluation_report(
+        evaluated_project, admin, client, tmp_path):  # noqa: F811 (the fixture imported above)
     from archive import services
     from evaluation.models import PanelMember
     from tests.archive.test_records import pdf_text
