@@ -41,7 +41,7 @@ def signing_keys_manage(request: HttpRequest) -> HttpResponse:
                 signing_keys.signing_key_revoke(actor=request.user, key=key, reason=request.POST.get("reason", ""))
                 messages.success(request, _("已吊销 %(user)s 的签名密钥。") % {"user": key.user})
         except (ValidationError, Conflict) as exc:
-            messages.error(request, getattr(exc, "detail", None) or " ".join(exc.messages))
+            messages.error(request, getattr(exc, "detail", None) or " ".join(getattr(exc, "messages", [str(exc)])))
         return redirect("signing-keys-manage")
     keys = SigningKey.objects.select_related("user", "approved_by", "revoked_by")
     return render(request, "trading/signing_keys_manage.html", {
