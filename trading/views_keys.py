@@ -31,8 +31,8 @@ def my_signing_keys(request: HttpRequest) -> HttpResponse:
 def signing_keys_manage(request: HttpRequest) -> HttpResponse:
     require(request.user, "signing_key.bind")
     if request.method == "POST":
-        key = get_object_or_404(SigningKey, pk=request.POST.get("key") if str(request.POST.get("key")).isdigit()
-                                else 0)
+        key_id = request.POST.get("key", "")
+        key = get_object_or_404(SigningKey, pk=int(key_id) if key_id.isdigit() else 0)
         try:
             if request.POST.get("action") == "approve":
                 signing_keys.signing_key_approve(actor=request.user, key=key)
