@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from archive.models import Dossier
+from archive.models import Dossier, RecordSignature
 from trading.admin import ReadOnlyCentreAdmin
 
 
@@ -10,3 +10,12 @@ class DossierAdmin(ReadOnlyCentreAdmin):
 
     list_display = ("project", "version", "built_at", "files", "size", "sha256", "retention_until")
     search_fields = ("project__code", "sha256", "key")
+
+
+@admin.register(RecordSignature)
+class RecordSignatureAdmin(ReadOnlyCentreAdmin):
+    """Read-only: a signature is made in the signer's browser and verified by archive.signatures.record_sign."""
+
+    list_display = ("project", "kind", "signer", "standing", "signed_at", "digest")
+    list_filter = ("kind", "standing")
+    search_fields = ("project__code", "signer__username", "digest")

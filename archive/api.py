@@ -6,13 +6,15 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from archive import ocds, services, statistics
+from archive import ocds, selectors, services, signatures, statistics
 from core import clock
-from core.api import API
+from core.api import API, request_data
+from core.parsing import text_value
 from core.roles import require
 
 PACKAGE_SCHEMA = {
@@ -79,3 +81,62 @@ class StatisticsView(API):
                   "failed_rounds": row.failed_rounds, "complaints": row.complaints,
                   "complaints_upheld": row.complaints_upheld} for row in [*stats.rows, stats.total]]
         return Response({"year": year, "month": month, "items": items, "count": len(items)})
+
+
+def _record(request: Request, code: str, kind: str):
+    """The record, for those who may see its signatures (its readers and its possible signers)."""
+    if not request.user.is_authenticated:
+        raise NotAuthenticated()
+    record = selectors.record_for(selectors.project_by_code(code), kind)
+    signatures.ensure_can_see_signatures(request.user, record)
+    return record
+
+
+SIGNATURE_LIST = {
+    "type": "object", "required": ["items", "count", "digest", "message"],
+    "properties": {"items": {"type": "array", "items": {"type": "object"}}, "count": {"type": "integer"},
+                   "digest": {"type": "string"}, "message": {"type": "string"},
+                   "signable": {"type": "boolean"}, "standing": {"type": ["string", "null"]}},
+}
+SIGNATURE_BODY = {"application/json": {"type": "object", "required": ["key", "digest", "signature"], "properties": {
+    "key": {"type": "string", "description": "the signing key's fingerprint (SHA-256 hex of its SPKI)"},
+    "digest": {"type": "string", "description": "the record digest the signer saw"},
+    "signature": {"type": "string", "description": "base64 of the ECDSA P-256 signature, r || s (Web Crypto)"}}}}
+
+
+def _row(row: dict) -> dict:
+    return {**row, "signed_at": row["signed_at"].isoformat()}
+
+
+class RecordSignaturesView(API):
+    """GET: a record's signatures, its current digest and the message a signer signs. POST: sign it."""
+
+    @extend_schema(responses={200: OpenApiResponse(SIGNATURE_LIST, description="signatures")})
+    def get(self, request: Request, code: str, kind: str) -> Response:
+        record = _record(request, code, kind)
+        digest = signatures.record_digest(record)
+        items = [_row(r) for r in signatures.signature_rows(record, digest)]
+        return Response({"items": items, "count": len(items), "digest": digest,
+                         "message": signatures.record_message(record, digest).decode(),
+                         "signable": signatures.is_signed_kind(kind),
+                         "standing": signatures.standing(request.user, record)})
+
+    @extend_schema(request=SIGNATURE_BODY, responses={201: OpenApiResponse(description="the stored signature")})
+    def post(self, request: Request, code: str, kind: str) -> Response:
+        record = _record(request, code, kind)
+        signatures.ensure_can_sign(request.user, record)
+        data = request_data(request)
+        signed = signatures.record_sign(
+            actor=request.user, record=record, fingerprint=text_value(data.get("key"), "key", required=True),
+            digest=text_value(data.get("digest"), "digest", required=True),
+            signature=text_value(data.get("signature"), "signature", required=True))
+        row = next(r for r in signatures.signature_rows(record) if r["signature"] == signed.signature)
+        return Response({"id": signed.pk, **_row(row)}, status=201)
+
+
+class RecordSignaturesExportView(API):
+    """What `python logverify.py signatures EXPORT.json --log-key VKEY` checks offline."""
+
+    @extend_schema(responses={200: OpenApiResponse({"type": "object"}, description="signatures export")})
+    def get(self, request: Request, code: str, kind: str) -> Response:
+        return Response(signatures.signatures_export(_record(request, code, kind)))

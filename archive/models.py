@@ -105,3 +105,51 @@ class RecordNumber(AuditedModel):
         return self.number
 
     audit_project = "project"
+
+
+class RecordSignature(AuditedModel):
+    """A person's signature of one version of a record (archive.selectors.Record): the record's `digest` (SHA-256
+    of its canonical JSON, the document number left out) signed with the signer's bound key over
+    core.personal_keys.record_message. Written only by archive.signatures.record_sign after the server verified it;
+    never changed or deleted. `standing` is why the signer may sign this record (supervisor of its session, the
+    project's agency, a bidder of the opening, an expert of the panel)."""
+
+    class Standing(models.TextChoices):
+        SUPERVISOR = "supervisor", _("现场监督")
+        AGENCY = "agency", _("招标代理")
+        BIDDER = "bidder", _("投标人")
+        EXPERT = "expert", _("评标专家")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="record_signatures",
+                                verbose_name=_("项目"))
+    round = models.PositiveSmallIntegerField(_("轮次"))
+    kind = models.CharField(_("记录类型"), max_length=40)
+    digest = models.CharField(_("记录摘要（SHA-256）"), max_length=64)
+    key = models.ForeignKey("trading.SigningKey", on_delete=models.PROTECT, related_name="signatures",
+                            verbose_name=_("签名密钥"))
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("签名人"))
+    standing = models.CharField(_("签名身份"), max_length=20, choices=Standing.choices)
+    signature = models.TextField(_("签名（base64，r‖s）"))
+    signed_at = models.DateTimeField(_("签名时间"))
+    history = audited()
+
+    class Meta:
+        verbose_name = _("记录电子签名")
+        verbose_name_plural = _("记录电子签名")
+        ordering = ["project", "kind", "signed_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["project", "round", "kind", "digest", "signer"],
+                                               name="record_signature_once_per_signer")]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} {self.kind} · {self.signer}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise Conflict(_("电子签名一经提交不可更改。"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise Conflict(_("电子签名一经提交不可更改。"))
+
+    audit_project = "project"

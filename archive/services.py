@@ -24,7 +24,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from archive import dossier_check, ocds, pdf, selectors
+from archive import dossier_check, ocds, pdf, selectors, signatures
 from archive.models import Dossier, RecordNumber, Release
 from audit import checkpoints, ledger, merkle
 from audit.selectors import project_trail
@@ -52,8 +52,11 @@ def dossier_files(project: Project) -> Iterator[tuple[str, Callable[[], bytes]]]
     (archive.pdf.content_digest), so the digest can be recomputed from the dossier alone."""
     for record in selectors.available_records(project):
         content = _once(record.content)
-        yield f"records/{record.filename}", lambda r=record, c=content: r.builder(c())
+        yield f"records/{record.filename}", lambda r=record, c=content: r.builder(signatures.with_signatures(r, c()))
         yield f"records/{record.filename[:-4]}.json", lambda c=content: pdf.canonical_json(c()).encode("utf-8")
+        if signatures.is_signed_kind(record.kind):  # checked offline: python logverify.py signatures FILE --log-key
+            yield (f"records/{record.filename[:-4]}-signatures.json",
+                   lambda r=record: _json_bytes(signatures.signatures_export(r)))
     for draw in Draw.objects.filter(project=project).order_by("round"):
         yield f"proof/{project.code}-round{draw.round}-proof.json", lambda d=draw: proof_bytes(d.proof)
     yield f"audit/{project.code}-ledger.csv", lambda: audit_extract(project)
@@ -274,10 +277,10 @@ def release_on_commit(*, project: Project, actor: Any = None) -> None:
 def record_download(user: User, project: Project, kind: str) -> tuple[str, bytes]:
     """A staff member fetches one record: checked, built from the current rows, and logged (a registration list
     read after the deadline is an audit event like any other view of it)."""
-    selectors.ensure_can_read_records(user, project)
     record = selectors.record_for(project, kind)
+    signatures.ensure_can_read_record(user, record)
     record_number(actor=user, record=record)
-    content = record.build()
+    content = record.builder(signatures.with_signatures(record, record.content()))
     ledger.record_event("record_downloaded", obj=project, actor=user,
                         data={"kind": kind, "sha256": hashlib.sha256(content).hexdigest()})
     return record.filename, content

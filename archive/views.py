@@ -7,9 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from archive import charts, selectors, services
+from archive import charts, selectors, services, signatures
 from archive import statistics as stats_module
 from core import clock
 from core.errors import Conflict
@@ -20,11 +20,24 @@ from core.roles import can
 def project_records(request: HttpRequest, code: str) -> HttpResponse:
     project = selectors.project_by_code(code)
     selectors.ensure_can_read_records(request.user, project)
+    records = selectors.available_records(project)
     return render(request, "archive/project_records.html", {
-        "project": project, "records": selectors.available_records(project), "now": clock.now(),
+        "project": project, "records": records, "now": clock.now(),
+        "panels": [(r, signatures.signing_panel(request.user, r)) for r in records if signatures.is_signed_kind(r.kind)],
         "dossiers": selectors.project_dossiers(project) if can(request.user, "dossier.read") else [],
         "can_build": can(request.user, "dossier.build"), "finished": project.status in selectors.FINISHED,
     })
+
+
+@login_required
+@require_GET
+def record_signatures(request: HttpRequest, code: str, kind: str) -> HttpResponse:
+    """One record's signatures and its sign button: for its readers and for the bidders and experts who sign it
+    without reading the project's other records."""
+    record = selectors.record_for(selectors.project_by_code(code), kind)
+    signatures.ensure_can_see_signatures(request.user, record)
+    return render(request, "archive/record_signatures.html", {
+        "project": record.project, "record": record, "panel": signatures.signing_panel(request.user, record)})
 
 
 @login_required

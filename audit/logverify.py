@@ -6,6 +6,7 @@
     python logverify.py consistency PROOF.json --old OLD.json --new NEW.json [--log-key VKEY]
     python logverify.py export EXPORT.json [--log-key VKEY]
     python logverify.py receipt RECEIPT.json --log-key VKEY [--proof PROOF.json --checkpoint CHECKPOINT.json]
+    python logverify.py signatures EXPORT.json --log-key VKEY
 
 Every command that reads a checkpoint also takes --witness-key VKEY (repeatable) and --quorum N: the checkpoint
 must then carry valid cosignatures (its "cosignatures", as GET /api/audit/checkpoint gives them) of at least N of
@@ -26,6 +27,14 @@ Files (as the platform's API and dossiers give them):
                each entry's leaf hash is recomputed from its fields and proved into the checkpoint's tree
   receipt      {"origin", "entry", "leaf_hash", "timestamp", "key_id", "signature"}: the log's promise to
                include the leaf; with --proof and --checkpoint, also that it did
+  signatures   a record's personal signatures (GET /api/projects/{code}/records/{kind}/signatures/export):
+               {"format", "project", "kind", "digest", "record": {data}, "signatures": [{"signer", "signed_at",
+               "fingerprint", "digest", "signature"}], "keys": {fingerprint: {"binding", "centre_signature"}}}.
+               The record's digest is SHA-256 of its compact, key-sorted JSON; each signature is ECDSA P-256 with
+               SHA-256 (base64 of r || s) over the lines "jiaoyi record signature v1", project, kind, digest
+               (each ending in a newline); each key's binding (holder, key, approved_at, revoked_at) is signed by
+               the centre's Ed25519 key (compact key-sorted JSON); a signature counts only if made while its key
+               was bound (approved_at <= signed_at < revoked_at). ECDSA needs `cryptography` too.
 
 Entry bytes: compact JSON (separators "," and ":", UTF-8, no ASCII escaping) of the array
   [seq, at, actor_id, actor, role, ip, action, object_type, object_id, history_model, history_id, project, reason,
@@ -53,6 +62,9 @@ ENTRY_FIELDS = (
 ED25519 = 0x01  # C2SP signed-note signature type
 COSIGNATURE_V1 = 0x04  # C2SP tlog-cosignature
 RECEIPT_CONTEXT = "jiaoyi audit receipt v1"
+SIGNATURES_FORMAT = "jiaoyi record signatures v1"
+RECORD_SIGNATURE_CONTEXT = "jiaoyi record signature v1"
+KEY_BINDING_CONTEXT = "jiaoyi key binding v1"
 
 
 class Mismatch(Exception):
@@ -356,6 +368,100 @@ def check_receipt(receipt: dict, vkey: str, out: list) -> None:
     out.append("receipt signature: " + ("OK" if ok else "UNCHECKED (install cryptography)"))
 
 
+# --- personal signatures of a record ---------------------------------------------------------------------------
+
+def _compact_sorted(value: object) -> bytes:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def record_message(project: str, kind: str, digest: str) -> bytes:
+    return f"{RECORD_SIGNATURE_CONTEXT}\n{project}\n{kind}\n{digest}\n".encode()
+
+
+def _p256_verify(spki_der: bytes, signature: bytes, message: bytes) -> bool | None:
+    """ECDSA P-256 / SHA-256 of a P1363 (r || s) signature: True or False; None without `cryptography`."""
+    try:
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+    except ImportError:
+        return None
+    if len(signature) != 64:
+        return False
+    try:
+        key = serialization.load_der_public_key(spki_der)
+        if not isinstance(key, ec.EllipticCurvePublicKey) or not isinstance(key.curve, ec.SECP256R1):
+            return False
+        der = encode_dss_signature(int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big"))
+        key.verify(der, message, ec.ECDSA(hashes.SHA256()))
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def _moment(value: str, what: str):
+    import datetime
+
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except (TypeError, ValueError) as exc:
+        raise Mismatch(f"{what} is not an ISO 8601 time") from exc
+    if moment.tzinfo is None:
+        raise Mismatch(f"{what} has no UTC offset")
+    return moment
+
+
+def _check_binding(entry: dict, signature: dict, centre_key: bytes, who: str) -> tuple:
+    """The key's binding, signed by the centre, names the signer and this key → (public key DER, ok|None)."""
+    binding = entry["binding"]
+    if binding.get("context") != KEY_BINDING_CONTEXT:
+        raise Mismatch(f"{who}: the key binding is not a {KEY_BINDING_CONTEXT!r}")
+    der = base64.b64decode(binding["public_key"], validate=True)
+    if hashlib.sha256(der).hexdigest() != signature["fingerprint"] or binding["fingerprint"] != signature["fingerprint"]:
+        raise Mismatch(f"{who}: the key's binding is for another key than its fingerprint")
+    if binding["user"] != signature["signer"]:
+        raise Mismatch(f"{who}: the key is bound to {binding['user']!r}, not to the signer")
+    ok = _ed25519_verify(centre_key, base64.b64decode(entry["centre_signature"], validate=True),
+                         _compact_sorted(binding))
+    if ok is False:
+        raise Mismatch(f"{who}: the centre's signature of the key binding does not match it")
+    if not binding.get("approved_at"):
+        raise Mismatch(f"{who}: the key was never bound to the account")
+    signed_at = _moment(signature["signed_at"], f"{who}: signed_at")
+    if signed_at < _moment(binding["approved_at"], "approved_at"):
+        raise Mismatch(f"{who}: signed before the key was bound to the account")
+    if binding.get("revoked_at") and signed_at >= _moment(binding["revoked_at"], "revoked_at"):
+        raise Mismatch(f"{who}: signed after the key was revoked ({binding['revoked_at']})")
+    return der, ok
+
+
+def check_signatures(export: dict, vkey: str, out: list) -> None:
+    if export.get("format") != SIGNATURES_FORMAT:
+        raise Mismatch(f"not a signatures export ({SIGNATURES_FORMAT!r} expected)")
+    _, _, _, centre_key = parse_vkey(vkey)
+    digest = hashlib.sha256(_compact_sorted(export["record"])).hexdigest()
+    if digest != export["digest"]:
+        raise Mismatch("the record's data does not hash to its stated digest: the record was changed")
+    message = record_message(export["project"], export["kind"], digest)
+    unchecked = False
+    for number, signature in enumerate(export["signatures"], start=1):
+        who = f"signature {number} ({signature['signer']})"
+        if signature["digest"] != digest:
+            raise Mismatch(f"{who} was made over another version of the record")
+        entry = export["keys"].get(signature["fingerprint"])
+        if entry is None:
+            raise Mismatch(f"{who}: its key {signature['fingerprint'][:16]}… is not in the export")
+        der, bound = _check_binding(entry, signature, centre_key, who)
+        ok = _p256_verify(der, base64.b64decode(signature["signature"], validate=True), message)
+        if ok is False:
+            raise Mismatch(f"{who}: the signature does not match the record")
+        unchecked = unchecked or ok is None or bound is None
+    out.append(f"record {export['project']} {export['kind']}: data hashes to {digest}")
+    out.append(f"{len(export['signatures'])} signatures, keys bound when they signed: "
+               + ("UNCHECKED (install cryptography)" if unchecked else "OK"))
+
+
 def _load(path: str) -> dict:
     with open(path, encoding="utf-8") as handle:
         return json.load(handle)
@@ -363,7 +469,7 @@ def _load(path: str) -> dict:
 
 def main(argv: list | None = None) -> int:
     parser = argparse.ArgumentParser(description="Verify the centre's audit log offline (RFC 9162).")
-    parser.add_argument("kind", choices=["checkpoint", "inclusion", "consistency", "export", "receipt"])
+    parser.add_argument("kind", choices=["checkpoint", "inclusion", "consistency", "export", "receipt", "signatures"])
     parser.add_argument("file")
     parser.add_argument("--checkpoint")
     parser.add_argument("--old")
@@ -397,6 +503,10 @@ def main(argv: list | None = None) -> int:
             out.append(f"the tree of {new_size} extends the tree of {old_size}")
         elif args.kind == "export":
             check_export(document, args.log_key, out, witnesses)
+        elif args.kind == "signatures":
+            if not args.log_key:
+                raise Mismatch("key bindings are checked against the centre's key: give --log-key")
+            check_signatures(document, args.log_key, out)
         else:
             if not args.log_key:
                 raise Mismatch("a receipt is checked against the centre's key: give --log-key")
@@ -408,7 +518,7 @@ def main(argv: list | None = None) -> int:
                     raise Mismatch("the proof is for another leaf than the receipt's")
                 check_inclusion(proof, size, root)
                 out.append(f"the receipt's leaf is entry {proof['leaf_index']} of the tree of {size}")
-    except (Mismatch, KeyError, TypeError, ValueError, OSError) as exc:
+    except (Mismatch, KeyError, TypeError, ValueError, OSError, AttributeError) as exc:
         problem = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
         print(f"FAILED: {problem}")
         return 1

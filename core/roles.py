@@ -63,6 +63,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "dossier.build": frozenset({Role.ADMIN}),
     "dossier.read": frozenset({Role.INSPECTOR, Role.ADMIN}),
     "centre.admin": frozenset({Role.ADMIN}),
+    # hold a personal signing key (what it may sign is decided per record: archive.signatures.standing)
+    "signing_key.hold": frozenset({Role.AGENCY, Role.SUPERVISOR, Role.ENTERPRISE, Role.EXPERT}),
+    # bind a key to its holder's account, or revoke it
+    "signing_key.bind": frozenset({Role.ADMIN}),
     # file a change of someone's role; approve or reject one that gives or takes a sensitive role
     "role.request": frozenset({Role.ADMIN}),
     "role.approve": frozenset({Role.INSPECTOR}),

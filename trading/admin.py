@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import TokenProxy
@@ -13,8 +14,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from core import context
 from core.errors import Conflict
 from core.roles import PERSON_ROLES, SENSITIVE_ROLES, Role, can
-from trading.models import Organisation, RoleGrant, User
+from trading.models import Organisation, RoleGrant, SigningKey, User
 from trading.services import accounts
+from trading.services.signing_keys import signing_key_approve, signing_key_revoke
 
 # Roles are the platform's permissions (core.roles). Django's groups and permissions are not used, and API tokens
 # are issued by their owner (trading.services.accounts): the admin offers no form for any of them, so that nothing
@@ -173,3 +175,44 @@ class UserAdmin(CentreAdmin, BaseUserAdmin):
 class RoleGrantAdmin(ReadOnlyCentreAdmin):
     list_display = ["user", "old_role", "role", "state", "requested_by", "requested_at", "decided_by", "decided_at"]
     list_filter = ["state", "role"]
+
+
+@admin.register(SigningKey)
+class SigningKeyAdmin(ReadOnlyCentreAdmin):
+    """Personal signing keys: read-only rows; the administrator binds pending keys with the action below (the same
+    service as the key page, trading.services.signing_keys) and revokes on the key page, where a reason is given."""
+
+    list_display = ["user", "label", "fingerprint", "state_label", "registered_at", "approved_at", "revoked_at"]
+    list_filter = [("approved_at", admin.EmptyFieldListFilter), ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["user__username", "fingerprint", "label"]
+    actions = ["approve_keys", "revoke_keys"]
+
+    @admin.display(description=_("状态"))
+    def state_label(self, obj: SigningKey) -> str:
+        return obj.get_state_display()
+
+    @admin.action(description=_("核实并绑定所选的待审核密钥"))
+    def approve_keys(self, request, queryset) -> None:
+        for key in queryset:
+            try:
+                signing_key_approve(actor=request.user, key=key)
+            except (Conflict, PermissionDenied) as exc:
+                self.message_user(request, f"{key}: {getattr(exc, 'detail', exc)}", level="error")
+            else:
+                self.message_user(request, _("已绑定：%(key)s") % {"key": key})
+
+    @admin.action(description=_("吊销所选密钥（须写明原因）"))
+    def revoke_keys(self, request, queryset):
+        """Asks for the reason on a page of its own, then revokes each key through the service."""
+        if "apply" not in request.POST:
+            return TemplateResponse(request, "admin/trading/signingkey/revoke.html",
+                                    {**self.admin_site.each_context(request), "keys": list(queryset)})
+        for key in queryset:
+            try:
+                signing_key_revoke(actor=request.user, key=key, reason=request.POST.get("reason", ""))
+            except (Conflict, PermissionDenied, ValidationError) as exc:
+                self.message_user(request, f"{key}: {getattr(exc, 'detail', None) or ' '.join(getattr(exc, 'messages', [str(exc)]))}",
+                                  level="error")
+            else:
+                self.message_user(request, _("已吊销：%(key)s") % {"key": key})
+        return None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from trading import api, views, views_complaints
+from trading import api, api_keys, views, views_complaints, views_keys
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -24,6 +24,8 @@ urlpatterns = [
     path("centre/", views.centre_organisations, name="centre-organisations"),
     path("centre/organisations/<int:pk>/", views.centre_organisation, name="centre-organisation"),
     path("centre/rooms/", views.centre_rooms, name="centre-rooms"),
+    path("centre/signing-keys/", views_keys.signing_keys_manage, name="signing-keys-manage"),
+    path("account/signing-keys/", views_keys.my_signing_keys, name="my-signing-keys"),
     path("centre/users/", views.centre_users, name="centre-users"),
     path("my/organisation/", views.my_organisation, name="my-organisation"),
     path("projects/<str:code>/question/", views.project_question, name="project-question"),
@@ -84,4 +86,8 @@ api_urlpatterns = [
     path("notifications", api.NotificationListView.as_view(), name="api-notifications"),
     path("notifications/<int:pk>/read", api.NotificationReadView.as_view(), name="api-notification-read"),
     path("notices/<str:notice>", api.NoticeDetailView.as_view(), name="api-notice"),
+    # personal signing keys (records signed by the people who vouch for them: archive.signatures)
+    path("signing-keys", api_keys.SigningKeysView.as_view(), name="api-signing-keys"),
+    path("signing-keys/<int:pk>/approve", api_keys.SigningKeyApproveView.as_view(), name="api-signing-key-approve"),
+    path("signing-keys/<int:pk>/revoke", api_keys.SigningKeyRevokeView.as_view(), name="api-signing-key-revoke"),
 ]

@@ -49,6 +49,7 @@ GRID = colors.HexColor("#8c8c8c")
 HEADER_FILL = colors.HexColor("#e8e8e8")
 CELL_SIZE, CELL_LEADING, CELL_PADDING = 9, 12.5, 6
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+ELECTRONIC_SIGNATURES = "electronic_signatures"  # {"digest", "items": [{signer, role, signed_at, fingerprint, signature}]}
 BLANK = object()  # a cell left empty on purpose (to be filled in by hand), where None would print "—"
 
 
@@ -133,7 +134,9 @@ class RecordDocument:
         self.issued_at = as_time(data["issued_at"], self.zone)
         self.doc_number = data.get("doc_number")
         self.centre = data.get("centre") or ""
-        self.digest = content_digest(data)
+        # personal signatures sign the record's digest, so they cannot be part of what it covers
+        self.digest = content_digest({k: v for k, v in data.items() if k != ELECTRONIC_SIGNATURES})
+        self.electronic = data.get(ELECTRONIC_SIGNATURES)
         self.story: list = []
         self.styles = _styles(self.font.name)
         self.width = A4[0] - 2 * MARGIN
@@ -214,6 +217,21 @@ class RecordDocument:
         rows = [[self._cell(role, "label"), "", self._cell("日期", "label"), ""] for role in roles]
         table = self._grid(rows, self._widths([0.22, 0.43, 0.12, 0.23]), [], rowHeights=11 * mm)
         self.story.append(KeepTogether([Spacer(1, 3 * mm), Paragraph("签字确认", self.styles["heading"]), table]))
+        if self.electronic and self.electronic.get("items"):
+            self.electronic_signatures(self.electronic)
+
+    def electronic_signatures(self, block: Mapping[str, Any]) -> None:
+        """The personal signatures (ECDSA P-256) of the record's digest, each with its key's fingerprint and the
+        start of the signature; the whole of each is in the signatures export the offline verifier checks."""
+        rows = [[self._cell(h, "label") for h in ("签名人", "身份", "签名时间", "密钥指纹", "签名（前16位）")]]
+        rows += [[self._cell(item["signer"]), self._cell(item["role"]), self._cell(item["signed_at"]),
+                  self._cell(item["fingerprint"][:16]), self._cell(item["signature"][:16])]
+                 for item in block["items"]]
+        table = self._grid(rows, self._widths([0.2, 0.14, 0.22, 0.22, 0.22]),
+                           [("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL)], repeatRows=1)
+        note = Paragraph(self._markup(f"签名所针对的记录摘要（SHA-256，不含文号）：{block['digest']}"), self.styles["cell"])
+        self.story.append(KeepTogether([Spacer(1, 3 * mm), Paragraph("电子签名", self.styles["heading"]), note,
+                                        Spacer(1, 2 * mm), table]))
 
     def _grid(self, rows: list, widths: list[float], style: list, **kwargs: Any) -> Table:
         # FONTNAME too: an empty string cell would otherwise pull in Helvetica, which is not embedded

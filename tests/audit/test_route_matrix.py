@@ -65,6 +65,13 @@ ROUTES: dict[str, dict[str, str]] = {
     "api-appeals": {"GET": "404 404 404 404 404 404 404", "POST": "403 404 404 404 404 404 404"},
     "api-appeal-decide": {"POST": "403 403 403 403 403 403 404"},
     "api-statistics": {"GET": "403 200 200 200 403 403 200"},
+    # personal signing keys: held by those who may sign records, bound and revoked by the administrator; a record's
+    # signatures are seen by its readers and possible signers, and nobody signs an announcement
+    "api-signing-keys": {"GET": "403 200 200 200 200 200 200", "POST": "403 400 400 403 400 400 403"},
+    "api-signing-key-approve": {"POST": "403 403 403 403 403 403 404"},
+    "api-signing-key-revoke": {"POST": "403 403 403 403 403 403 404"},
+    "api-record-signatures": {"GET": "403 200 200 200 403 403 200", "POST": "403 403 403 403 403 403 403"},
+    "api-record-signatures-export": {"GET": "403 200 200 200 403 403 200"},
     # the expert pool page: administrators edit (an empty form: 400), inspectors read
     "evaluation-experts": {"GET": "302 403 403 200 403 403 200", "POST": "302 403 403 403 403 403 400"},
     "api-complaints": {"GET": "403 200 200 200 200 200 200", "POST": "403 403 403 403 403 403 403"},
@@ -143,6 +150,11 @@ ROUTES: dict[str, dict[str, str]] = {
     "archive-dossier-build": {"GET": "302 405 405 405 405 405 405", "POST": "302 403 403 403 403 403 302"},
     "archive-record-pdf": {"GET": "302 200 200 200 403 403 200"},
     "archive-records": {"GET": "302 200 200 200 403 403 200"},
+    # a record's signatures: its readers, and the bidders and experts who sign it (the world's announcement: none)
+    "archive-record-signatures": {"GET": "302 200 200 200 403 403 200", "POST": "302 405 405 405 405 405 405"},
+    # 我的签名密钥: those who sign records; the administrator binds and revokes (no such key in the world: 404)
+    "my-signing-keys": {"GET": "302 200 200 403 200 200 403", "POST": "302 405 405 405 405 405 405"},
+    "signing-keys-manage": {"GET": "302 403 403 403 403 403 200", "POST": "302 403 403 403 403 403 404"},
     # published by the centre: aggregates of published projects, for everyone
     "archive-statistics": {"GET": "200 200 200 200 200 200 200"},
     "archive-statistics-pdf": {"GET": "200 200 200 200 200 200 200"},

@@ -114,7 +114,8 @@ def world(settings):
                                          starts_at=clock.now(), ends_at=clock.now() + dt.timedelta(hours=2),
                                          booked_by=agency)
     # `pk` names a room (its calendar); under other paths it names nothing, a 404
-    return {"agency": agency, "code": project.code, "id": session.pk, "pk": room.pk, "notice": "experts"}
+    return {"agency": agency, "code": project.code, "id": session.pk, "pk": room.pk, "notice": "experts",
+            "kind": "announcement"}
 
 
 @pytest.mark.parametrize("role", ["anonymous", "agency"])

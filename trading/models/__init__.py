@@ -13,9 +13,10 @@ from trading.models.notifications import Notification
 from trading.models.organisations import Certificate, Organisation, ProjectManager, RoleGrant, User
 from trading.models.projects import Attachment, Project, Registration
 from trading.models.sessions import Attendance, Room, Session
+from trading.models.signing_keys import SigningKey
 
 __all__ = [
     "Amendment", "Appeal", "Attachment", "Attendance", "BadBehaviourRecord", "Certificate", "Complaint", "Contract", "FollowUp",
     "Milestone", "NoticeKind", "NoticeText", "Notification", "Organisation", "Project", "ProjectManager", "Question", "Referral", "Registration", "RoleGrant", "Room",
-    "Session", "Suspension", "User",
+    "Session", "SigningKey", "Suspension", "User",
 ]

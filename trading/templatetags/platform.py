@@ -5,6 +5,7 @@ import json
 from django import template
 
 from core.money import format_yuan
+from core.roles import can
 from core.timefmt import local_date, local_time, local_times_in
 
 register = template.Library()
@@ -56,3 +57,9 @@ def complainant(complaint, user) -> str:
     from trading.selectors import complainant_label
 
     return complainant_label(complaint, user)
+
+
+@register.filter
+def may(user, capability: str) -> bool:
+    """`{% if user|may:"signing_key.hold" %}`: core.roles.can in a template."""
+    return can(user, capability)
