@@ -316,3 +316,16 @@ def expert_pool() -> QuerySet[Expert]:
 def expert_accounts() -> QuerySet[User]:
     """Active expert accounts, the ones to enter into the pool."""
     return User.objects.filter(role=Role.EXPERT, is_active=True).order_by("username")
+
+
+def may_watch_opening(user: User, project: Project) -> bool:
+    """The remote opening is watched by the project's bidders, its agency, supervisors, inspectors, administrators."""
+    if role_of(user) in ("supervisor", "inspector", "admin") or manages(user, project):
+        return True
+    return bool(can(user, "project.register") and user.organisation_id
+                and Bid.objects.filter(project=project, round=project.round, bidder_id=user.organisation_id).exists())
+
+
+def ensure_may_watch_opening(user: User, project: Project) -> None:
+    if not may_watch_opening(user, project):
+        raise PermissionDenied(_("只有本项目的投标人、代理机构、监督、纪检和管理员可以观看开标。"))

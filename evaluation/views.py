@@ -64,9 +64,20 @@ def bid_page(request: HttpRequest, code: str) -> HttpResponse:
                 messages.success(request, _("投标文件已加密递交，请保存回执。"))
             except (ValidationError, Conflict) as exc:
                 messages.error(request, exc.detail if isinstance(exc, Conflict) else " ".join(exc.messages))
+    box = selectors.box(project)
     return render(request, "evaluation/bid.html", {
-        "project": project, "receipt": receipt, "bids": selectors.own_bids(request.user, project),
-        "box": selectors.box(project)})
+        "project": project, "receipt": receipt, "bids": selectors.own_bids(request.user, project), "box": box,
+        "round_data": _bid_file_round(request.user, project, box)})
+
+
+def _bid_file_round(user: User, project, box) -> dict[str, Any] | None:
+    """What the bidder's browser encrypts to, in a bid-file round whose every key holder has registered."""
+    if box is None or box.mode != "bidder" or box.keys.count() < box.holders or user.organisation_id is None:
+        return None
+    return {"project": project.code, "round": project.round, "bidder": user.organisation.uscc,
+            "threshold": box.threshold, "url": reverse("api-bid-files", args=[project.code]),
+            "holders": [{"position": k.position, "public_jwk": k.public_jwk, "fingerprint": k.fingerprint}
+                        for k in box.keys.order_by("position")]}
 
 
 def _manage_confirmations() -> dict[str, tuple[str, str]]:
