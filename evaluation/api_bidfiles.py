@@ -103,6 +103,8 @@ class BidFilesView(API):
 
 
 class OpeningSharesView(API):
+    permission_classes = [IsAuthenticated]
+
     @extend_schema(responses={200: ANY}, description="A key holder's own wrapped share of every bid, after the close.")
     def get(self, request: Request, code: str) -> Response:
         return Response(plain(opening.wrapped_shares_for(actor=request.user, project=project_for(request.user, code))))

@@ -9,11 +9,11 @@ import time
 from collections.abc import Iterator
 
 from django.contrib.auth.decorators import login_required
-from django.db import close_old_connections
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from core.roles import can
 from evaluation import selectors
@@ -77,18 +77,18 @@ def _events(project: Project) -> Iterator[str]:
     last, started = None, time.monotonic()
     yield "retry: 2000\n\n"
     while True:
-        close_old_connections()
         state = json.dumps(plain(selectors.live_opening(project)), ensure_ascii=False)
         if state != last:
             last = state
             yield f"data: {state}\n\n"
         else:
             yield ": .\n\n"
-        if time.monotonic() - started >= STREAM_SECONDS:
+        if '"state": "opened"' in state or time.monotonic() - started >= STREAM_SECONDS:
             return
         time.sleep(POLL_SECONDS)  # a cheap poll of a few rows; the real clock here, never in tests
 
 
+@require_GET
 @login_required
 def opening_events(request: HttpRequest, code: str) -> StreamingHttpResponse:
     """Server-sent events of the live opening: the state whenever it changes, for at most STREAM_SECONDS."""

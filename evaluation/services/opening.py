@@ -34,8 +34,10 @@ from trading.selectors import ensure_manages
 SHARE = re.compile(r"^[0-9a-f]{64}$")
 
 
-def _holder_key(actor: User, box: BidRound) -> OpeningKey:
-    key = box.keys.filter(holder=actor).first()
+def _holder_key(actor: User, project: Project) -> OpeningKey:
+    """Who may, before anything about the round: only a holder of this round's opening keys."""
+    key = OpeningKey.objects.filter(bid_round__project=project, bid_round__round=project.round,
+                                    holder_id=getattr(actor, "pk", None)).first()
     if key is None:
         raise PermissionDenied(_("您不是本轮开标密钥的持有人。"))
     return key
@@ -51,8 +53,8 @@ def _opening_box(project: Project) -> BidRound:
 def wrapped_shares_for(*, actor: User, project: Project) -> dict[str, Any]:
     """A holder's own wrapped share of every bid, with the context it is bound to: what their browser decrypts.
     After the close only (before it, who bid is nobody's business)."""
+    key = _holder_key(actor, project)
     box = _opening_box(project)
-    key = _holder_key(actor, box)
     if box.closed_at is None:
         raise Conflict(_("投标尚未截止，没有可解密的分片。"))
     items = []
@@ -102,9 +104,9 @@ def _clean_shares(shares: Any, box: BidRound, key: OpeningKey) -> list[tuple[Bid
 @transaction.atomic
 def opening_shares_post(*, actor: User, project: Project, shares: Any) -> list[Bid]:
     """A holder's decrypted shares; every bid that now has k shares is opened. Answers the bids opened now."""
+    key = _holder_key(actor, project)
     project = Project.objects.select_for_update().get(pk=project.pk)
     box = BidRound.objects.select_for_update().get(pk=_opening_box(project).pk)
-    key = _holder_key(actor, box)
     _check_share_time(box, project)
     clean = _clean_shares(shares, box, key)
     now, touched = clock.now(), []
