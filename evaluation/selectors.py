@@ -299,6 +299,8 @@ def project_lists(user: User) -> dict[str, Any]:
         "publicity": list(Project.objects.filter(type="procurement", status__in=CANDIDATE_VISIBLE)),
         "panel_draws": [p.project for p in Panel.objects.filter(drawn_at__isnull=True).select_related("project")]
         if can(user, "draw.input") else [],
+        "remote_openings": [b.project for b in BidRound.objects.filter(mode=BidRound.Mode.BIDDER, opened_at__isnull=True)
+                            .select_related("project")] if can(user, "draw.input") else [],
     }
 
 

@@ -20,7 +20,7 @@ from core.roles import can, require
 from core.views import confirm_first
 from evaluation import selectors
 from evaluation.models import Candidate, Objection, PanelMember
-from evaluation.services import auctions, evaluating, objections, panels
+from evaluation.services import auctions, bidfiles, evaluating, objections, panels
 from evaluation.services import bids as bid_services
 from lottery.services import sealing_closed
 from trading.models import Organisation, User
@@ -109,6 +109,7 @@ def manage_page(request: HttpRequest, code: str) -> HttpResponse:
         post, user = request.POST, request.user
         actions = {
             "close": lambda: bid_services.bids_close(actor=user, project=project),
+            "mode": lambda: bidfiles.bid_round_mode_set(actor=user, project=project, mode=post.get("mode", "")),
             "open": lambda: bid_services.bids_open(actor=user, project=project),
             "objection": lambda: objections.objection_raise(actor=user, project=project, stage="opening",
                                                             raised_by=post.get("raised_by", ""),
