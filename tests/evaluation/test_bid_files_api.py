@@ -96,3 +96,22 @@ def test_shares_before_the_opening_time_answer_409_and_a_stranger_403(api):
     answer = _as(api, factories.user(Role.SUPERVISOR)).get(f"/api/projects/{project.code}/opening/shares")
     assert answer.status_code == 403
     assert not OpeningShare.objects.exists()
+
+
+def test_the_live_page_streams_the_ceremony_as_server_sent_events(client):
+    project, users, keys = builders.bid_files_project()
+    with builders.at_opening():
+        builders.bid_services.bids_close(actor=project.created_by, project=project)
+        builders.opening.opening_shares_post(actor=keys[0][0], project=project,
+                                             shares=builders.decrypted_shares(project, *keys[0]))
+        client.force_login(factories.user(Role.EXPERT))
+        assert client.get(f"/evaluation/{project.code}/opening/events").status_code == 403
+        client.force_login(users[0])
+        response = client.get(f"/evaluation/{project.code}/opening/events")
+        assert response["Content-Type"].startswith("text/event-stream")
+        chunks = iter(response.streaming_content)
+        assert next(chunks) == b"retry: 2000\n\n"
+        event = next(chunks).decode()  # not read to its end: the stream would poll on for its 20 s
+    assert event.startswith("data: ")
+    state = json.loads(event[len("data: "):])
+    assert state["state"] == "opening" and [b["shares"] for b in state["bids"]] == [[1], [1], [1]]
