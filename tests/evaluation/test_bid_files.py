@@ -392,3 +392,22 @@ def test_the_structured_bids_still_work_in_server_mode():
         _close(project)
         bids = bid_services.bids_open(actor=project.created_by, project=project)
     assert len(bids) == 4 and sum(1 for b in bids if b.valid) == 3
+
+
+def test_the_opening_room_recording_is_bound_by_hash_in_the_record_and_its_pdf(tmp_path):
+    from archive.selectors import record_for
+    from core import context
+    from recordings.models import Recording
+    from tests.archive.test_records import pdf_text
+
+    project, users = _opened()
+    session = selectors.box(project).opening_session
+    with context.acting(project.created_by):  # a stored recording as the upload service leaves it
+        Recording.objects.create(session=session, status=Recording.Status.STORED, key="recordings/x/1/a.mp4", version_id="v1",
+                                 sha256="ab" * 32, size=10, uploader="user", retention_until=clock.now(),
+                                 created_at=clock.now(), stored_at=clock.now())
+    ceremony = selectors.opening_record(project)["ceremony"]
+    assert ceremony["recordings"][0]["sha256"] == "ab" * 32
+    text = pdf_text(record_for(project, "bid-opening").build(), tmp_path)
+    assert "不见面开标" in text and ("ab" * 32)[:32] in text.replace("\n", "")
+    assert Bid.objects.filter(project=project).first().envelope_sha256[:32] in text.replace("\n", "")
