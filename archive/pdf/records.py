@@ -181,8 +181,8 @@ def _verify_command(proof: dict) -> str:
 
 def _opening_ceremony(doc: RecordDocument, ceremony: dict) -> None:
     """不见面开标: who held the opening keys, each bid's hashes, the room's recordings and the record's digest."""
-    doc.heading("不见面开标（投标文件在投标人浏览器中加密，%d 人中任意 %d 人的密钥分片解密）"
-                % (ceremony["holders"], ceremony["threshold"]))
+    doc.heading(f"不见面开标（投标文件在投标人浏览器中加密，{ceremony['holders']} 人中任意 "
+                f"{ceremony['threshold']} 人的密钥分片解密）")
     doc.table(["序号", "开标密钥持有人", "公钥指纹 SHA-256"],
               [[k["position"], k["holder"], k["fingerprint"]] for k in ceremony["keys"]],
               widths=[0.7, 2, 6.5], align="cll")
