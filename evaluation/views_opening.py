@@ -35,19 +35,21 @@ def _context(request: HttpRequest, project: Project) -> dict:
     may_hold = can(request.user, "draw.input") or manages(request.user, project)
     is_bidder = can(request.user, "project.register") and selectors.may_watch_opening(request.user, project)
     opened = bool(box and box.opened_at)
+    states = {"waiting": _("等待投标截止"), "opening": _("开标中"), "opened": _("开标结束")}
+    live = selectors.live_opening(project)
     return {
         "project": project, "box": box, "bidder_mode": bidder_mode, "my_key": my_key,
         "can_register": bidder_mode and may_hold and my_key is None and box.keys.count() < box.holders
         and project.status == "published",
         "can_post": bool(my_key and box.closed_at and not opened), "is_bidder": is_bidder, "opened": opened,
-        "live": selectors.live_opening(project), "objections": selectors.objections(project, "opening"),
+        "live": live, "live_label": states[live["state"]], "objections": selectors.objections(project, "opening"),
         "ceremony": selectors.ceremony(project) if opened and bidder_mode else None,
         "page_data": {
             "project": project.code, "round": project.round,
             "keys_url": reverse("api-opening-keys", args=[project.code]),
             "shares_url": reverse("api-opening-shares", args=[project.code]),
             "events_url": reverse("evaluation-opening-events", args=[project.code]),
-            "states": {"waiting": _("等待投标截止"), "opening": _("开标中"), "opened": _("开标结束")},
+            "states": states,
             "labels": {"matched": _("与回执一致"), "failed": _("未通过"), "waiting": _("等待分片"),
                        "valid": _("有效")}},
     }

@@ -57,6 +57,8 @@ def bid_round_mode_set(*, actor: User, project: Project, mode: str) -> BidRound:
         return box
     box.mode = mode
     if mode == BidRound.Mode.BIDDER:
+        if not 2 <= settings.BID_KEY_THRESHOLD <= settings.BID_KEY_HOLDERS <= 255:
+            raise Conflict(_("开标密钥门限设置有误（须 2 ≤ BID_KEY_THRESHOLD ≤ BID_KEY_HOLDERS ≤ 255）。"))
         box.public_key, box.fingerprint, box.sealed_shares = "", "", []
         box.holders, box.threshold = settings.BID_KEY_HOLDERS, settings.BID_KEY_THRESHOLD
     with context.acting(actor, reason=_("设定投标方式")):
