@@ -411,3 +411,11 @@ def test_the_opening_room_recording_is_bound_by_hash_in_the_record_and_its_pdf(t
     text = pdf_text(record_for(project, "bid-opening").build(), tmp_path)
     assert "不见面开标" in text and ("ab" * 32)[:32] in text.replace("\n", "")
     assert Bid.objects.filter(project=project).first().envelope_sha256[:32] in text.replace("\n", "")
+
+
+def test_a_misconfigured_threshold_is_refused_and_the_round_stays_server_sealed(settings):
+    settings.BID_KEY_HOLDERS, settings.BID_KEY_THRESHOLD = 2, 3
+    project = builders.procurement()
+    with pytest.raises(Conflict, match="门限设置有误"):
+        bidfiles.bid_round_mode_set(actor=project.created_by, project=project, mode="bidder")
+    assert BidRound.objects.get(project=project).mode == "server"
