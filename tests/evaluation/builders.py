@@ -145,12 +145,21 @@ def submit_file(project, user, price: str, **kwargs):
     return bidfiles.bid_file_submit(actor=user, project=project, data=envelope(sealed), ciphertext=sealed.ciphertext)
 
 
-def decrypted_shares(project, holder, private) -> list[dict]:
-    """What a holder's browser posts: its share of every bid, unwrapped with its private key."""
+def decrypted_shares(project, holder, private, *, skip_unopenable: bool = False) -> list[dict]:
+    """What a holder's browser posts: its share of every bid, unwrapped with its private key (the page skips a
+    share that does not open in this round's context, as static/js/opening.js does)."""
     listing = opening.wrapped_shares_for(actor=holder, project=project)
-    return [{"bid": item["bid"], "share": bidfile.unwrap_share(
-        private, bidfile.WrappedShare.from_json(item["wrapped"]), item["share_aad"].encode()).hex()}
-        for item in listing["items"]]
+    shares = []
+    for item in listing["items"]:
+        try:
+            value = bidfile.unwrap_share(private, bidfile.WrappedShare.from_json(item["wrapped"]),
+                                         item["share_aad"].encode())
+        except bidfile.BidFileError:
+            if not skip_unopenable:
+                raise
+            continue
+        shares.append({"bid": item["bid"], "share": value.hex()})
+    return shares
 
 
 def bid_files_project(prices=("900000.00", "950000.00", "1100000.00")):

@@ -302,11 +302,21 @@ def test_a_file_sealed_under_another_context_but_labelled_for_this_one_does_not_
     data = {**builders.envelope(sealed), "context": bidfile.content_aad(project.code, 1,
                                                                         users[2].organisation.uscc).decode()}
     bidfiles.bid_file_submit(actor=users[2], project=project, data=data, ciphertext=sealed.ciphertext)
+    relabelled = Bid.objects.get(bidder=users[2].organisation)
     with builders.at_opening():
         _close(project)
-        with pytest.raises(ValidationError, match="承诺的摘要不符|does not open"):
-            _post_all(project, keys[:2])  # its shares were wrapped under the other project's context
-    _nothing_opened(project)
+        with pytest.raises(bidfile.BidFileError):  # its shares were wrapped under the other project's context
+            builders.decrypted_shares(project, *keys[0])
+        for holder in keys[:2]:  # the holders' pages skip it and open the others
+            opening.opening_shares_post(actor=holder[0], project=project,
+                                        shares=builders.decrypted_shares(project, *holder, skip_unopenable=True))
+    relabelled.refresh_from_db()
+    assert relabelled.valid is None and not relabelled.opening_shares.exists()
+    assert Bid.objects.filter(project=project, valid=True).count() == 2
+    with clock.travel(builders.DAYS + dt.timedelta(hours=3, minutes=31)):
+        bid_services.bids_open(actor=project.created_by, project=project)
+    relabelled.refresh_from_db()
+    assert relabelled.valid is False and "未能解密（收到0个分片" in relabelled.invalid_reason
 
 
 def _post_all(project, holders):
