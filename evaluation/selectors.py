@@ -31,7 +31,6 @@ from evaluation.models import (
     PanelMember,
     Score,
 )
-from recordings.selectors import session_manifest
 from trading.models import Organisation, Project, User
 from trading.models.projects import Status
 from trading.selectors import manages
@@ -197,12 +196,21 @@ def ceremony(project: Project) -> dict[str, Any]:
         "keys": [{"position": k.position, "holder": _person(k.holder), "fingerprint": k.fingerprint}
                  for k in found.keys.select_related("holder").order_by("position")],
         "bids": opening_digest_body(project)["bids"],
-        "recordings": [{"id": r["id"], "sha256": r["sha256"]} for r in session_manifest(session)] if session else [],
+        "recordings": _room_recordings(session),
         "record_sha256": opening_digest(project),
         "confirmations": [{"bidder": c.bidder.name, "record_sha256": c.record_sha256, "confirmed_at": c.confirmed_at}
                           for c in OpeningConfirmation.objects.filter(project=project, round=project.round)
                           .select_related("bidder")],
     }
+
+
+def _room_recordings(session) -> list[dict[str, Any]]:
+    """The opening room's stored videos by SHA-256, through the session's relation (evaluation does not import
+    recordings: the apps stand side by side on trading)."""
+    if session is None:
+        return []
+    return [{"id": r.pk, "sha256": r.sha256}
+            for r in session.recordings.filter(status="stored").order_by("stored_at", "pk")]
 
 
 def opening_digest_body(project: Project) -> dict[str, Any]:
