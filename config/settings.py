@@ -188,6 +188,10 @@ DOSSIER_RETENTION_YEARS = env_int("DOSSIER_RETENTION_YEARS", 15)
 OCDS_PREFIX = env_str("OCDS_PREFIX", "ocds-jy0000")
 # the key the opening-key shares of sealed bids are sealed under (default: SECRET_KEY); keep it off the database host
 BID_SEALING_KEY = env_str("BID_SEALING_KEY", "")
+# bid files sealed at the bidder (docs/evaluation.md, the ceremony): key holders per round, shares that open a bid
+BID_KEY_HOLDERS = env_int("BID_KEY_HOLDERS", 3)
+BID_KEY_THRESHOLD = env_int("BID_KEY_THRESHOLD", 2)
+BID_FILE_MAX_BYTES = env_int("BID_FILE_MAX_BYTES", 50 * 1024 * 1024)
 # the key the committed draw secrets are sealed under at rest (default: SECRET_KEY); keep it off the database host
 DRAW_SECRET_KEY = env_str("DRAW_SECRET_KEY", "")
 DRAW_MIN_SUPERVISORS = env_int("DRAW_MIN_SUPERVISORS", 2)

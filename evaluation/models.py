@@ -26,15 +26,23 @@ class _ProjectScoped(AuditedModel):
 
 
 class BidRound(_ProjectScoped):
-    """One round's sealed-bid box. Created at publication (hook) with the opening public key; the private key
-    exists only as shares, each sealed under a key derived from the platform key *and* the opening time, so the
-    database alone opens nothing and moving `opens_at` in the database breaks the shares. Written again only at
-    the close (outcome) and the opening (opened_at)."""
+    """One round's sealed-bid box. Created at publication (hook) in `server` mode with the opening public key;
+    the private key exists only as shares, each sealed under a key derived from the platform key *and* the
+    opening time, so the database alone opens nothing and moving `opens_at` in the database breaks the shares.
+    The agency may switch a round to `bidder` mode before any bid (bid files sealed in the bidder's browser to
+    the key holders' keys; the server key is dropped). Written again only at the close (outcome) and the
+    opening (opened_at)."""
 
-    public_key = models.CharField(_("开标公钥"), max_length=64)
-    fingerprint = models.CharField(_("公钥指纹"), max_length=64)
+    class Mode(models.TextChoices):
+        SERVER = "server", _("结构化报价（平台密封）")
+        BIDDER = "bidder", _("投标文件（投标人浏览器加密，不见面开标）")
+
+    mode = models.CharField(_("投标方式"), max_length=10, choices=Mode.choices, default=Mode.SERVER)
+    holders = models.PositiveSmallIntegerField(_("开标密钥持有人数"), default=3)
+    public_key = models.CharField(_("开标公钥"), max_length=64, blank=True, default="")
+    fingerprint = models.CharField(_("公钥指纹"), max_length=64, blank=True, default="")
     threshold = models.PositiveSmallIntegerField(_("门限"))
-    sealed_shares = models.JSONField(_("密封的密钥分片"))
+    sealed_shares = models.JSONField(_("密封的密钥分片"), default=list, blank=True)
     opens_at = models.DateTimeField(_("开标时间"))
     closed_at = models.DateTimeField(_("投标截止处理时间"), null=True, blank=True)
     bid_count = models.PositiveSmallIntegerField(_("截止时有效投标数"), null=True, blank=True)
@@ -79,6 +87,15 @@ class Bid(_ProjectScoped):
     terms = models.TextField(_("其他承诺"), blank=True, default="")
     valid = models.BooleanField(_("有效"), null=True, blank=True)
     invalid_reason = models.TextField(_("无效原因"), blank=True, default="")
+    # bidder mode (bidfile-v1): the ciphertext is an object in the store; these say how to check and open it
+    object_key = models.CharField(_("密文对象"), max_length=300, blank=True, default="")
+    object_version = models.CharField(max_length=200, blank=True, default="")
+    ciphertext_size = models.PositiveBigIntegerField(_("密文字节数"), null=True, blank=True)
+    key_commitment = models.CharField(_("内容密钥承诺 SHA-256"), max_length=64, blank=True, default="")
+    wrapped_shares = models.JSONField(_("加密的密钥分片"), default=list, blank=True)
+    document_key = models.CharField(_("开标后的投标文件对象"), max_length=300, blank=True, default="")
+    document_sha256 = models.CharField(_("投标文件（PDF）SHA-256"), max_length=64, blank=True, default="")
+    decrypted_at = models.DateTimeField(_("解密时间"), null=True, blank=True)
     history = audited()
 
     class Meta:
@@ -88,7 +105,84 @@ class Bid(_ProjectScoped):
         constraints = [
             models.UniqueConstraint(fields=["project", "round", "bidder"], condition=models.Q(state="active"),
                                     name="one_active_bid_per_bidder"),
+            # a ciphertext is submitted once, by one bidder, to one project: a copy is a replay
+            models.UniqueConstraint(fields=["envelope_sha256"], name="bid_ciphertext_once"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.project.code}#{self.round} · {self.bidder}"
+
+
+class OpeningKey(AuditedModel):
+    """A key holder's opening public key (ECDH P-256, made in their browser; the private key never reaches us)
+    for a bidder-mode round: position `x` of every bid's key shares. Registered by a supervisor (or the agency)
+    before bidding starts; never changed."""
+
+    bid_round = models.ForeignKey(BidRound, on_delete=models.PROTECT, related_name="keys")
+    position = models.PositiveSmallIntegerField(_("分片序号"))
+    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("持有人"))
+    public_jwk = models.JSONField(_("公钥（JWK）"))
+    fingerprint = models.CharField(_("公钥指纹"), max_length=64)
+    registered_at = models.DateTimeField(_("登记时间"))
+    history = audited()
+
+    class Meta:
+        verbose_name = _("开标密钥")
+        verbose_name_plural = _("开标密钥")
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["bid_round", "holder"], name="opening_key_once_per_holder"),
+            models.UniqueConstraint(fields=["bid_round", "position"], name="opening_key_position"),
+            models.UniqueConstraint(fields=["fingerprint"], name="opening_key_fingerprint_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bid_round} · {self.position}"
+
+    audit_project = "bid_round.project"
+
+
+class OpeningShare(AuditedModel):
+    """A key holder's share of one bid's content key, decrypted in their browser and posted at the opening;
+    checked against the digest the bidder committed to. Written once."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="opening_shares")
+    key = models.ForeignKey(OpeningKey, on_delete=models.PROTECT, related_name="shares")
+    value = models.CharField(_("分片"), max_length=64)
+    posted_at = models.DateTimeField(_("提交时间"))
+    history = audited()
+
+    class Meta:
+        verbose_name = _("开标密钥分片")
+        verbose_name_plural = _("开标密钥分片")
+        ordering = ["posted_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["bid", "key"], name="opening_share_once")]
+
+    def __str__(self) -> str:
+        return f"{self.bid_id} · {self.key.position}"
+
+    def __repr__(self) -> str:  # never the value
+        return f"<OpeningShare bid={self.bid_id} key={self.key_id}>"
+
+    audit_project = "bid.project"
+
+
+class OpeningConfirmation(_ProjectScoped):
+    """A bidder's confirmation of the opening record online (不见面开标), naming the SHA-256 of the record it saw.
+    Written once by the bidder after the opening."""
+
+    bidder = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("投标人"))
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    record_sha256 = models.CharField(_("开标记录 SHA-256"), max_length=64)
+    confirmed_at = models.DateTimeField(_("确认时间"))
+    history = audited()
+
+    class Meta:
+        verbose_name = _("开标记录确认")
+        verbose_name_plural = _("开标记录确认")
+        ordering = ["confirmed_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["project", "round", "bidder"], name="opening_confirmed_once")]
 
     def __str__(self) -> str:
         return f"{self.project.code}#{self.round} · {self.bidder}"

@@ -4,6 +4,8 @@ expert names are hidden from agencies and bidders until the evaluation ends."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +26,7 @@ from evaluation.models import (
     EvaluationResult,
     Expert,
     Objection,
+    OpeningConfirmation,
     Panel,
     PanelMember,
     Score,
@@ -170,7 +173,7 @@ def opening_record(project: Project) -> dict[str, Any]:
     attendees = [{"name": _person(a.user), "organisation": a.user.organisation.name if a.user.organisation_id
                   else "", "role": a.get_badge_display()}
                  for a in session.attendance.select_related("user__organisation").order_by("signed_at", "pk")]
-    return {
+    record = {
         **_common(project), "opened_at": found.opened_at, "room": session.room.name,
         "host": _person(found.opened_by), "ceiling_price": project.ceiling_price, "attendees": attendees,
         "bids": [{"bidder": b.bidder.name, "price": b.price, "duration": b.duration, "terms": b.terms,
@@ -178,6 +181,71 @@ def opening_record(project: Project) -> dict[str, Any]:
         "objections": [{"raised_by": o.raised_by, "content": o.content, "answer": o.answer}
                        for o in objections(project, Objection.Stage.OPENING)],
     }
+    if found.mode == BidRound.Mode.BIDDER:
+        record["ceremony"] = ceremony(project)
+    return record
+
+
+def ceremony(project: Project) -> dict[str, Any]:
+    """What the remote opening shows and the record keeps: the key holders, each bid's hashes, the room's
+    recordings bound by SHA-256, the bidders' confirmations, and the digest they confirmed."""
+    found = box(project)
+    session = found.opening_session
+    return {
+        "mode": found.mode, "threshold": found.threshold, "holders": found.holders,
+        "keys": [{"position": k.position, "holder": _person(k.holder), "fingerprint": k.fingerprint}
+                 for k in found.keys.select_related("holder").order_by("position")],
+        "bids": opening_digest_body(project)["bids"],
+        "recordings": _room_recordings(session),
+        "record_sha256": opening_digest(project),
+        "confirmations": [{"bidder": c.bidder.name, "record_sha256": c.record_sha256, "confirmed_at": c.confirmed_at}
+                          for c in OpeningConfirmation.objects.filter(project=project, round=project.round)
+                          .select_related("bidder")],
+    }
+
+
+def _room_recordings(session) -> list[dict[str, Any]]:
+    """The opening room's stored videos by SHA-256, through the session's relation (evaluation does not import
+    recordings: the apps stand side by side on trading)."""
+    if session is None:
+        return []
+    return [{"id": r.pk, "sha256": r.sha256}
+            for r in session.recordings.filter(status="stored").order_by("stored_at", "pk")]
+
+
+def opening_digest_body(project: Project) -> dict[str, Any]:
+    """What a bidder confirms: every bid opened, as opened (never times of reading, never the confirmations)."""
+    found = box(project)
+    bids = [{"bidder": b.bidder.uscc, "name": b.bidder.name, "price": str(b.price) if b.price is not None else "",
+             "duration": b.duration, "terms": b.terms, "valid": bool(b.valid), "reason": b.invalid_reason,
+             "ciphertext_sha256": b.envelope_sha256, "document_sha256": b.document_sha256}
+            for b in opened_bids(project)]
+    return {"project": project.code, "round": project.round,
+            "opened_at": found.opened_at.isoformat() if found and found.opened_at else "", "bids": bids}
+
+
+def opening_digest(project: Project) -> str:
+    body = json.dumps(opening_digest_body(project), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def live_opening(project: Project) -> dict[str, Any]:
+    """The remote opening as it happens (the live page and its event stream): shares in per bid (never their
+    values), each bid's hash check and, once decrypted, its price. Nothing before the close."""
+    found = box(project)
+    if found is None or found.mode != BidRound.Mode.BIDDER or found.closed_at is None:
+        return {"state": "waiting", "bids": [], "keys": []}
+    rows = []
+    for b in Bid.objects.filter(project=project, round=project.round, state=Bid.State.ACTIVE) \
+            .select_related("bidder").order_by("submitted_at", "pk"):
+        rows.append({"id": b.pk, "bidder": b.bidder.name, "ciphertext_sha256": b.envelope_sha256,
+                     "shares": sorted(b.opening_shares.values_list("key__position", flat=True)),
+                     "decrypted": b.decrypted_at is not None, "valid": b.valid, "reason": b.invalid_reason,
+                     "price": str(b.price) if b.price is not None else None,
+                     "hash_checked": b.decrypted_at is not None})
+    return {"state": "opened" if found.opened_at else "opening", "threshold": found.threshold,
+            "keys": [{"position": k.position, "holder": _person(k.holder)} for k in found.keys.order_by("position")],
+            "bids": rows, "record_sha256": opening_digest(project) if found.opened_at else None}
 
 
 def evaluation_report(project: Project) -> dict[str, Any]:
@@ -239,6 +307,8 @@ def project_lists(user: User) -> dict[str, Any]:
         "publicity": list(Project.objects.filter(type="procurement", status__in=CANDIDATE_VISIBLE)),
         "panel_draws": [p.project for p in Panel.objects.filter(drawn_at__isnull=True).select_related("project")]
         if can(user, "draw.input") else [],
+        "remote_openings": [b.project for b in BidRound.objects.filter(mode=BidRound.Mode.BIDDER, opened_at__isnull=True)
+                            .select_related("project")] if can(user, "draw.input") else [],
     }
 
 
@@ -256,3 +326,16 @@ def expert_pool() -> QuerySet[Expert]:
 def expert_accounts() -> QuerySet[User]:
     """Active expert accounts, the ones to enter into the pool."""
     return User.objects.filter(role=Role.EXPERT, is_active=True).order_by("username")
+
+
+def may_watch_opening(user: User, project: Project) -> bool:
+    """The remote opening is watched by the project's bidders, its agency, supervisors, inspectors, administrators."""
+    if role_of(user) in ("supervisor", "inspector", "admin") or manages(user, project):
+        return True
+    return bool(can(user, "project.register") and user.organisation_id
+                and Bid.objects.filter(project=project, round=project.round, bidder_id=user.organisation_id).exists())
+
+
+def ensure_may_watch_opening(user: User, project: Project) -> None:
+    if not may_watch_opening(user, project):
+        raise PermissionDenied(_("只有本项目的投标人、代理机构、监督、纪检和管理员可以观看开标。"))

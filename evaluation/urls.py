@@ -2,11 +2,13 @@
 
 from django.urls import path
 
-from evaluation import api, views
+from evaluation import api, api_bidfiles, views, views_opening
 
 urlpatterns = [
     path("evaluation/", views.index, name="evaluation-index"),
     path("evaluation/<str:code>/bid/", views.bid_page, name="evaluation-bid"),
+    path("evaluation/<str:code>/opening/", views_opening.opening_page, name="evaluation-opening"),
+    path("evaluation/<str:code>/opening/events", views_opening.opening_events, name="evaluation-opening-events"),
     path("evaluation/<str:code>/manage/", views.manage_page, name="evaluation-manage"),
     path("evaluation/<str:code>/score/", views.score_page, name="evaluation-score"),
     path("evaluation/<str:code>/panel-draw/", views.panel_draw_page, name="evaluation-panel-draw"),
@@ -24,6 +26,13 @@ api_urlpatterns = [
     path(P + "bids/close", api.BidCloseView.as_view(), name="api-bids-close"),
     path(P + "opening", api.OpeningView.as_view(), name="api-opening"),
     path(P + "objections", api.ObjectionsView.as_view(), name="api-objections"),
+    path(P + "bids/mode", api_bidfiles.BidModeView.as_view(), name="api-bid-mode"),
+    path(P + "opening-keys", api_bidfiles.OpeningKeysView.as_view(), name="api-opening-keys"),
+    path(P + "bid-files", api_bidfiles.BidFilesView.as_view(), name="api-bid-files"),
+    path(P + "opening/shares", api_bidfiles.OpeningSharesView.as_view(), name="api-opening-shares"),
+    path(P + "opening/live", api_bidfiles.OpeningLiveView.as_view(), name="api-opening-live"),
+    path(P + "opening/confirmations", api_bidfiles.OpeningConfirmationsView.as_view(),
+         name="api-opening-confirmations"),
     path("objections/<int:pk>/answer", api.ObjectionAnswerView.as_view(), name="api-objection-answer"),
     path("experts", api.ExpertsView.as_view(), name="api-experts"),
     path(P + "panel", api.PanelView.as_view(), name="api-panel"),

@@ -20,7 +20,7 @@ from core.roles import can, require
 from core.views import confirm_first
 from evaluation import selectors
 from evaluation.models import Candidate, Objection, PanelMember
-from evaluation.services import auctions, evaluating, objections, panels
+from evaluation.services import auctions, bidfiles, evaluating, objections, panels
 from evaluation.services import bids as bid_services
 from lottery.services import sealing_closed
 from trading.models import Organisation, User
@@ -78,9 +78,20 @@ def bid_page(request: HttpRequest, code: str) -> HttpResponse:
                 messages.success(request, _("投标文件已加密递交，请保存回执。"))
             except (ValidationError, Conflict) as exc:
                 messages.error(request, exc.detail if isinstance(exc, Conflict) else " ".join(exc.messages))
+    box = selectors.box(project)
     return render(request, "evaluation/bid.html", {
-        "project": project, "receipt": receipt, "bids": selectors.own_bids(request.user, project),
-        "box": selectors.box(project)})
+        "project": project, "receipt": receipt, "bids": selectors.own_bids(request.user, project), "box": box,
+        "round_data": _bid_file_round(request.user, project, box)})
+
+
+def _bid_file_round(user: User, project, box) -> dict[str, Any] | None:
+    """What the bidder's browser encrypts to, in a bid-file round whose every key holder has registered."""
+    if box is None or box.mode != "bidder" or box.keys.count() < box.holders or user.organisation_id is None:
+        return None
+    return {"project": project.code, "round": project.round, "bidder": user.organisation.uscc,
+            "threshold": box.threshold, "url": reverse("api-bid-files", args=[project.code]),
+            "holders": [{"position": k.position, "public_jwk": k.public_jwk, "fingerprint": k.fingerprint}
+                        for k in box.keys.order_by("position")]}
 
 
 def _manage_confirmations() -> dict[str, tuple[str, str]]:
@@ -112,6 +123,7 @@ def manage_page(request: HttpRequest, code: str) -> HttpResponse:
         post, user = request.POST, request.user
         actions = {
             "close": lambda: bid_services.bids_close(actor=user, project=project),
+            "mode": lambda: bidfiles.bid_round_mode_set(actor=user, project=project, mode=post.get("mode", "")),
             "open": lambda: bid_services.bids_open(actor=user, project=project),
             "objection": lambda: objections.objection_raise(actor=user, project=project, stage="opening",
                                                             raised_by=post.get("raised_by", ""),

@@ -179,6 +179,21 @@ def _verify_command(proof: dict) -> str:
             f"--candidates-digest {proof['candidates_digest']}")
 
 
+def _opening_ceremony(doc: RecordDocument, ceremony: dict) -> None:
+    """不见面开标: who held the opening keys, each bid's hashes, the room's recordings and the record's digest."""
+    doc.heading(f"不见面开标（投标文件在投标人浏览器中加密，{ceremony['holders']} 人中任意 "
+                f"{ceremony['threshold']} 人的密钥分片解密）")
+    doc.table(["序号", "开标密钥持有人", "公钥指纹 SHA-256"],
+              [[k["position"], k["holder"], k["fingerprint"]] for k in ceremony["keys"]],
+              widths=[0.7, 2, 6.5], align="cll")
+    doc.table(["投标人", "密文 SHA-256（与回执核对）", "投标文件 SHA-256"],
+              [[b["name"], b["ciphertext_sha256"], b["document_sha256"]] for b in ceremony["bids"]],
+              widths=[2.2, 3.5, 3.5], align="lll")
+    for recording in ceremony.get("recordings", []):
+        doc.paragraph(f"开标室录像 SHA-256：{recording['sha256']}")
+    doc.paragraph(f"开标记录 SHA-256：{ceremony['record_sha256']}；投标人在线确认 {len(ceremony['confirmations'])} 家")
+
+
 def build_bid_opening_record(data: dict) -> bytes:
     """开标记录. Keys: opened_at, room, host, ceiling_price, attendees [{name, organisation, role}],
     bids [{bidder, price, duration, terms, valid (bool), reason}], objections [{raised_by, content, answer}]."""
@@ -196,6 +211,8 @@ def build_bid_opening_record(data: dict) -> bytes:
                 "有效" if b["valid"] else "无效", b.get("reason")]
                for i, b in enumerate(data["bids"], start=1)],
               widths=[0.7, 2.6, 2, 1.2, 1.4, 0.9, 1.8], align="clrccll")
+    if data.get("ceremony"):
+        _opening_ceremony(doc, data["ceremony"])
     doc.heading("三、现场异议及答复")
     doc.table(["序号", "提出人", "异议内容", "答复"],
               [[i, o["raised_by"], o["content"], o.get("answer")]

@@ -142,6 +142,8 @@ def bid_submit(*, actor: User, project: Project, data: dict[str, Any]) -> tuple[
     clean = _clean_bid(data)
     project = _locked_open_project(actor, project)
     box = _box(project)
+    if box.mode != BidRound.Mode.SERVER:
+        raise Conflict(_("本轮须递交在浏览器中加密的投标文件（不接受平台密封的报价）。"), {"mode": [_("本轮为 bidder")]})
     uscc = actor.organisation.uscc
     document = bid_document(project, uscc, clean)
     blob = sealing.seal(bytes.fromhex(box.public_key), document, aad=_aad(project.code, project.round, uscc))
@@ -224,6 +226,10 @@ def bids_open(*, actor: User, project: Project) -> list[Bid]:
     """At or after the opening time, in the opening session: rebuild the key, open and list every bid; a bid over
     the ceiling price is invalid with the reason."""
     ensure_manages(actor, project)
+    if _box(project).mode == BidRound.Mode.BIDDER:  # bid files: opened one by one as shares come in
+        from evaluation.services.opening import bid_files_open_finish  # it builds on this module
+
+        return bid_files_open_finish(actor=actor, project=project)
     project = Project.objects.select_for_update().get(pk=project.pk)
     box = _box(project)
     if clock.now() < box.opens_at:

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from audit import ledger
 from core import clock, context
 from core.errors import Conflict
-from core.roles import require
-from evaluation.models import Bid, Objection
+from core.roles import can, require
+from evaluation.models import Bid, BidRound, Objection
 from trading.models import Project, User
 from trading.models.projects import Status
 from trading.selectors import ensure_manages
@@ -30,7 +30,9 @@ def _text(value: object, field: str, limit: int = 2000) -> str:
 def objection_raise(*, actor: User, project: Project, stage: str, content: str, raised_by: str = "") -> Objection:
     content = _text(content, "content")
     project = Project.objects.get(pk=project.pk)  # the current status, not the caller's copy
-    if stage == Objection.Stage.OPENING:
+    if stage == Objection.Stage.OPENING and can(actor, "project.register"):
+        raised_by = _remote_bidder(actor, project)  # 不见面开标: the bidder objects online itself
+    elif stage == Objection.Stage.OPENING:
         ensure_manages(actor, project)  # the host writes down what a bidder's representative says on site
         raised_by = _text(raised_by, "raised_by", 200)
         if project.status != Status.OPENED:
@@ -49,6 +51,19 @@ def objection_raise(*, actor: User, project: Project, stage: str, content: str, 
                                              raised_by_user=actor, content=content, raised_at=clock.now())
     ledger.record_event("objection_raised", obj=objection, actor=actor, data={"stage": stage})
     return objection
+
+
+def _remote_bidder(actor: User, project: Project) -> str:
+    """A bidder of a remotely opened round (bid files), after the opening and before the evaluation."""
+    box = BidRound.objects.filter(project=project, round=project.round).first()
+    if box is None or box.mode != BidRound.Mode.BIDDER:
+        raise PermissionDenied(_("现场开标的异议由主持人记录。"))
+    if not Bid.objects.filter(project=project, round=project.round, bidder_id=actor.organisation_id,
+                              state=Bid.State.ACTIVE).exists():
+        raise PermissionDenied(_("只有本轮的投标人可以对开标提出异议。"))
+    if project.status != Status.OPENED:
+        raise Conflict(_("开标异议只能在开标后、评标前提出。"))
+    return actor.organisation.name
 
 
 @transaction.atomic

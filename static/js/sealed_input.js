@@ -31,5 +31,5 @@ window.SealedInput = (function () {
       dialog.querySelectorAll("[command=close]").forEach((b) => b.addEventListener("click", () => dialog.close()));
     }
   }
-  return {post, sha256hex, nonce, confirmDialog};
+  return {post, sha256hex, nonce, confirmDialog, csrf};
 }());

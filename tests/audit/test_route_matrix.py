@@ -30,6 +30,15 @@ ROUTES: dict[str, dict[str, str]] = {
     "api-attendance": {"GET": "403 200 200 200 200 200 200", "POST": "403 400 400 400 400 400 400"},
     "api-auction": {"GET": "404 404 404 404 404 404 404", "POST": "403 400 403 403 403 403 400"},
     "api-auction-bidders": {"POST": "403 404 404 404 404 404 404"},
+    # bid files sealed at the bidder (the world's project is fixed-price: no bid box, so 409 once allowed);
+    # an empty bid file is a 400 naming the field, as for structured bids
+    "api-bid-files": {"POST": "403 400 400 400 400 400 400"},
+    "api-bid-mode": {"GET": "200 200 200 200 200 200 200"},
+    "api-opening-confirmations": {"GET": "200 200 200 200 200 200 200", "POST": "403 403 403 403 409 403 403"},
+    "api-opening-keys": {"POST": "403 409 409 403 403 403 409"},
+    "api-opening-live": {"GET": "403 200 200 200 403 403 200"},
+    # only a holder of the round's opening keys (nobody in the world holds one)
+    "api-opening-shares": {"GET": "403 403 403 403 403 403 403", "POST": "403 403 403 403 403 403 403"},
     "api-auction-bids": {"POST": "403 404 404 404 404 404 404"},
     "api-auction-hammer": {"POST": "403 404 404 404 404 404 404"},
     "api-auction-start": {"POST": "403 404 404 404 404 404 404"},
@@ -167,6 +176,10 @@ ROUTES: dict[str, dict[str, str]] = {
     "evaluation-bid": {"GET": "302 403 403 403 200 403 403"},
     "evaluation-candidates": {"GET": "200 200 200 200 200 200 200"},
     "evaluation-index": {"GET": "200 200 200 200 200 200 200"},
+    # the remote opening: its bidders, agency, supervisors, inspectors, administrators (a POST without a known
+    # action re-renders the page with a message); the event stream is GET only
+    "evaluation-opening": {"GET": "302 200 200 200 403 403 200", "POST": "302 200 200 200 403 403 200"},
+    "evaluation-opening-events": {"GET": "302 200 200 200 403 403 200", "POST": "405 405 405 405 405 405 405"},
     "evaluation-manage": {"GET": "302 200 403 403 403 403 200"},
     "evaluation-my-panels": {"GET": "302 403 403 403 403 200 403"},
     "evaluation-panel-draw": {"GET": "302 403 200 403 403 403 403"},

@@ -5,10 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from cryptography.hazmat.primitives.asymmetric import ec
+
 from core import clock
 from core.roles import Role
+from evaluation import bidfile
+from evaluation.models import BidRound
+from evaluation.services import bidfiles, evaluating, opening, panels
 from evaluation.services import bids as bid_services
-from evaluation.services import evaluating, panels
 from lottery import engine
 from tests import factories
 from trading.models import Organisation
@@ -99,3 +103,69 @@ def drawn_panel(project, *, size: int = 5):
     supervisors = draw_session(project)
     seal_and_reveal(project, supervisors)
     return panels.panel_draw(actor=supervisors[0], project=project)
+
+
+# --- bid files sealed at the bidder (bidder mode) ---------------------------------------------------------------
+
+PDF = b"%PDF-1.4\n% a bid document\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def bidder_round(project=None, *, holders: int = 3):
+    """A procurement round in bidder mode with an opening session booked and `holders` supervisors' keys
+    registered (made here in Python, as their browsers would). Answers (project, [(supervisor, private key)])."""
+    project = project or procurement()
+    bidfiles.bid_round_mode_set(actor=project.created_by, project=project, mode="bidder")
+    opening_session(project)
+    keys = []
+    for _n in range(holders):
+        supervisor, private = factories.user(Role.SUPERVISOR), ec.generate_private_key(ec.SECP256R1())
+        bidfiles.opening_key_register(actor=supervisor, project=project,
+                                      public_jwk=bidfile.public_jwk(private.public_key()))
+        keys.append((supervisor, private))
+    return project, keys
+
+
+def seal_file(project, user, price: str, *, pdf: bytes = PDF, code: str | None = None, **schedule):
+    """What the bidder's browser sends, sealed in Python to the round's registered keys."""
+    box = BidRound.objects.get(project=project, round=project.round)
+    holders = [bidfile.public_key_from_jwk(k.public_jwk) for k in box.keys.order_by("position")]
+    return bidfile.seal_bid_file(project=code or project.code, round_no=project.round,
+                                 bidder=user.organisation.uscc, pdf=pdf, holders=holders,
+                                 threshold=box.threshold,
+                                 schedule={"price": price, "duration": "60日历天", "terms": "质保三年", **schedule})
+
+
+def envelope(sealed) -> dict:
+    return {"context": sealed.context, "ciphertext_sha256": sealed.ciphertext_sha256,
+            "key_commitment": sealed.key_commitment, "shares": [s.as_json() for s in sealed.shares]}
+
+
+def submit_file(project, user, price: str, **kwargs):
+    sealed = seal_file(project, user, price, **kwargs)
+    return bidfiles.bid_file_submit(actor=user, project=project, data=envelope(sealed), ciphertext=sealed.ciphertext)
+
+
+def decrypted_shares(project, holder, private, *, skip_unopenable: bool = False) -> list[dict]:
+    """What a holder's browser posts: its share of every bid, unwrapped with its private key (the page skips a
+    share that does not open in this round's context, as static/js/opening.js does)."""
+    listing = opening.wrapped_shares_for(actor=holder, project=project)
+    shares = []
+    for item in listing["items"]:
+        try:
+            value = bidfile.unwrap_share(private, bidfile.WrappedShare.from_json(item["wrapped"]),
+                                         item["share_aad"].encode())
+        except bidfile.BidFileError:
+            if not skip_unopenable:
+                raise
+            continue
+        shares.append({"bid": item["bid"], "share": value.hex()})
+    return shares
+
+
+def bid_files_project(prices=("900000.00", "950000.00", "1100000.00")):
+    """Three bid files (the third over the ceiling), closed at the deadline. Answers (project, users, keys)."""
+    project, keys = bidder_round()
+    users = [bidder(f"文件投标企业{n}") for n in range(len(prices))]
+    for user, price in zip(users, prices, strict=True):
+        submit_file(project, user, price)
+    return project, users, keys
