@@ -11,6 +11,7 @@ urlpatterns = [
     path("evaluation/<str:code>/opening/events", views_opening.opening_events, name="evaluation-opening-events"),
     path("evaluation/<str:code>/manage/", views.manage_page, name="evaluation-manage"),
     path("evaluation/<str:code>/score/", views.score_page, name="evaluation-score"),
+    path("evaluation/<str:code>/bids/<int:pk>/document", views_opening.bid_document, name="evaluation-bid-document"),
     path("evaluation/<str:code>/panel-draw/", views.panel_draw_page, name="evaluation-panel-draw"),
     path("evaluation/my/panels/", views.my_panels, name="evaluation-my-panels"),
     path("evaluation/experts/", views.expert_pool, name="evaluation-experts"),

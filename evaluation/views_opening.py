@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -100,3 +100,10 @@ def opening_events(request: HttpRequest, code: str) -> StreamingHttpResponse:
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response
+
+
+@login_required
+def bid_document(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    project = project_for(request.user, code)
+    found, stream = opening.bid_document_read(actor=request.user, project=project, bid_id=pk)
+    return FileResponse(stream, filename=f"{project.code}-{found.bidder.uscc}.pdf", content_type="application/pdf")

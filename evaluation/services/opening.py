@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from audit import checkpoints, ledger
@@ -24,12 +25,12 @@ from core.roles import require
 from core.storage import ObjectStoreError, get_store
 from core.timefmt import local_time
 from evaluation import bidfile
-from evaluation.models import Bid, BidRound, OpeningConfirmation, OpeningKey, OpeningShare
+from evaluation.models import Bid, BidRound, OpeningConfirmation, OpeningKey, OpeningShare, PanelMember
 from evaluation.services.bids import _box, _clean_bid, active_bids, opening_session
 from trading.lifecycle import project_transition
 from trading.models import Project, Session, User
 from trading.models.projects import Status
-from trading.selectors import ensure_manages
+from trading.selectors import ensure_manages, manages
 
 SHARE = re.compile(r"^[0-9a-f]{64}$")
 
@@ -263,3 +264,18 @@ def opening_confirm(*, actor: User, project: Project, record_sha256: str) -> Ope
     ledger.record_event("opening_confirmed", obj=row, actor=actor, data={"round": project.round,
                                                                          "record_sha256": digest})
     return row
+
+
+def bid_document_read(*, actor: User, project: Project, bid_id: int) -> tuple[Bid, Any]:
+    """An opened bid file, to those who must read it: a seated expert of the project's panel (to score it), the
+    project's agency and the discipline inspectors. Until the award it is a bidder's confidential offer, so every
+    reading is an audit event. Answers the bid and the stored PDF, opened for reading."""
+    seated = PanelMember.objects.filter(panel__project=project, panel__round=project.round, expert__user=actor,
+                                        state=PanelMember.State.SEATED).exists()
+    if not (seated or manages(actor, project) or actor.role == "inspector"):
+        raise PermissionDenied(_("只有本项目评标委员会成员、代理机构和纪检监察人员可以查阅投标文件。"))
+    bid = Bid.objects.filter(pk=bid_id, project=project).exclude(document_key="").first()
+    if bid is None:
+        raise Http404(_("没有这份已开启的投标文件。"))
+    ledger.record_event("bid_document_read", obj=bid, actor=actor, data={"sha256": bid.document_sha256})
+    return bid, get_store().open(bid.document_key)

@@ -184,6 +184,8 @@ ROUTES: dict[str, dict[str, str]] = {
     "evaluation-my-panels": {"GET": "302 403 403 403 403 200 403"},
     "evaluation-panel-draw": {"GET": "302 403 200 403 403 403 403"},
     "evaluation-score": {"GET": "302 403 403 403 403 403 403"},
+    # an opened bid file: the panel's experts, the agency and inspectors (the world has none: 404 for them)
+    "evaluation-bid-document": {"GET": "302 404 403 404 403 403 404"},
     "healthz": {"GET": "200 200 200 200 200 200 200"},
     "home": {"GET": "200 200 200 200 200 200 200"},
     "inspect-chain": {"GET": "302 403 403 200 403 403 200"},

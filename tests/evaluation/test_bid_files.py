@@ -429,3 +429,29 @@ def test_a_misconfigured_threshold_is_refused_and_the_round_stays_server_sealed(
     with pytest.raises(Conflict, match="门限设置有误"):
         bidfiles.bid_round_mode_set(actor=project.created_by, project=project, mode="bidder")
     assert BidRound.objects.get(project=project).mode == "server"
+
+
+def test_the_panel_reads_an_opened_bid_file_and_each_reading_is_logged(client, django_capture_on_commit_callbacks):
+    project, users, keys = builders.bid_files_project()
+    with builders.at_opening(), django_capture_on_commit_callbacks(execute=True):
+        _close(project)
+        _post_all(project, keys[:2])
+        bid_services.bids_open(actor=project.created_by, project=project)
+    panel = builders.drawn_panel(project)
+    expert = panel.members.filter(state="seated").first().expert.user
+    bid = Bid.objects.get(project=project, bidder=users[0].organisation)
+    url = f"/evaluation/{project.code}/bids/{bid.pk}/document"
+
+    client.force_login(expert)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == builders.PDF
+    read = LedgerEntry.objects.get(action="bid_document_read")
+    assert (read.actor, read.data["sha256"]) == (expert.username, hashlib.sha256(builders.PDF).hexdigest())
+    assert f"bids/{bid.pk}/document" in client.get(f"/evaluation/{project.code}/score/").content.decode()
+
+    client.force_login(users[1])  # another bidder may not read a rival's offer
+    assert client.get(url).status_code == 403
+    client.force_login(project.created_by)
+    assert client.get(f"/evaluation/{project.code}/bids/999999/document").status_code == 404
+    assert LedgerEntry.objects.filter(action="bid_document_read").count() == 1
