@@ -112,13 +112,16 @@ start() {
         -filer.port=$((8888 + OFFSET)) -admin.port=$((23646 + OFFSET)) \
         -s3.port.iceberg=0 -s3.port.lance=0 -webdav=false -admin.ui=false \
         -master.telemetry=false </dev/null >"$LOG" 2>&1 &
-    echo $! >"$PIDFILE"
+    local pid=$!
+    echo "$pid" >"$PIDFILE"
     for _ in $(seq 1 120); do
         if healthy; then
             print_env
             return 0
         fi
-        if [ -z "$(running_pid || true)" ]; then
+        # alive, not "is weed": just after the fork the child may not have exec'ed weed yet (its name is still
+        # the shell's), and reading that as an exit left a starting server running with no pidfile
+        if ! kill -0 "$pid" 2>/dev/null || [ "$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)" = "Z" ]; then
             echo "weed exited; last lines of $LOG:" >&2
             tail -20 "$LOG" >&2
             return 1
