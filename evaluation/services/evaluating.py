@@ -261,17 +261,23 @@ def candidate_after_lapse(*, project: Project, actor: User, lapsed: Any) -> tupl
     """The awarded candidate let its contract lapse: it is out, and the next in order is awarded and answered with
     its bid's price (trading.hooks "next_in_line"); () when none is left; None for a project without candidates."""
     awarded = Candidate.objects.select_for_update().filter(
-        project=project, round=project.round, state=Candidate.State.AWARDED).select_related("bid__bidder").first()
+        project=project, round=project.round, state=Candidate.State.AWARDED).first()
     if awarded is None:
         return None
-    reason = _("中标人未在规定期限内签订合同")
-    _mark(awarded, Candidate.State.WITHDRAWN, actor, reason)
-    ledger.record_event("candidate_withdrawn", obj=awarded, actor=actor, data={"rank": awarded.rank, "lapsed": True})
-    nxt = _remaining(project).select_related("bid__bidder").first()
-    if nxt is None:
-        return ()
-    _mark(nxt, Candidate.State.AWARDED, actor, _("中标人逾期未签订合同，依次确定下一候选人"))
-    return nxt.bid.bidder, nxt.bid.price
+    nxt = _pass_on(awarded, actor, _("中标人未在规定期限内签订合同"), _("中标人逾期未签订合同，依次确定下一候选人"),
+                   lapsed=True)
+    return (nxt.bid.bidder, nxt.bid.price) if nxt else ()
+
+
+def _pass_on(candidate: Candidate, actor: User, reason: str, next_reason: str, **data: Any) -> Candidate | None:
+    """`candidate` is out (withdrawn, with its entry); answers the next in order, awarded if `candidate` was."""
+    was_awarded = candidate.state == Candidate.State.AWARDED
+    _mark(candidate, Candidate.State.WITHDRAWN, actor, reason)
+    ledger.record_event("candidate_withdrawn", obj=candidate, actor=actor, data={"rank": candidate.rank, **data})
+    nxt = _remaining(candidate.project).select_related("bid__bidder").first()
+    if nxt is not None and was_awarded:
+        _mark(nxt, Candidate.State.AWARDED, actor, next_reason)
+    return nxt
 
 
 def _mark(candidate: Candidate, state: str, actor: User, reason: str) -> None:
@@ -291,14 +297,8 @@ def candidate_withdraw(*, actor: User, project: Project, candidate: Candidate, r
     candidate = Candidate.objects.select_for_update().get(pk=candidate.pk, project=project)
     if candidate.state == Candidate.State.WITHDRAWN:
         raise Conflict(_("该候选人已放弃。"))
-    was_awarded = candidate.state == Candidate.State.AWARDED
-    _mark(candidate, Candidate.State.WITHDRAWN, actor, reason.strip())
-    ledger.record_event("candidate_withdrawn", obj=candidate, actor=actor, data={"rank": candidate.rank})
-    nxt = _remaining(project).first()
+    nxt = _pass_on(candidate, actor, reason.strip(), _("排名第一的中标候选人放弃，依次确定下一候选人"))
     if nxt is None:
         project_transition(project, Status.FAILED, actor=actor,
                            reason=_("中标候选人均放弃或不合格，重新招标（招标投标法实施条例第五十五条）"))
-        return None
-    if was_awarded:
-        _mark(nxt, Candidate.State.AWARDED, actor, _("排名第一的中标候选人放弃，依次确定下一候选人"))
     return nxt

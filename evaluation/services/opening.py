@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from audit import checkpoints, ledger
 from core import clock, context
 from core.errors import Conflict
-from core.roles import require
+from core.roles import Role, require
 from core.storage import ObjectStoreError, get_store
 from core.timefmt import local_time
 from evaluation import bidfile
@@ -272,7 +272,7 @@ def bid_document_read(*, actor: User, project: Project, bid_id: int) -> tuple[Bi
     reading is an audit event. Answers the bid and the stored PDF, opened for reading."""
     seated = PanelMember.objects.filter(panel__project=project, panel__round=project.round, expert__user=actor,
                                         state=PanelMember.State.SEATED).exists()
-    if not (seated or manages(actor, project) or actor.role == "inspector"):
+    if not (seated or manages(actor, project) or actor.role == Role.INSPECTOR):
         raise PermissionDenied(_("只有本项目评标委员会成员、代理机构和纪检监察人员可以查阅投标文件。"))
     bid = Bid.objects.filter(pk=bid_id, project=project).exclude(document_key="").first()
     if bid is None:
