@@ -79,13 +79,14 @@ def _events(project: Project) -> Iterator[str]:
     last, started = None, time.monotonic()
     yield "retry: 2000\n\n"
     while True:
-        state = json.dumps(plain(selectors.live_opening(project)), ensure_ascii=False)
+        live = plain(selectors.live_opening(project))
+        state = json.dumps(live, ensure_ascii=False)
         if state != last:
             last = state
             yield f"data: {state}\n\n"
         else:
             yield ": .\n\n"
-        if '"state": "opened"' in state or time.monotonic() - started >= STREAM_SECONDS:
+        if live["state"] == "opened" or time.monotonic() - started >= STREAM_SECONDS:
             return
         time.sleep(POLL_SECONDS)  # a cheap poll of a few rows; the real clock here, never in tests
 
