@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -308,7 +309,7 @@ def followup_data(project: Project) -> dict[str, Any]:
     milestones = list(Milestone.objects.filter(project=project).order_by("due", "id"))
     issued = (Milestone.history.filter(project_id=project.pk).aggregate(at=Max("history_date"))["at"]
               or followup.history.aggregate(at=Max("history_date"))["at"])
-    today = issued.date()
+    today = timezone.localdate(issued)  # the centre's day, as 制表时间 prints it: not UTC's
     return {**_common(project, issued), "staff": str(followup.officer), "period": None,
             "contract": {"contractor": contract.enterprise.name if contract else None,
                          "signed_at": contract.signed_at if contract else None,

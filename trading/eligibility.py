@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trading.lifecycle import ONGOING
@@ -17,7 +18,7 @@ def exclusion_reasons(registration: Registration, *, at: dt.datetime) -> list[st
     """Empty when eligible. `at` is the deadline: certificates must be valid then."""
     project, enterprise = registration.project, registration.enterprise
     reasons: list[str] = []
-    certificates = Certificate.objects.filter(organisation=enterprise, valid_until__gte=at.date())
+    certificates = Certificate.objects.filter(organisation=enterprise, valid_until__gte=timezone.localdate(at))
     if project.qualification_kind:
         held = certificates.filter(kind=project.qualification_kind, grade__gte=project.qualification_grade)
         if not held.exists():

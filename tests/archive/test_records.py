@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import subprocess
 
@@ -9,9 +10,11 @@ import pytest
 
 from archive import selectors
 from audit.models import LedgerEntry
+from core import clock
 from core.roles import Role
 from tests import factories
 from tests.archive.conftest import TITLE, UNUSUAL
+from trading.services.aftercare import contract_sign, followup_assign, milestone_record, project_award
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +130,23 @@ def test_the_bid_opening_record_and_evaluation_report_come_from_the_evaluation(e
     report = pdf_text(selectors.record_for(project, "evaluation").build(), tmp_path)
     assert "评标报告" in report and "综合评估法" in report and "91.89" in report
     assert selectors.record_for(project, "evaluation").build() == selectors.record_for(project, "evaluation").build()
+
+
+def test_a_milestone_due_yesterday_in_the_centres_zone_is_overdue_when_utc_still_says_today(drawn_project):
+    """The report issued at 01:00 on 3 December in Beijing (17:00 UTC on the 2nd) reads a milestone due on the 2nd
+    as overdue: its "today" is the one its 制表时间 prints. The history's time cannot be chosen through the services,
+    so the audit stamp's clock is pinned for the milestone's save."""
+    from unittest import mock
+
+    project = drawn_project
+    agency = project.created_by
+    with clock.travel(dt.timedelta(days=5)):
+        contract_sign(actor=agency, contract=project_award(actor=agency, project=project))
+        followup_assign(actor=agency, project=project, officer=agency)
+    issued = dt.datetime(2026, 12, 2, 17, tzinfo=dt.UTC)
+    with mock.patch("audit.history.timezone.now", return_value=issued):
+        milestone_record(actor=agency, project=project, title="主体结构封顶", due=dt.date(2026, 12, 2))
+
+    rows = selectors.followup_data(project)["milestones"]
+
+    assert [(m["name"], m["status"]) for m in rows] == [("主体结构封顶", "逾期预警")]

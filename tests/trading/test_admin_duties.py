@@ -2,6 +2,7 @@
 group, permission or API token around the services."""
 
 import pytest
+from django.utils import timezone
 
 from audit.models import LedgerEntry
 from core.roles import Role, can
@@ -47,7 +48,7 @@ def test_an_inspector_requested_without_a_reason_is_refused_on_the_form_and_noth
 
 
 def _change_form(user: User, **changes) -> dict:
-    joined = user.date_joined
+    joined = timezone.localtime(user.date_joined)  # the admin's form reads and writes the centre's time
     data = {"username": user.username, "first_name": "", "last_name": "", "email": "", "is_active": "on",
             "date_joined_0": joined.strftime("%Y-%m-%d"), "date_joined_1": joined.strftime("%H:%M:%S"),
             "role": user.role, "organisation": "", "new_role": "", "role_reason": ""}

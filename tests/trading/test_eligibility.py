@@ -9,7 +9,7 @@ import pytest
 
 from core import clock, context
 from tests import factories
-from trading.eligibility import ongoing_fixed_price_count
+from trading.eligibility import exclusion_reasons, ongoing_fixed_price_count
 from trading.lifecycle import project_transition
 from trading.models import Certificate, Contract, Registration, Suspension
 from trading.models.projects import Status
@@ -78,6 +78,24 @@ def test_a_safety_licence_expired_at_the_deadline_excludes(api, moved_clock):
     row = close_and_read(api, project, moved_clock)["许可证过期公司"]
 
     assert row["eligible"] is False and row["exclusion_reasons"] == ["无有效的安全生产许可证"]
+
+
+@pytest.mark.parametrize(("utc_hour", "valid"), [(15, True), (17, False)])
+def test_a_licence_is_valid_through_its_last_day_in_the_centres_zone(utc_hour, valid):
+    """A licence valid until 2 December: a deadline at 23:00 in Beijing (15:00 UTC) is within it, one at 01:00 on
+    3 December in Beijing (17:00 UTC on the 2nd) is not, whatever zone the deadline is read in."""
+    project = factories.fixed_price_project()
+    org, user = factories.enterprise_with_licences("跨日许可证公司")
+    licence = Certificate.objects.get(organisation=org, kind="safety")
+    licence.valid_until = dt.date(2026, 12, 2)
+    with context.acting_as_system():
+        licence.save()
+    registration = factories.register(project, user)
+    deadline = dt.datetime(2026, 12, 2, utc_hour, tzinfo=dt.UTC)
+
+    reasons = exclusion_reasons(registration, at=deadline)
+
+    assert ("无有效的安全生产许可证" not in reasons) is valid
 
 
 def test_a_manager_on_another_ongoing_project_excludes(api, moved_clock):
