@@ -42,8 +42,22 @@ def is_signed_kind(kind: str) -> bool:
     return kind in SIGNED_KINDS
 
 
+# what accrues on a record after it is made and only vouches for it, as the signatures themselves do: not signed
+# (a bidder confirming the opening record must not turn another's signature into one of an earlier version)
+ATTESTATIONS = {"bid-opening": ("ceremony", "confirmations")}
+
+
+def signed_body(record: selectors.Record) -> dict[str, Any]:
+    """The record's data as its signers sign it: everything the PDF prints but the attestations."""
+    data = record.data()
+    path = ATTESTATIONS.get(record.kind)
+    if path is not None and isinstance(data.get(path[0]), dict):
+        data = {**data, path[0]: {k: v for k, v in data[path[0]].items() if k != path[1]}}
+    return data
+
+
 def record_digest(record: selectors.Record) -> str:
-    return pdf.content_digest(record.data())
+    return pdf.content_digest(signed_body(record))
 
 
 def record_message(record: selectors.Record, digest: str) -> bytes:
@@ -160,14 +174,14 @@ def record_sign(*, actor: User, record: selectors.Record, fingerprint: str, dige
 
 
 def signatures_export(record: selectors.Record) -> dict[str, Any]:
-    """Everything the offline verifier needs for one record: the record's data (whose canonical JSON it hashes
-    again), its signatures, and each key with the centre's signed binding."""
+    """Everything the offline verifier needs for one record: the record's data as signed (`signed_body`, whose
+    canonical JSON it hashes again), its signatures, and each key with the centre's signed binding."""
     project, rows = record.project, record_signatures(record)
     keys = {s.key.fingerprint: key_binding(s.key) for s in rows}
     return {
         "format": EXPORT_FORMAT, "context": personal_keys.RECORD_CONTEXT, "project": project.code,
         "round": project.round, "kind": record.kind, "digest": record_digest(record),
-        "record": _json_value(record.data()),
+        "record": _json_value(signed_body(record)),
         "signatures": [{"signer": s.signer.username, "name": str(s.signer), "standing": s.standing,
                         "signed_at": s.signed_at.isoformat(), "fingerprint": s.key.fingerprint, "digest": s.digest,
                         "signature": s.signature} for s in rows],

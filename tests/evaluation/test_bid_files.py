@@ -455,3 +455,28 @@ def test_the_panel_reads_an_opened_bid_file_and_each_reading_is_logged(client, d
     client.force_login(project.created_by)
     assert client.get(f"/evaluation/{project.code}/bids/999999/document").status_code == 404
     assert LedgerEntry.objects.filter(action="bid_document_read").count() == 1
+
+
+def test_a_confirmation_after_a_signature_leaves_the_signed_record_unchanged():
+    """Confirmations attest the opening record as signatures do; a bidder confirming after another signed does not
+    make that signature one of an earlier version. The PDF still prints every confirmation."""
+    from archive import selectors as records
+    from archive import signatures
+    from tests.archive.signing_tools import PersonalKey
+    from trading.services.signing_keys import signing_key_approve, signing_key_register
+
+    project, users = _opened()
+    record = records.record_for(project, "bid-opening")
+    personal = PersonalKey()
+    key = signing_key_approve(actor=factories.user(Role.ADMIN), key=signing_key_register(
+        actor=users[0], public_key=personal.public_b64, label="投标人电脑"))
+    digest = signatures.record_digest(record)
+    signatures.record_sign(actor=users[0], record=record, fingerprint=key.fingerprint, digest=digest,
+                           signature=personal.sign(signatures.record_message(record, digest)))
+
+    opening.opening_confirm(actor=users[1], project=project, record_sha256=selectors.opening_digest(project))
+
+    [row] = signatures.signature_rows(record)
+    assert row["current"] is True and signatures.record_digest(record) == digest
+    assert record.data()["ceremony"]["confirmations"][0]["bidder"] == users[1].organisation.name
+    assert signatures.signatures_export(record)["digest"] == digest
