@@ -27,10 +27,12 @@ from trading.models import Organisation, User
 from trading.selectors import ensure_manages, manages, project_for
 
 
-def _run(request: HttpRequest, actions: dict[str, Callable[[], Any]], done: str) -> HttpResponse | None:
-    """Run the posted action; a bad input or a state conflict becomes a message on the same page."""
-    if _attempt(request, actions) is not None:
-        return None
+def _run(request: HttpRequest, actions: dict[str, Callable[[], Any]], done: str) -> HttpResponse | int:
+    """Run the posted action: done, a redirect to the same page; refused, the status the page is shown again with
+    (400 bad input, 409 the state), the reason a message on it."""
+    refused = _attempt(request, actions)
+    if refused is not None:
+        return refused
     messages.success(request, done)
     return redirect(request.get_full_path())
 
@@ -67,21 +69,28 @@ def _field_labels() -> dict[str, str]:
 def bid_page(request: HttpRequest, code: str) -> HttpResponse:
     require(request.user, "project.register")
     project = project_for(request.user, code)
-    receipt = None
+    receipt, status = None, 200
     if request.method == "POST":
         if request.POST.get("action") == "withdraw":
-            _run(request, {"withdraw": lambda: bid_services.bid_withdraw(actor=request.user, project=project)},
-                 _("已撤回。"))
-        else:
+            outcome = _run(request, {"withdraw": lambda: bid_services.bid_withdraw(actor=request.user,
+                                                                                   project=project)}, _("已撤回。"))
+            if isinstance(outcome, HttpResponse):
+                return outcome
+            status = outcome
+        else:  # the receipt is shown once, on the page that answers the submission
             try:
                 receipt = bid_services.bid_submit(actor=request.user, project=project, data=request.POST.dict())[1]
                 messages.success(request, _("投标文件已加密递交，请保存回执。"))
-            except (ValidationError, Conflict) as exc:
-                messages.error(request, exc.detail if isinstance(exc, Conflict) else " ".join(exc.messages))
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                status = 400
+            except Conflict as exc:
+                messages.error(request, exc.detail)
+                status = 409
     box = selectors.box(project)
     return render(request, "evaluation/bid.html", {
         "project": project, "receipt": receipt, "bids": selectors.own_bids(request.user, project), "box": box,
-        "round_data": _bid_file_round(request.user, project, box)})
+        "round_data": _bid_file_round(request.user, project, box)}, status=status)
 
 
 def _bid_file_round(user: User, project, box) -> dict[str, Any] | None:
@@ -180,26 +189,28 @@ def score_page(request: HttpRequest, code: str) -> HttpResponse:
     project = project_for(request.user, code)
     member = panels.member_for(request.user, project)
     plan = selectors.plan(project)
-    bids = list(evaluating.valid_bids(project))
+    bids, status = list(evaluating.valid_bids(project)), 200
     if request.method == "POST":
         if request.POST.get("action") == "decline":
-            declined = _run(request, {"decline": lambda: panels.member_decline(
+            outcome = _run(request, {"decline": lambda: panels.member_decline(
                 actor=request.user, member=member, reason=request.POST.get("reason", ""))}, _("已谢绝。"))
-            if declined:
+            if isinstance(outcome, HttpResponse):
                 return redirect("evaluation-my-panels")
-        sheet = {str(b.pk): {c["code"]: request.POST.get(f"s-{b.pk}-{c['code']}", "")
-                             for c in (plan.criteria if plan else [])} for b in bids}
-        done = _run(request, {"submit": lambda: evaluating.score_submit(actor=request.user, project=project,
-                                                                        sheet=sheet)}, _("评分已提交并锁定。"))
-        if done:
-            return done
+        else:
+            sheet = {str(b.pk): {c["code"]: request.POST.get(f"s-{b.pk}-{c['code']}", "")
+                                 for c in (plan.criteria if plan else [])} for b in bids}
+            outcome = _run(request, {"submit": lambda: evaluating.score_submit(
+                actor=request.user, project=project, sheet=sheet)}, _("评分已提交并锁定。"))
+            if isinstance(outcome, HttpResponse):
+                return outcome
+        status = outcome
         member.refresh_from_db()
     scores = {(s.bid_id, s.criterion): s.value for s in member.scores.all()}
     rows = [{"bid": b, "cells": [{"criterion": c, "value": scores.get((b.pk, c["code"]), "")}
                                  for c in (plan.criteria if plan else [])]} for b in bids]
     return render(request, "evaluation/score.html", {
         "project": project, "member": member, "plan": plan, "rows": rows,
-        "locked": member.submitted_at is not None or member.state != PanelMember.State.SEATED})
+        "locked": member.submitted_at is not None or member.state != PanelMember.State.SEATED}, status=status)
 
 
 def candidates_page(request: HttpRequest, code: str) -> HttpResponse:
@@ -212,22 +223,20 @@ def candidates_page(request: HttpRequest, code: str) -> HttpResponse:
 
 def auction_page(request: HttpRequest, code: str) -> HttpResponse:
     project = project_for(request.user, code)
-    found = selectors.auction(project)
+    found, outcome = selectors.auction(project), 200
     if request.method == "POST" and found is None:  # the agency sets the auction's rules first
         ensure_manages(request.user, project)
-        done = _run(request, {"setup": lambda: auctions.auction_setup(
+        outcome = _run(request, {"setup": lambda: auctions.auction_setup(
             actor=request.user, project=project, starting_price=request.POST.get("starting_price", ""),
             increment=request.POST.get("increment", ""), reserve_price=request.POST.get("reserve_price") or None)},
             _("拍卖规则已设置。"))
-        if done:
-            return done
     elif request.method == "POST":
         ensure_manages(request.user, project)
         hammer = {"hammer": (_("落槌"), _("拍卖将以当前最高应价落槌结束（未达保留价则流拍），此后不再接受应价。"))}
         if asked := _ask_first(request, project, hammer, "evaluation-auction"):
             return asked
         post, user = request.POST, request.user
-        done = _run(request, {
+        outcome = _run(request, {
             "register": lambda: auctions.auction_register(
                 actor=user, auction=found, number=post.get("number", ""),
                 bidder=Organisation.objects.get(uscc=post.get("bidder", "").strip().upper())),
@@ -236,11 +245,11 @@ def auction_page(request: HttpRequest, code: str) -> HttpResponse:
                                                 amount=post.get("amount", "")),
             "hammer": lambda: auctions.auction_hammer(actor=user, auction=found),
         }, _("已记录。"))
-        if done:
-            return done
+    if isinstance(outcome, HttpResponse):
+        return outcome
     view = selectors.auction_view(request.user, found) if found else None
     return render(request, "evaluation/auction.html", {"project": project, "auction": view,
-                                                       "can_manage": manages(request.user, project)})
+                                                       "can_manage": manages(request.user, project)}, status=outcome)
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -254,20 +263,22 @@ def expert_pool(request: HttpRequest) -> HttpResponse:
     declared relations (one `USCC 关系` a line), which the panel draw's recusal reads; inspectors read it."""
     if not (can(request.user, "centre.admin") or can(request.user, "audit.read")):
         raise PermissionDenied(_("您的角色无权执行此操作。"))
+    status = 200
     if request.method == "POST":
         require(request.user, "centre.admin")
         post = request.POST
-        done = _run(request, {"expert": lambda: panels.expert_save(
+        outcome = _run(request, {"expert": lambda: panels.expert_save(
             actor=request.user, user=_expert_account(post.get("user", "")), name=post.get("name", ""),
             specialty=post.get("specialty", ""), available=post.get("available") == "on",
             employer=Organisation.objects.get(pk=int(post["employer"])) if post.get("employer") else None,
             relations=_relations(post.get("relations", "")))}, _("专家信息已保存。"))
-        if done:
-            return done
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        status = outcome
     return render(request, "evaluation/experts.html", {
         "experts": selectors.expert_pool(), "accounts": selectors.expert_accounts(),
         "organisations": Organisation.objects.filter(is_active=True).order_by("name"),
-        "can_edit": can(request.user, "centre.admin")}, status=400 if request.method == "POST" else 200)
+        "can_edit": can(request.user, "centre.admin")}, status=status)
 
 
 PLAN_STATUSES = ("draft", "published", "registration_closed", "qualified", "opened")

@@ -59,20 +59,22 @@ def _context(request: HttpRequest, project: Project) -> dict:
 def opening_page(request: HttpRequest, code: str) -> HttpResponse:
     project = project_for(request.user, code)
     selectors.ensure_may_watch_opening(request.user, project)
+    status = 200
     if request.method == "POST":
         confirm = {"confirm": (_("确认开标记录"), _("贵单位将确认所见开标记录（按其 SHA-256）无误，确认后不能撤回。"))}
         if asked := _ask_first(request, project, confirm, "evaluation-opening"):
             return asked
         post, user = request.POST, request.user
-        done = _run(request, {
+        outcome = _run(request, {
             "confirm": lambda: opening.opening_confirm(actor=user, project=project,
                                                        record_sha256=post.get("record_sha256", "")),
             "objection": lambda: objections.objection_raise(actor=user, project=project, stage="opening",
                                                             content=post.get("content", "")),
         }, _("已记录。"))
-        if done:
-            return done
-    return render(request, "evaluation/opening.html", _context(request, project))
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        status = outcome
+    return render(request, "evaluation/opening.html", _context(request, project), status=status)
 
 
 def _events(project: Project) -> Iterator[str]:

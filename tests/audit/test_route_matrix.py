@@ -178,7 +178,7 @@ ROUTES: dict[str, dict[str, str]] = {
     "evaluation-index": {"GET": "200 200 200 200 200 200 200"},
     # the remote opening: its bidders, agency, supervisors, inspectors, administrators (a POST without a known
     # action re-renders the page with a message); the event stream is GET only
-    "evaluation-opening": {"GET": "302 200 200 200 403 403 200", "POST": "302 200 200 200 403 403 200"},
+    "evaluation-opening": {"GET": "302 200 200 200 403 403 200", "POST": "302 400 400 400 403 403 400"},
     "evaluation-opening-events": {"GET": "302 200 200 200 403 403 200", "POST": "405 405 405 405 405 405 405"},
     "evaluation-manage": {"GET": "302 200 403 403 403 403 200"},
     "evaluation-my-panels": {"GET": "302 403 403 403 403 200 403"},
