@@ -49,6 +49,15 @@ def enterprise_with_licences(name: str = "") -> tuple[Organisation, User]:
     return org, user(Role.ENTERPRISE, organisation=org)
 
 
+def logged_in(user: User):
+    """A test client signed in as `user`."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 def agency_user() -> User:
     return user(Role.AGENCY, organisation=organisation(kind=Organisation.Kind.AGENCY))
 

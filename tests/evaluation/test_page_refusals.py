@@ -3,7 +3,6 @@ input and 409 for the project's state (not 200, which a script or a proxy's log 
 redirect."""
 
 import pytest
-from django.test import Client
 
 from core.roles import Role
 from evaluation.models import Bid, Expert
@@ -14,16 +13,10 @@ from tests.evaluation.test_auctions import auction  # noqa: F401  (a fixture)
 pytestmark = pytest.mark.django_db
 
 
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_the_bid_page_answers_bad_input_400_a_closed_box_409_and_a_bid_200_with_its_receipt():
     project = builders.procurement()
     bidder = builders.bidder("页面投标企业")
-    client, url = logged_in(bidder), f"/evaluation/{project.code}/bid/"
+    client, url = factories.logged_in(bidder), f"/evaluation/{project.code}/bid/"
 
     bad = client.post(url, {"price": "一百万", "duration": "30日历天", "terms": "质保三年"})
     assert bad.status_code == 400 and not Bid.objects.exists()
@@ -39,7 +32,7 @@ def test_the_bid_page_answers_bad_input_400_a_closed_box_409_and_a_bid_200_with_
 
 def test_the_expert_pool_answers_bad_input_400_and_a_save_with_a_redirect():
     admin, account = factories.user(Role.ADMIN), factories.user(Role.EXPERT)
-    client = logged_in(admin)
+    client = factories.logged_in(admin)
 
     bad = client.post("/evaluation/experts/", {"action": "expert", "user": account.pk, "name": "", "specialty": "市政"})
     assert bad.status_code == 400 and not Expert.objects.exists()
@@ -53,7 +46,7 @@ def test_the_auction_page_answers_a_malformed_bid_400_and_one_after_the_hammer_4
     from evaluation.services import auctions
 
     found, agency = auction
-    client, url = logged_in(agency), f"/auction/{found.project.code}/"
+    client, url = factories.logged_in(agency), f"/auction/{found.project.code}/"
 
     malformed = client.post(url, {"action": "bid", "bidder_number": "001", "amount": "四千七百万"})
     assert malformed.status_code == 400 and "amount" in malformed.content.decode() and not found.log.exists()

@@ -2,7 +2,6 @@
 until an expert has scored, refused with the field named and nothing saved; only the managing agency sets it."""
 
 import pytest
-from django.test import Client
 
 from audit.models import LedgerEntry
 from evaluation.models import EvaluationPlan
@@ -17,15 +16,9 @@ ROWS = {"c1-name": "技术方案", "c1-kind": "technical", "c1-max": "40",
         "c3-name": "", "c3-kind": "technical", "c3-max": "", "c4-name": "", "c4-kind": "technical", "c4-max": ""}
 
 
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_the_agency_sets_a_comprehensive_plan_on_the_page():
     project = builders.procurement()
-    page = logged_in(project.created_by)
+    page = factories.logged_in(project.created_by)
 
     answer = page.post(f"/evaluation/{project.code}/manage/", {
         "action": "plan", "method": "comprehensive", "price_weight": "40", **ROWS})
@@ -43,7 +36,7 @@ def test_the_agency_sets_a_comprehensive_plan_on_the_page():
 
 def test_a_lowest_price_plan_needs_no_criteria():
     project = builders.procurement()
-    logged_in(project.created_by).post(f"/evaluation/{project.code}/manage/", {
+    factories.logged_in(project.created_by).post(f"/evaluation/{project.code}/manage/", {
         "action": "plan", "method": "lowest_price", "c1-name": "", "c1-max": ""})
     assert EvaluationPlan.objects.get(project=project).method == "lowest_price"
 
@@ -56,7 +49,7 @@ def test_a_lowest_price_plan_needs_no_criteria():
 ])
 def test_bad_input_names_the_field_and_saves_nothing(data, named):
     project = builders.procurement()
-    answer = logged_in(project.created_by).post(f"/evaluation/{project.code}/manage/", {"action": "plan", **data})
+    answer = factories.logged_in(project.created_by).post(f"/evaluation/{project.code}/manage/", {"action": "plan", **data})
     assert answer.status_code == 400 and named in answer.content.decode()
     assert not EvaluationPlan.objects.exists()
 
@@ -73,7 +66,7 @@ def test_the_plan_is_fixed_once_an_expert_has_scored():
         member = panels.seated(panel).first()
         sheet = {str(b.pk): {"tech": "30", "service": "15"} for b in evaluating.valid_bids(project)}
         evaluating.score_submit(actor=member.expert.user, project=project, sheet=sheet)
-        page = logged_in(project.created_by)
+        page = factories.logged_in(project.created_by)
         assert 'value="plan"' not in page.get(f"/evaluation/{project.code}/manage/").content.decode()
         answer = page.post(f"/evaluation/{project.code}/manage/", {"action": "plan", "method": "lowest_price"})
     assert answer.status_code == 409 and "评标办法不能再改" in answer.content.decode()
@@ -83,5 +76,5 @@ def test_the_plan_is_fixed_once_an_expert_has_scored():
 def test_only_the_managing_agency_sets_the_plan():
     project = builders.procurement()
     other = factories.agency_user()
-    answer = logged_in(other).post(f"/evaluation/{project.code}/manage/", {"action": "plan", "method": "lowest_price"})
+    answer = factories.logged_in(other).post(f"/evaluation/{project.code}/manage/", {"action": "plan", "method": "lowest_price"})
     assert answer.status_code == 403 and not EvaluationPlan.objects.exists()
