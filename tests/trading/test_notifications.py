@@ -216,3 +216,28 @@ def test_a_mail_that_keeps_failing_is_kept_for_the_administrators(settings, djan
     [failure] = TaskFailure.objects.all()
     assert failure.task == "trading.services.notifications:notification_email"
     assert failure.arguments == {"args": [receipt.pk], "kwargs": {}} and "Connection" in failure.error
+
+
+@pytest.mark.parametrize(("kind", "word"), [("fixed_price", "中选"), ("procurement", "中标"), ("land_auction", "成交")])
+def test_the_contract_offer_calls_the_winner_by_the_projects_own_word(kind, word, django_capture_on_commit_callbacks):
+    """中选 in a fixed-price selection, 中标 in a tender, 成交 in an auction: in the notice and in the history."""
+    from decimal import Decimal
+
+    from trading.services.aftercare import contract_offer
+    from trading.services.projects import project_create
+
+    agency = factories.agency_user()
+    project = project_create(actor=agency, data={
+        "type": kind, "title": "称谓测试项目", "budget": Decimal("1800000.00"),
+        "fixed_price": Decimal("1780000.00") if kind == "fixed_price" else None,
+        "registration_deadline": clock.now() + dt.timedelta(days=30)})
+    person = _enterprise()
+    with django_capture_on_commit_callbacks(execute=True):
+        contract_offer(actor=agency, project=project, enterprise=person.organisation, amount=Decimal("1700000.00"))
+
+    [told] = Notification.objects.filter(kind="contract_offer")
+    assert told.title.startswith(f"{word}通知") and f"的{word}单位" in told.body
+    others = {"中选", "中标", "成交"} - {word}
+    assert not any(other in told.title + told.body for other in others)
+    created = LedgerEntry.objects.get(object_type="trading.Contract", action="create")
+    assert created.reason == f"发出{word}通知，要约签订合同"

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from audit.history import AuditedModel, audited
 from trading.models.organisations import Certificate, Organisation, ProjectManager
@@ -121,6 +122,14 @@ class Project(AuditedModel):
         """What the acceptance is called: goods and services are accepted on performance (履约验收, 政府采购法
         §41), works on completion (竣工验收)."""
         return str(_("履约验收") if self.type == ProjectType.PROCUREMENT else _("竣工验收"))
+
+    @property
+    def award_label(self) -> str:
+        """What winning is called: 中选 in a fixed-price selection, 中标 in a tender (招标投标法 §45, 政府采购法 §46),
+        成交 in an auction; the notices, the reasons in the history and the pages say it so."""
+        if self.is_fixed_price:
+            return str(pgettext("award", "中选"))
+        return str(pgettext("award", "中标") if self.type == ProjectType.PROCUREMENT else pgettext("award", "成交"))
 
     @property
     def uses_rfc3797(self) -> bool:

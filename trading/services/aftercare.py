@@ -79,16 +79,17 @@ def contract_offer(*, actor: User, project: Project, enterprise: Organisation, a
     """The award notice: the contract is offered with a signing deadline of SIGN_DAYS (fixed-price awards here,
     tendered awards from evaluation at the winning bid's price)."""
     now = clock.now()
-    with context.acting(actor, reason=_("发出中选通知，要约签订合同")):
+    award = project.award_label
+    with context.acting(actor, reason=_("发出%(award)s通知，要约签订合同") % {"award": award}):
         contract = Contract.objects.create(project=project, enterprise=enterprise, amount=amount, offered_at=now,
                                            sign_deadline=now + dt.timedelta(days=settings.SIGN_DAYS))
     notifications.notify(
         kind=notifications.Kind.CONTRACT_OFFER, event=f"contract:{contract.pk}:offer", project=project,
         recipients=notifications.people_of(enterprise),
-        title=_("中选通知：%(code)s") % {"code": project.code},
-        body=_("贵单位为“%(title)s”（%(code)s）的中选单位，合同金额 %(amount)s 元。请于 %(deadline)s 前签订合同；"
+        title=_("%(award)s通知：%(code)s") % {"award": award, "code": project.code},
+        body=_("贵单位为“%(title)s”（%(code)s）的%(award)s单位，合同金额 %(amount)s 元。请于 %(deadline)s 前签订合同；"
                "逾期未签将记入不良行为记录并暂停参与固定价比选。") % {
-            "title": project.title, "code": project.code, "amount": format_yuan(amount),
+            "title": project.title, "code": project.code, "amount": format_yuan(amount), "award": award,
             "deadline": local_time(contract.sign_deadline)})
     return contract
 
@@ -120,12 +121,13 @@ def contract_lapse(*, actor: User, contract: Contract) -> Contract | None:
     if contract.state != Contract.State.OFFERED or now <= contract.sign_deadline:
         raise Conflict(_("合同要约未逾期。"))
     project = contract.project
-    with context.acting(actor, reason=_("中选企业逾期未签订合同")):
+    with context.acting(actor, reason=_("%(award)s企业逾期未签订合同") % {"award": project.award_label}):
         contract.state = Contract.State.LAPSED
         contract.save()
     reference.bad_behaviour_record(
         actor=actor, enterprise=contract.enterprise, project=project, days=settings.SUSPENSION_DAYS,
-        reason=_("%(code)s 中选后未在%(d)d日内签订合同") % {"code": project.code, "d": settings.SIGN_DAYS})
+        reason=_("%(code)s %(award)s后未在%(d)d日内签订合同") % {"code": project.code, "award": project.award_label,
+                                                                "d": settings.SIGN_DAYS})
     found = hooks.answer("next_in_line", project=project, actor=actor, lapsed=contract)
     if found is None:  # a fixed-price project: the next of the drawn ranking not yet offered the contract
         offered = set(project.contracts.values_list("enterprise_id", flat=True))
