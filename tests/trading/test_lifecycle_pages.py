@@ -94,3 +94,23 @@ def test_only_enterprises_ask_questions_from_the_page():
     assert agency.post(f"/projects/{project.code}/question/", {"question-text": "x"}).status_code == 403
     assert Client().post(f"/projects/{project.code}/question/", {"question-text": "x"}).status_code == 302
     assert not Question.objects.exists()
+
+
+@pytest.mark.parametrize(("kind", "link"), [("procurement", "evaluation-link"), ("land_auction", "auction-link")])
+def test_a_tender_or_auction_is_closed_on_its_own_page_not_with_the_fixed_price_list(kind, link, moved_clock):
+    """Only a fixed-price selection has a registration list to freeze: a tender closes at 投标截止 on its evaluation
+    page, an auction at its start; their manage page points there and offers neither the close nor the list."""
+    from decimal import Decimal
+
+    from trading.services.projects import project_create, project_publish
+
+    agency = factories.agency_user()
+    project = project_publish(actor=agency, project=project_create(actor=agency, data={
+        "type": kind, "title": "非比选项目", "budget": Decimal("3000000.00"),
+        "registration_deadline": clock.now() + dt.timedelta(days=30)}))
+    moved_clock.move_past(project.registration_deadline)
+
+    page = factories.logged_in(agency).get(f"/projects/{project.code}/manage/").content.decode()
+
+    assert f'id="{link}"' in page
+    assert 'value="close"' not in page and "报名与资格审查" not in page and "close-later" not in page
