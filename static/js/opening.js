@@ -63,7 +63,11 @@
       row.dataset.bid = b.id;
       return row;
     }));
-    if (state.record_sha256) say("record-sha256", state.record_sha256);
+    if (state.record_sha256) {  // opened while the page was open: the digest, and a link to confirm or object
+      say("record-sha256", state.record_sha256);
+      const notice = document.getElementById("opened-notice");
+      if (notice) notice.hidden = false;
+    }
   }
   if (window.EventSource && data.events_url) {
     const source = new EventSource(data.events_url);

@@ -135,3 +135,32 @@ def test_the_bid_page_waits_for_every_key_holder(browser, live_server):
     page.goto(f"{live_server.url}/evaluation/{project.code}/bid/")
     expect(page.locator("#keys-waiting")).to_be_visible()
     expect(page.locator("#seal-button")).to_be_hidden()
+
+
+def test_the_live_opening_page_follows_the_ceremony_without_a_reload(browser, live_server):
+    """A bidder watching remotely (不见面开标): the page is open before any share arrives; the server-sent events
+    bring each bid's shares, its hash check and its price, then the opened state and the record's digest."""
+    from evaluation import selectors
+    from evaluation.services import opening
+    from tests.evaluation.builders import decrypted_shares
+
+    project, users, keys = builders.bid_files_project()
+    with builders.at_opening():
+        bid_services.bids_close(actor=project.created_by, project=project)
+        page = _page(browser, live_server, users[0])
+        page.goto(f"{live_server.url}/evaluation/{project.code}/opening/")
+        mine = Bid.objects.get(bidder=users[0].organisation)
+        row = page.locator(f"#live-bids tr[data-bid='{mine.pk}']")
+        expect(row).to_contain_text("等待分片")
+        expect(row).not_to_contain_text("900000.00")
+
+        for holder, private in keys[:2]:  # the supervisors' browsers, elsewhere
+            opening.opening_shares_post(actor=holder, project=project,
+                                        shares=decrypted_shares(project, holder, private))
+        expect(row).to_contain_text("900000.00", timeout=15_000)
+        expect(row).to_contain_text("与回执一致")
+
+        bid_services.bids_open(actor=project.created_by, project=project)
+        expect(page.locator("#record-sha256")).to_have_text(selectors.opening_digest(project), timeout=15_000)
+        page.locator("#opened-notice a").click()
+        expect(page.locator("#confirm-record")).to_be_visible()
