@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import re
 import secrets
 from typing import Any
@@ -21,7 +22,7 @@ from audit import ledger, receipts
 from core import clock, context
 from core.errors import Conflict
 from core.roles import can
-from core.storage import get_store
+from core.storage import ObjectStoreError, get_store
 from evaluation import bidfile
 from evaluation.models import Bid, BidRound, OpeningKey
 from evaluation.services.bids import _active, _box, _locked_open_project
@@ -30,6 +31,8 @@ from trading.models.projects import Status
 from trading.selectors import ensure_manages, manages
 
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+log = logging.getLogger(__name__)
 
 
 def _bidder_box(project: Project, *, lock: bool = False) -> BidRound:
@@ -153,16 +156,27 @@ def _object_key(project: Project, digest: str) -> str:
 
 def bid_file_submit(*, actor: User, project: Project, data: dict[str, Any], ciphertext: bytes) -> tuple[Bid, dict]:
     """Store a bid file sealed in the bidder's browser (a second one replaces the first, which is kept).
-    The ciphertext goes to the object store first (write-once, outside the transaction: slow I/O), then the row;
-    an object whose row is refused is only ciphertext and is left to the store's retention."""
+    The ciphertext goes to the object store first (write-once, outside the transaction: slow I/O), then the row.
+    A row refused after the object was stored (the deadline passed, the same ciphertext raced in) takes its object
+    away again: nothing is left that no row names."""
     clean = _clean_envelope(data, ciphertext)
     _precheck(actor, project, clean)
-    key = _object_key(project, clean["ciphertext_sha256"])
-    stored = get_store().put(key, io.BytesIO(ciphertext), size=len(ciphertext), content_type="application/octet-stream",
-                             metadata={"project": project.code, "round": str(project.round)},
-                             retention_until=None)
-    return _bid_file_record(actor=actor, project=project, clean=clean, key=key, version=stored.version_id or "",
-                            size=len(ciphertext))
+    key, store = _object_key(project, clean["ciphertext_sha256"]), get_store()
+    stored = store.put(key, io.BytesIO(ciphertext), size=len(ciphertext), content_type="application/octet-stream",
+                       metadata={"project": project.code, "round": str(project.round)}, retention_until=None)
+    try:
+        return _bid_file_record(actor=actor, project=project, clean=clean, key=key,
+                                version=stored.version_id or "", size=len(ciphertext))
+    except BaseException:
+        try:  # its own key, no retention: nobody else's
+            store.delete(key, stored.version_id, now=clock.now())
+        except ObjectStoreError:  # the refusal is what the bidder must read; the object left is logged
+            log.exception("bid file %s refused, and its ciphertext could not be removed", key)
+        raise
+
+
+def _duplicate() -> Conflict:
+    return Conflict(_("该密文已被递交过（密文 SHA-256 重复），不能重复使用。"), {"ciphertext_sha256": [_("重复的密文")]})
 
 
 def _precheck(actor: User, project: Project, clean: dict[str, Any]) -> None:
@@ -178,8 +192,7 @@ def _ready(box: BidRound, project: Project, actor: User, clean: dict[str, Any]) 
         raise Conflict(_("开标密钥尚未登记齐（%(c)d/%(n)d），暂不接受投标。") % {"c": box.keys.count(), "n": box.holders})
     _check_against_round(clean, box, project, actor.organisation.uscc)
     if Bid.objects.filter(envelope_sha256=clean["ciphertext_sha256"]).exists():
-        raise Conflict(_("该密文已被递交过（密文 SHA-256 重复），不能重复使用。"),
-                       {"ciphertext_sha256": [_("重复的密文")]})
+        raise _duplicate()
 
 
 @transaction.atomic
@@ -203,7 +216,7 @@ def _bid_file_record(*, actor: User, project: Project, clean: dict[str, Any], ke
                     object_version=version, ciphertext_size=size, key_commitment=clean["key_commitment"],
                     wrapped_shares=sorted((s.as_json() for s in clean["shares"]), key=lambda s: s["position"]))
         except IntegrityError as error:  # the same ciphertext raced in
-            raise Conflict(_("该密文已被递交过（密文 SHA-256 重复），不能重复使用。")) from error
+            raise _duplicate() from error
     entry = ledger.record_event("bid_submitted", obj=bid, actor=actor, data={
         "round": project.round, "mode": "bidder", "envelope_sha256": bid.envelope_sha256,
         "key_commitment": bid.key_commitment, "size": size, "replaces": previous.pk if previous else None})

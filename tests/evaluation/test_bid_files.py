@@ -480,3 +480,29 @@ def test_a_confirmation_after_a_signature_leaves_the_signed_record_unchanged():
     assert row["current"] is True and signatures.record_digest(record) == digest
     assert record.data()["ceremony"]["confirmations"][0]["bidder"] == users[1].organisation.name
     assert signatures.signatures_export(record)["digest"] == digest
+
+
+def _stored_objects() -> list[Path]:
+    return [p for p in (Path(settings.OBJECT_STORE_DIR) / "objects").rglob("@data")]
+
+
+def test_a_bid_file_refused_after_its_ciphertext_was_stored_leaves_no_object():
+    """The deadline passes between the check before the upload and the row (the check cannot be raced for real
+    in a test, so it is skipped): the row is refused under the lock, and the ciphertext stored a moment before is
+    taken away again. The same for the same ciphertext racing in from a second request."""
+    from unittest import mock
+
+    project, _ = builders.bidder_round()
+    sealed = builders.seal_file(project, user := builders.bidder(), "900000.00")
+    before = _stored_objects()
+    with builders.at_opening(), mock.patch.object(bidfiles, "_precheck"), pytest.raises(Conflict, match="已过"):
+        bidfiles.bid_file_submit(actor=user, project=project, data=builders.envelope(sealed),
+                                 ciphertext=sealed.ciphertext)
+    assert not Bid.objects.exists() and _stored_objects() == before
+
+    bidfiles.bid_file_submit(actor=user, project=project, data=builders.envelope(sealed), ciphertext=sealed.ciphertext)
+    kept = _stored_objects()
+    with mock.patch.object(bidfiles, "_precheck"), pytest.raises(Conflict, match="重复"):
+        bidfiles.bid_file_submit(actor=user, project=project, data=builders.envelope(sealed),
+                                 ciphertext=sealed.ciphertext)
+    assert Bid.objects.count() == 1 and _stored_objects() == kept and len(kept) == len(before) + 1
