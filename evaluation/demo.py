@@ -1,17 +1,28 @@
 """Demo: an expert pool from expert1…expert9 (two of them conflicted with demo bidders), one procurement project
-run through sealed bids, opening, a drawn panel and scoring into publicity, and one land auction to its hammer
-price. Idempotent: skipped when the demo projects exist."""
+run through sealed bids, opening, a drawn panel and scoring into publicity, one land auction to its hammer price,
+and one remote opening (不见面开标) waiting for its key holders: three bid files sealed to the keys of supervisor,
+supervisor2 and agency, whose key files (what their browsers would have downloaded) are written under
+VAR_DIR/demo-keys/. Idempotent: skipped when the demo projects exist."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 from decimal import Decimal
 
+from cryptography.hazmat.primitives.asymmetric import ec
+from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
 
+from archive.pdf.fonts import cjk_font
 from core import clock, context
+from evaluation import bidfile
 from evaluation.models import Expert
-from evaluation.services import auctions, evaluating, panels
+from evaluation.services import auctions, bidfiles, evaluating, panels
 from evaluation.services import bids as bid_services
 from lottery import engine
 from trading.models import Organisation, Project, Room, User
@@ -21,6 +32,8 @@ from trading.services.sessions import attendance_sign, session_book
 SPECIALTY = "计算机及网络设备"
 PROCUREMENT = "县教育局智慧教室设备采购（评标演示）"
 AUCTION = "城北2026-03号地块国有建设用地使用权拍卖（演示）"
+REMOTE = "县人民医院信息系统运维服务采购（不见面开标演示）"
+REMOTE_HOURS = 4  # the demo's opening window runs this long from `make run`
 PRICES = ["2860000.00", "2795000.00", "3150000.00", "2930000.00"]  # the third is over the ceiling
 CRITERIA = [
     {"code": "tech", "name": "技术方案", "kind": "technical", "weight": "40", "max_score": "40"},
@@ -43,6 +56,10 @@ def load(out=print) -> None:
     if not Project.objects.filter(title=AUCTION).exists():
         code = _auction(users)
         out(f"demo auction {code}: hammer price at /auction/{code}/")
+    if not Project.objects.filter(title=REMOTE).exists():
+        code, folder = _remote_opening(users)
+        out(f"demo remote opening {code}: for {REMOTE_HOURS} h, supervisor and supervisor2 load their key files "
+            f"from {folder} at /evaluation/{code}/opening/, then agency opens at /evaluation/{code}/manage/")
 
 
 def _pool(users: dict[str, User]) -> None:
@@ -131,3 +148,79 @@ def _auction(users: dict[str, User]) -> str:
             auctions.auction_bid(actor=agency, auction=auction, bidder_number=number, amount=amount)
         auctions.auction_hammer(actor=agency, auction=auction)
     return project.code
+
+
+def _remote_opening(users: dict[str, User]) -> tuple[str, str]:
+    """Three bid files sealed (as the bidders' browsers do) to the keys of supervisor, supervisor2 and agency, the
+    bid box closed, the opening window open for REMOTE_HOURS: two key holders' shares open the bids."""
+    agency, holders = users["agency"], [users["supervisor"], users["supervisor2"], users["agency"]]
+    deadline = timezone.now() - dt.timedelta(minutes=20)
+    with transaction.atomic(), _past(6):
+        project = project_publish(actor=agency, project=project_create(actor=agency, data={
+            "type": "procurement", "title": REMOTE, "budget": Decimal("960000.00"),
+            "ceiling_price": Decimal("900000.00"), "registration_deadline": deadline,
+            "announcement": "采购医院信息系统三年运维服务；投标文件须在浏览器中加密递交，开标在线进行（不见面开标）。"}))
+        bidfiles.bid_round_mode_set(actor=agency, project=project, mode="bidder")
+        _book_opening(project, starts_at=deadline + dt.timedelta(minutes=10),
+                      ends_at=timezone.now() + dt.timedelta(hours=REMOTE_HOURS))
+        keys = []
+        for holder in holders:
+            private = ec.generate_private_key(ec.SECP256R1())
+            bidfiles.opening_key_register(actor=holder, project=project, public_jwk=bidfile.public_jwk(
+                private.public_key()))
+            keys.append((holder, private))
+        publics = [private.public_key() for _holder, private in keys]
+        for n, price in ((3, "868000.00"), (4, "845500.00"), (5, "879000.00")):
+            bidder = users[f"enterprise{n}"]
+            schedule = {"price": price, "duration": "36个月", "terms": "7×24小时响应，驻场2人"}
+            sealed = bidfile.seal_bid_file(
+                project=project.code, round_no=project.round, bidder=bidder.organisation.uscc, schedule=schedule,
+                pdf=_bid_pdf(project, bidder.organisation.name, schedule), holders=publics,
+                threshold=settings.BID_KEY_THRESHOLD)
+            bidfiles.bid_file_submit(actor=bidder, project=project, ciphertext=sealed.ciphertext, data={
+                "context": sealed.context, "ciphertext_sha256": sealed.ciphertext_sha256,
+                "key_commitment": sealed.key_commitment, "shares": [s.as_json() for s in sealed.shares]})
+    with clock.travel(deadline + dt.timedelta(minutes=1) - timezone.now()):
+        bid_services.bids_close(actor=agency, project=project)
+    return project.code, str(_key_files(project, keys))
+
+
+def _book_opening(project: Project, *, starts_at: dt.datetime, ends_at: dt.datetime) -> None:
+    """The first opening room free for the window (another demo may hold one)."""
+    from core.errors import Conflict
+
+    for room in Room.objects.filter(kind="opening", is_active=True).order_by("name"):
+        try:
+            session_book(actor=project.created_by, project=project, room=room, kind="opening",
+                         starts_at=starts_at, ends_at=ends_at)
+            return
+        except Conflict:
+            continue
+    raise Conflict(f"no opening room is free for the demo's remote opening of {project.code}")
+
+
+def _bid_pdf(project: Project, bidder: str, schedule: dict[str, str]) -> bytes:
+    """A one-page bid document, as a bidder would upload it."""
+    font, out = cjk_font(), io.BytesIO()
+    page = canvas.Canvas(out, pagesize=A4)
+    page.setFont(font.name, 16)
+    page.drawString(72, 760, f"投标文件 · {project.code}")
+    page.setFont(font.name, 11)
+    for row, text in enumerate([project.title, f"投标人：{bidder}", f"投标报价：{schedule['price']} 元",
+                                f"服务期：{schedule['duration']}", f"服务承诺：{schedule['terms']}"]):
+        page.drawString(72, 720 - 22 * row, text)
+    page.save()
+    return out.getvalue()
+
+
+def _key_files(project: Project, keys: list[tuple[User, ec.EllipticCurvePrivateKey]]):
+    """What each holder's browser would have downloaded at key registration (static/js/opening.js)."""
+    folder = settings.VAR_DIR / "demo-keys"
+    folder.mkdir(parents=True, exist_ok=True)
+    for holder, private in keys:
+        fingerprint = bidfile.key_fingerprint(private.public_key())
+        path = folder / f"{holder.username}-{project.code}.json"
+        path.write_text(json.dumps({"scheme": "bidfile-v1", "project": project.code, "round": project.round,
+                                    "fingerprint": fingerprint, "private_jwk": bidfile.private_jwk(private)}, indent=1))
+        path.chmod(0o600)
+    return folder

@@ -44,7 +44,7 @@
         } catch (error) { skipped.push(item.bidder); }
       }
       const answer = shares.length ? await SealedInput.post(data.shares_url, {shares}) : {count: 0};
-      say("shares-status", `${postShares.dataset.done} ${shares.length} / ${answer.count}` +
+      say("shares-status", `${postShares.dataset.done} ${shares.length} · ${postShares.dataset.opened} ${answer.count}` +
         (skipped.length ? ` · ${postShares.dataset.skipped} ${skipped.join("、")}` : ""));
     } catch (error) { say("shares-status", error.message); }
   });

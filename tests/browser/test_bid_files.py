@@ -104,11 +104,12 @@ def test_a_bid_file_is_sealed_in_the_page_and_opened_by_two_supervisors_browsers
 
     with builders.at_opening():
         bid_services.bids_close(actor=project.created_by, project=project)
-        for page, key_file in zip(pages, key_files, strict=True):
+        for page, key_file, opened in zip(pages, key_files, (0, 3), strict=True):  # the second share opens all
             page.goto(f"{live_server.url}/evaluation/{project.code}/opening/")
             page.set_input_files("#key-file", str(key_file))
             page.click("#post-shares")
-            expect(page.locator("#shares-status")).to_contain_text("已在本机解密并提交分片")
+            expect(page.locator("#shares-status")).to_contain_text(
+                f"已在本机解密并提交分片： 3 · 本次提交后解密的投标文件： {opened}")
         mine.refresh_from_db()
         tampered.refresh_from_db()
         assert (str(mine.price), mine.valid, mine.terms) == ("876543.21", True, "质保五年XYZ")
