@@ -72,7 +72,8 @@ def bid_round_mode_set(*, actor: User, project: Project, mode: str) -> BidRound:
 
 
 def _may_hold_key(actor: User, project: Project) -> bool:
-    """A supervisor (现场监督) of the project's opening session, or the project's agency."""
+    """A supervisor (现场监督), or the project's agency. Supervisors join a session only by signing in to it, which
+    comes after the keys: the round's holders are those who register one."""
     return can(actor, "draw.input") or manages(actor, project)
 
 
@@ -80,7 +81,7 @@ def _may_hold_key(actor: User, project: Project) -> bool:
 def opening_key_register(*, actor: User, project: Project, public_jwk: Any) -> OpeningKey:
     """A holder registers the public half of a key made in their browser; positions are given in order."""
     if not _may_hold_key(actor, project):
-        raise PermissionDenied(_("只有本项目开标场次的现场监督人员或代理机构可以登记开标密钥。"))
+        raise PermissionDenied(_("只有现场监督人员或本项目代理机构可以登记开标密钥。"))
     box = _bidder_box(project, lock=True)
     if not project.sessions.filter(kind="opening").exists():
         raise Conflict(_("本项目尚未安排开标场次，不能登记开标密钥。"), {"session": [_("请先预约开标室")]})

@@ -73,7 +73,7 @@ def test_bidder_mode_drops_the_server_key_and_waits_for_every_holder():
 
 
 @pytest.mark.parametrize("role", [Role.ENTERPRISE, Role.EXPERT, Role.INSPECTOR])
-def test_a_key_registered_by_someone_not_a_supervisor_of_the_session_is_refused(role):
+def test_a_key_registered_by_someone_neither_a_supervisor_nor_the_projects_agency_is_refused(role):
     project, _ = builders.bidder_round(holders=0)
     with pytest.raises(PermissionDenied, match="现场监督"):
         bidfiles.opening_key_register(actor=factories.user(role), project=project, public_jwk=_new_jwk())
