@@ -53,7 +53,7 @@ class BidModeView(API):
 class OpeningKeysView(API):
     @extend_schema(request=_req(public_jwk=_obj(kty=STR, crv=STR, x=STR, y=STR)),
                    responses={201: _obj(id=INT, position=INT, fingerprint=HEX)},
-                   description="A supervisor of the opening session (or the agency) registers the public half of an "
+                   description="A supervisor (or the project's agency) registers the public half of an "
                    "ECDH P-256 key made in their browser; the private key never comes here.")
     def post(self, request: Request, code: str) -> Response:
         key = bidfiles.opening_key_register(actor=request.user, project=project_for(request.user, code),

@@ -4,7 +4,7 @@ The bidder's browser (static/js/bidfile.js) is the dealer of its own bid; this m
 Python, for the server's half (checking shares, combining, opening) and for tests and other clients playing the
 browser's half. No Django here.
 
-1. Each key holder (a supervisor of the opening session, optionally the agency) makes an ECDH P-256 key pair in
+1. Each key holder (a supervisor, or the project's agency: see opening_key_register) makes an ECDH P-256 key pair in
    their browser and registers only the public key (a JWK). Holder ``i`` holds share point ``x = i``.
 2. The bidder's browser makes a random 256-bit content key ``K`` and encrypts the *package* (the price schedule
    as JSON and the PDF, see ``package``) with AES-256-GCM under ``K``, AAD ``content_aad``. The stored object is
