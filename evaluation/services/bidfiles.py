@@ -22,7 +22,7 @@ from audit import ledger, receipts
 from core import clock, context
 from core.errors import Conflict
 from core.roles import can
-from core.storage import ObjectStoreError, get_store
+from core.storage import get_store
 from evaluation import bidfile
 from evaluation.models import Bid, BidRound, OpeningKey
 from evaluation.services.bids import _active, _box, _locked_open_project
@@ -168,10 +168,10 @@ def bid_file_submit(*, actor: User, project: Project, data: dict[str, Any], ciph
     try:
         return _bid_file_record(actor=actor, project=project, clean=clean, key=key,
                                 version=stored.version_id or "", size=len(ciphertext))
-    except BaseException:
-        try:  # its own key, no retention: nobody else's
+    except (Conflict, ValidationError, PermissionDenied):  # refused: no row names the object (an error of the
+        try:  # database itself may come after a commit, and then the row does); its own key, no retention
             store.delete(key, stored.version_id, now=clock.now())
-        except ObjectStoreError:  # the refusal is what the bidder must read; the object left is logged
+        except Exception:  # the refusal is what the bidder must read; the object left is logged
             log.exception("bid file %s refused, and its ciphertext could not be removed", key)
         raise
 
