@@ -137,7 +137,7 @@ def available_records(project: Project) -> list[Record]:
             pdf.build_auction_result, lambda: auction_result_data(project, auction))
     if draw is not None:
         add("draw", KIND_LABELS["draw"], pdf.build_draw_record, lambda: draw_record_data(project, draw))
-    if contract is not None:
+    if contract is not None and auction is None:  # a sale's notice is its 成交确认书 (auction-result)
         add("award", KIND_LABELS["award"], pdf.build_award_notice, lambda: award_notice_data(project, contract))
     if FollowUp.objects.filter(project=project).exists():
         add("followup", KIND_LABELS["followup"], pdf.build_followup_report, lambda: followup_data(project))

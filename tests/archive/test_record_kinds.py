@@ -65,6 +65,8 @@ def test_a_land_auction_is_announced_as_such_with_the_bidders_qualifications_and
                  "《国有建设用地使用权出让合同》", "竞价记录"]:
         assert fact in confirmation, fact
     assert clock.now().astimezone(SHANGHAI).strftime("%Y") in confirmation
+    kinds = {r.kind for r in selectors.available_records(project)}  # the sale's notice is the confirmation alone
+    assert "auction-result" in kinds and "award" not in kinds
 
 
 def test_an_asset_transfer_has_its_own_announcement_and_confirmation(settings, tmp_path):
