@@ -4,6 +4,7 @@ package (the releases merged into one compiled release per contracting process).
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotAuthenticated
@@ -70,7 +71,7 @@ class StatisticsView(API):
         require(request.user, "record.read")
         try:
             year, month = statistics.parse_period(request.query_params.get("year"),
-                                                  request.query_params.get("month"), default_year=clock.now().year)
+                                                  request.query_params.get("month"), default_year=timezone.localdate(clock.now()).year)
         except ValueError as exc:  # the message names the parameter first ("year: …" or "month: …")
             field = str(exc).split(":")[0]
             message = _("年份：须为2000至2100之间的整数。") if field == "year" else _("月份：须为1至12之间的整数。")

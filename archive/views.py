@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -71,7 +72,7 @@ def _requested_statistics(request: HttpRequest) -> stats_module.Statistics:
     """Public, as the centre publishes them: aggregates of published projects only (counts, amounts, failed rounds,
     complaints), never a registrant or a draft. The period from ?year=&month= (ValueError naming a bad one)."""
     year, month = stats_module.parse_period(request.GET.get("year"), request.GET.get("month"),
-                                            default_year=clock.now().year)
+                                            default_year=timezone.localdate(clock.now()).year)
     return stats_module.trading_statistics(year=year, month=month)
 
 

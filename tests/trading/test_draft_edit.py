@@ -121,3 +121,11 @@ def test_the_close_button_is_offered_only_after_the_deadline(moved_clock):
     moved_clock.move_past(project.registration_deadline)
     after = agency.get(url).content.decode()
     assert 'value="close"' in after and 'id="close-later"' not in after
+
+
+def test_a_project_made_just_after_midnight_on_new_years_day_in_beijing_has_the_new_years_code():
+    """17:00 UTC on 31 December is 01:00 on 1 January in Beijing: the code's year is the centre's."""
+    new_year = dt.datetime(2027, 12, 31, 17, 0, tzinfo=dt.UTC)
+    with clock.travel(new_year - timezone.now()):
+        project = factories.fixed_price_project(publish=False, deadline=new_year + dt.timedelta(days=30))
+    assert project.code == "GD-2028-0001"

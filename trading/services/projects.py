@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import checkpoints
@@ -79,7 +80,7 @@ def draft_initial(project: Project) -> dict[str, Any]:
 
 
 def _next_code(ptype: str, *, offset: int = 0) -> str:
-    year = clock.now().year
+    year = timezone.localdate(clock.now()).year  # the centre's year: 1 January begins at 00:00 in Beijing
     prefix = f"{CODE_PREFIX[ptype]}-{year}-"
     return f"{prefix}{Project.objects.filter(code__startswith=prefix).count() + 1 + offset:04d}"
 
