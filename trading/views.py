@@ -322,6 +322,8 @@ def _publish(request, project, form):
 
 
 def _close(request, project, form):
+    if not project.is_fixed_price:  # a tender closes at 投标截止 (evaluation), an auction when it starts
+        raise Conflict(_("此处只截止固定价比选的报名：招标项目在开标评标页“投标截止”，拍卖项目在拍卖现场开拍时截止。"))
     project = project_services.project_close(actor=request.user, project=project)
     messages.success(request, _("报名已截止，名单已冻结：%(s)s") % {"s": project.get_status_display()})
 

@@ -114,3 +114,6 @@ def test_a_tender_or_auction_is_closed_on_its_own_page_not_with_the_fixed_price_
 
     assert f'id="{link}"' in page
     assert 'value="close"' not in page and "报名与资格审查" not in page and "close-later" not in page
+    posted = factories.logged_in(agency).post(f"/projects/{project.code}/manage/", {"action": "close", "confirmed": "1"})
+    assert posted.status_code == 409 and "只截止固定价比选的报名" in posted.content.decode()
+    assert Project.objects.get(pk=project.pk).status == "published"
