@@ -56,10 +56,17 @@ def load(out=print) -> None:
     if not Project.objects.filter(title=AUCTION).exists():
         code = _auction(users)
         out(f"demo auction {code}: hammer price at /auction/{code}/")
-    if not Project.objects.filter(title=REMOTE).exists():
+    remote = Project.objects.filter(title=REMOTE).first()
+    if remote is None and settings.BID_KEY_HOLDERS > 3:
+        out(f"demo remote opening skipped: it has three key holders, BID_KEY_HOLDERS is {settings.BID_KEY_HOLDERS}")
+    elif remote is None:
         code, folder = _remote_opening(users)
         out(f"demo remote opening {code}: for {REMOTE_HOURS} h, supervisor and supervisor2 load their key files "
             f"from {folder} at /evaluation/{code}/opening/, then agency opens at /evaluation/{code}/manage/")
+    else:
+        window = remote.sessions.filter(kind="opening").order_by("-ends_at").values_list("ends_at", flat=True).first()
+        out(f"demo remote opening {remote.code}: {remote.get_status_display()}, its window ends "
+            f"{timezone.localtime(window):%Y-%m-%d %H:%M}")
 
 
 def _pool(users: dict[str, User]) -> None:
@@ -150,12 +157,15 @@ def _auction(users: dict[str, User]) -> str:
     return project.code
 
 
+@transaction.atomic  # all or nothing: the key files are written inside, so no project is left with its keys lost
 def _remote_opening(users: dict[str, User]) -> tuple[str, str]:
-    """Three bid files sealed (as the bidders' browsers do) to the keys of supervisor, supervisor2 and agency, the
-    bid box closed, the opening window open for REMOTE_HOURS: two key holders' shares open the bids."""
-    agency, holders = users["agency"], [users["supervisor"], users["supervisor2"], users["agency"]]
+    """Three bid files sealed (as the bidders' browsers do) to the keys of supervisor, supervisor2 and agency (as
+    many of them as BID_KEY_HOLDERS asks), the bid box closed, the opening window open for REMOTE_HOURS: the
+    threshold's number of holders open the bids."""
+    agency = users["agency"]
+    holders = [users["supervisor"], users["supervisor2"], agency][:settings.BID_KEY_HOLDERS]
     deadline = timezone.now() - dt.timedelta(minutes=20)
-    with transaction.atomic(), _past(6):
+    with _past(6):
         project = project_publish(actor=agency, project=project_create(actor=agency, data={
             "type": "procurement", "title": REMOTE, "budget": Decimal("960000.00"),
             "ceiling_price": Decimal("900000.00"), "registration_deadline": deadline,

@@ -53,3 +53,7 @@ def test_the_demos_remote_opening_opens_with_two_of_its_key_files(settings, tmp_
 
     prices = sorted(str(b.price) for b in Bid.objects.filter(project=project, valid=True))
     assert prices == ["845500.00", "868000.00", "879000.00"]
+    said = []  # a second run builds nothing and says where the remote opening stands
+    demo.load(out=said.append)
+    assert Project.objects.filter(title=demo.REMOTE).count() == 1
+    assert any(line.startswith(f"demo remote opening {project.code}: 已开标") for line in said), said
