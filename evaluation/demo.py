@@ -16,9 +16,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from archive.pdf.fonts import cjk_font
 from core import clock, context
 from evaluation import bidfile
 from evaluation.models import Expert
@@ -210,8 +211,10 @@ def _book_opening(project: Project, *, starts_at: dt.datetime, ends_at: dt.datet
 
 
 def _bid_pdf(project: Project, bidder: str, schedule: dict[str, str]) -> bytes:
-    """A one-page bid document, as a bidder would upload it."""
-    font, out = cjk_font(), io.BytesIO()
+    """A one-page bid document, as a bidder would upload it (the bidder's own file: reportlab's standard Chinese
+    font, not the centre's embedded one, which is archive's and not evaluation's to import)."""
+    font, out = UnicodeCIDFont("STSong-Light"), io.BytesIO()
+    pdfmetrics.registerFont(font)
     page = canvas.Canvas(out, pagesize=A4)
     page.setFont(font.name, 16)
     page.drawString(72, 760, f"投标文件 · {project.code}")
