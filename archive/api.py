@@ -4,7 +4,6 @@ package (the releases merged into one compiled release per contracting process).
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotAuthenticated
@@ -13,7 +12,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from archive import ocds, selectors, services, signatures, statistics
-from core import clock
 from core.api import API, request_data
 from core.parsing import text_value
 from core.roles import require
@@ -71,7 +69,7 @@ class StatisticsView(API):
         require(request.user, "record.read")
         try:
             year, month = statistics.parse_period(request.query_params.get("year"),
-                                                  request.query_params.get("month"), default_year=timezone.localdate(clock.now()).year)
+                                                  request.query_params.get("month"))
         except ValueError as exc:  # the message names the parameter first ("year: …" or "month: …")
             field = str(exc).split(":")[0]
             message = _("年份：须为2000至2100之间的整数。") if field == "year" else _("月份：须为1至12之间的整数。")

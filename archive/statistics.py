@@ -17,11 +17,13 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Min, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from archive.charts import stacked_bars_drawing
 from archive.pdf.document import RecordDocument
+from core import clock
 from core.money import format_yuan
 from evaluation.models import Auction
 from trading.models import Complaint, Contract, Project
@@ -80,10 +82,11 @@ class Statistics:
         return _("%(year)s年%(first)s-%(last)s月") % {"year": self.year, "first": self.months[0], "last": self.months[-1]}
 
 
-def parse_period(year: str | None, month: str | None, *, default_year: int) -> tuple[int, int | None]:
-    """Year and optional month from request text; a bad value raises ValueError naming it."""
+def parse_period(year: str | None, month: str | None) -> tuple[int, int | None]:
+    """Year (by default the centre's current one) and optional month from request text; a bad value raises
+    ValueError naming it."""
     try:
-        parsed_year = int(year) if year not in (None, "") else default_year
+        parsed_year = int(year) if year not in (None, "") else timezone.localdate(clock.now()).year
     except ValueError:
         raise ValueError(f"year: “{str(year)[:20]}” is not a year") from None
     try:

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -71,8 +70,7 @@ def dossier_download(request: HttpRequest, code: str, version: int) -> FileRespo
 def _requested_statistics(request: HttpRequest) -> stats_module.Statistics:
     """Public, as the centre publishes them: aggregates of published projects only (counts, amounts, failed rounds,
     complaints), never a registrant or a draft. The period from ?year=&month= (ValueError naming a bad one)."""
-    year, month = stats_module.parse_period(request.GET.get("year"), request.GET.get("month"),
-                                            default_year=timezone.localdate(clock.now()).year)
+    year, month = stats_module.parse_period(request.GET.get("year"), request.GET.get("month"))
     return stats_module.trading_statistics(year=year, month=month)
 
 

@@ -22,8 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            year, month = stats_module.parse_period(str(options["year"]), options["month"] and str(options["month"]),
-                                                    default_year=options["year"])
+            year, month = stats_module.parse_period(str(options["year"]), options["month"] and str(options["month"]))
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         stats = stats_module.trading_statistics(year=year, month=month)
