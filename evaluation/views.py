@@ -62,35 +62,29 @@ def _attempt(request: HttpRequest, actions: dict[str, Callable[[], Any]]) -> int
 
 def _field_labels() -> dict[str, str]:
     return {"method": _("评标办法"), "price_weight": _("价格分"), "criteria": _("评分因素"),
-            "specialty": _("专业"), "size": _("人数"), "reason": _("原因")}
+            "specialty": _("专业"), "size": _("人数"), "reason": _("原因"),
+            "price": _("投标报价（元）"), "duration": _("工期/交货期"), "terms": _("其他承诺")}
 
 
 @login_required
 def bid_page(request: HttpRequest, code: str) -> HttpResponse:
     require(request.user, "project.register")
     project = project_for(request.user, code)
-    receipt, status = None, 200
+    receipt, status = {}, 200
     if request.method == "POST":
-        if request.POST.get("action") == "withdraw":
-            outcome = _run(request, {"withdraw": lambda: bid_services.bid_withdraw(actor=request.user,
-                                                                                   project=project)}, _("已撤回。"))
-            if isinstance(outcome, HttpResponse):
-                return outcome
-            status = outcome
-        else:  # the receipt is shown once, on the page that answers the submission
-            try:
-                receipt = bid_services.bid_submit(actor=request.user, project=project, data=request.POST.dict())[1]
-                messages.success(request, _("投标文件已加密递交，请保存回执。"))
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-                status = 400
-            except Conflict as exc:
-                messages.error(request, exc.detail)
-                status = 409
+        status = _attempt(request, {
+            "withdraw": lambda: bid_services.bid_withdraw(actor=request.user, project=project),
+            "submit": lambda: receipt.update(bid_services.bid_submit(actor=request.user, project=project,
+                                                                     data=request.POST.dict())[1])})
+        if status is None and request.POST.get("action") == "withdraw":
+            messages.success(request, _("已撤回。"))
+            return redirect(request.get_full_path())
+        if status is None:  # the receipt is shown once, on the page that answers the submission
+            messages.success(request, _("投标文件已加密递交，请保存回执。"))
     box = selectors.box(project)
     return render(request, "evaluation/bid.html", {
         "project": project, "receipt": receipt, "bids": selectors.own_bids(request.user, project), "box": box,
-        "round_data": _bid_file_round(request.user, project, box)}, status=status)
+        "round_data": _bid_file_round(request.user, project, box)}, status=status or 200)
 
 
 def _bid_file_round(user: User, project, box) -> dict[str, Any] | None:

@@ -18,14 +18,14 @@ def test_the_bid_page_answers_bad_input_400_a_closed_box_409_and_a_bid_200_with_
     bidder = builders.bidder("页面投标企业")
     client, url = factories.logged_in(bidder), f"/evaluation/{project.code}/bid/"
 
-    bad = client.post(url, {"price": "一百万", "duration": "30日历天", "terms": "质保三年"})
-    assert bad.status_code == 400 and not Bid.objects.exists()
+    bad = client.post(url, {"action": "submit", "price": "一百万", "duration": "30日历天", "terms": "质保三年"})
+    assert bad.status_code == 400 and "投标报价" in bad.content.decode() and not Bid.objects.exists()
 
-    done = client.post(url, {"price": "900000", "duration": "30日历天", "terms": "质保三年"})
+    done = client.post(url, {"action": "submit", "price": "900000", "duration": "30日历天", "terms": "质保三年"})
     assert done.status_code == 200 and 'id="receipt"' in done.content.decode()
 
     with builders.at_opening():
-        late = client.post(url, {"price": "880000", "duration": "30日历天", "terms": "质保三年"})
+        late = client.post(url, {"action": "submit", "price": "880000", "duration": "30日历天", "terms": "质保三年"})
         assert late.status_code == 409 and "拒收" in late.content.decode()
     assert Bid.objects.count() == 1
 
