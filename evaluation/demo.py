@@ -21,6 +21,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from core import clock, context
+from core.errors import Conflict
 from evaluation import bidfile
 from evaluation.models import Expert
 from evaluation.services import auctions, bidfiles, evaluating, panels
@@ -198,8 +199,6 @@ def _remote_opening(users: dict[str, User]) -> tuple[str, str]:
 
 def _book_opening(project: Project, *, starts_at: dt.datetime, ends_at: dt.datetime) -> None:
     """The first opening room free for the window (another demo may hold one)."""
-    from core.errors import Conflict
-
     for room in Room.objects.filter(kind="opening", is_active=True).order_by("name"):
         try:
             session_book(actor=project.created_by, project=project, room=room, kind="opening",
